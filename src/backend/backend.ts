@@ -1,0 +1,88 @@
+import type {
+  BackendInfo,
+  DiskUsage,
+  HistoryItem,
+  ImageEvent,
+  ImageInspect,
+  ImageSummary,
+  Progress,
+  PruneReport,
+  RemoveReportItem,
+} from '../core/model';
+
+export type BackendErrorKind =
+  | 'unreachable'
+  | 'not-found'
+  | 'conflict'
+  | 'invalid-input'
+  | 'corrupt'
+  | 'cancelled'
+  | 'unsupported'
+  | 'failed';
+
+/** An error as a value: a kind to branch on and a sentence a user understands. Never a stack trace in a view. */
+export class BackendError extends Error {
+  constructor(
+    readonly kind: BackendErrorKind,
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'BackendError';
+  }
+  static is(e: unknown, kind?: BackendErrorKind): e is BackendError {
+    return (
+      e instanceof Error && e.name === 'BackendError' && (kind === undefined || (e as BackendError).kind === kind)
+    );
+  }
+}
+
+/** What long work accepts: a way to report progress and a way to be cancelled. */
+export interface WorkOptions {
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+export interface RemoveOptions {
+  force?: boolean;
+  noPrune?: boolean;
+}
+
+export interface LoadResult {
+  /** The `repo:tag` names and, for untagged images, the IDs that were loaded, as `docker load` prints them. */
+  loaded: string[];
+}
+
+export interface Disposable {
+  dispose(): void;
+}
+
+/**
+ * Where images come from: a real engine or the built-in store. Every method answers in the Engine API's shapes
+ * (core/model.ts) and fails with a BackendError.
+ * `ref` is anything `docker image inspect` accepts: a name[:tag], name@digest, a full or short ID.
+ */
+export interface ImageBackend {
+  readonly kind: 'docker' | 'podman' | 'builtin';
+  /** Checks the backend answers; fails with kind 'unreachable' when not. */
+  ping(signal?: AbortSignal): Promise<void>;
+  info(): Promise<BackendInfo>;
+  listImages(options?: { all?: boolean }): Promise<ImageSummary[]>;
+  inspectImage(ref: string): Promise<ImageInspect>;
+  imageHistory(ref: string): Promise<HistoryItem[]>;
+  tagImage(ref: string, repo: string, tag: string): Promise<void>;
+  removeImage(ref: string, options?: RemoveOptions): Promise<RemoveReportItem[]>;
+  pruneImages(options?: { danglingOnly?: boolean }): Promise<PruneReport>;
+  diskUsage(): Promise<DiskUsage>;
+  pullImage(ref: string, options?: WorkOptions): Promise<void>;
+  pushImage(ref: string, options?: WorkOptions): Promise<void>;
+  /** Loads a `docker save` archive (or, on the store, an OCI layout) from a file. */
+  loadArchive(path: string, options?: WorkOptions): Promise<LoadResult>;
+  /** Writes a `docker save` archive of the images to a file. */
+  saveImages(refs: string[], path: string, options?: WorkOptions): Promise<void>;
+  /** The uncompressed tar of one layer of an image, by its diff ID. */
+  layerTar(ref: string, diffId: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream>;
+  /** Calls back on changes to images; returns undefined when the backend has no event stream (poll instead). */
+  watch(onEvent: (e: ImageEvent) => void): Disposable | undefined;
+  dispose(): void;
+}
