@@ -1,0 +1,107 @@
+// `npm test`: installs what the tests need when it is missing, builds, and runs every phase:
+// unit (plain mocha), integration (a real dockerd, podman and registry), suite (mocha inside a real
+// VS Code's extension host) and e2e (a real browser on a real VS Code). Ends with one closing line.
+// `node scripts/test.mjs unit integration` runs only the phases named.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ALL = ['unit', 'integration', 'suite', 'e2e'];
+const wanted = process.argv.slice(2).filter((a) => ALL.includes(a));
+const phases = wanted.length ? wanted : ALL;
+const work = mkdtempSync(join(tmpdir(), 'image-layers-test-'));
+const counts = join(work, 'counts.jsonl');
+
+function run(cmd, args, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, IMAGE_LAYERS_COUNTS: counts, ...env } });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.on('error', (e) => {
+      console.error(`${cmd}: ${e.message}`);
+      resolve(1);
+    });
+  });
+}
+
+const mocha = (phase, glob, extra = [], env = {}) =>
+  run(process.execPath, [join(root, 'node_modules/mocha/bin/mocha.js'), '--reporter', './test/counting-reporter.js', ...extra, glob], {
+    IMAGE_LAYERS_PHASE: phase,
+    ...env,
+  });
+
+async function setup() {
+  if (!existsSync(join(root, 'node_modules/.package-lock.json'))) {
+    console.log('> npm ci');
+    if ((await run('npm', ['ci', '--no-audit', '--no-fund'])) !== 0) throw new Error('npm ci failed');
+  }
+  console.log('> build');
+  if ((await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.'])) !== 0) throw new Error('tsc failed');
+  if ((await run(process.execPath, ['esbuild.mjs'])) !== 0) throw new Error('esbuild failed');
+}
+
+const phaseRunners = {
+  unit: () => mocha('unit', 'out/test/unit/**/*.test.js', ['--timeout', '20000']),
+  async integration() {
+    const { ensureDebianPackages } = await import('./lib/apt.mjs');
+    const { startServices } = await import('./lib/services.mjs');
+    await ensureDebianPackages([
+      { bin: 'dockerd', pkg: 'docker.io' },
+      { bin: 'podman', pkg: 'podman' },
+      { bin: 'docker-registry', pkg: 'docker-registry' },
+    ]);
+    const services = await startServices(join(work, 'services'));
+    try {
+      return await mocha('integration', 'out/test/integration/**/*.test.js', ['--timeout', '120000'], services.env);
+    } finally {
+      await services.stopAll();
+    }
+  },
+  suite: () => run(process.execPath, ['scripts/run-suite.mjs'], { IMAGE_LAYERS_PHASE: 'suite' }),
+  e2e: () => run(process.execPath, ['test/e2e/skeleton.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' }),
+};
+
+let crashed = [];
+const started = Date.now();
+try {
+  await setup();
+  for (const phase of phases) {
+    const t0 = Date.now();
+    console.log(`\n> ${phase}`);
+    let code;
+    try {
+      code = await phaseRunners[phase]();
+    } catch (e) {
+      console.error(`${phase}: ${e?.stack ?? e}`);
+      code = 1;
+    }
+    const recorded = readCounts().filter((c) => c.phase === phase);
+    if (code !== 0 && !recorded.some((c) => c.failed > 0)) crashed.push(`${phase} (exit ${code})`);
+    if (recorded.length === 0) crashed.push(`${phase} (ran no test)`);
+    console.log(`< ${phase}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+} catch (e) {
+  console.error(e?.message ?? e);
+  crashed.push('setup');
+}
+
+function readCounts() {
+  if (!existsSync(counts)) return [];
+  return readFileSync(counts, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+const total = readCounts().reduce(
+  (t, c) => ({ passed: t.passed + c.passed, failed: t.failed + c.failed, skipped: t.skipped + c.skipped }),
+  { passed: 0, failed: 0, skipped: 0 },
+);
+rmSync(work, { recursive: true, force: true });
+console.log(`\nphases: ${phases.join(', ')} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+if (crashed.length) console.log(`failed to run: ${crashed.join(', ')}`);
+const failed = total.failed + crashed.length;
+console.log(`${total.passed} passed, ${failed} failed, ${total.skipped} skipped`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,43 @@
+// Sizes and times as Docker's CLI prints them (decimal units, "3 days ago").
+
+const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+
+/** Docker's HumanSize: decimal units, three significant digits. `7052800` → `7.05MB`. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '?';
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  const digits = unit === 0 ? String(Math.round(value)) : String(Number(value.toPrecision(3)));
+  return `${digits}${UNITS[unit]}`;
+}
+
+/** "2 hours ago", "3 weeks ago": Docker's HumanDuration, as in the CREATED column of `docker images`. */
+export function formatAge(unixSeconds: number, now: number = Date.now()): string {
+  const seconds = Math.max(0, Math.floor(now / 1000 - unixSeconds));
+  const minutes = Math.floor(seconds / 60);
+  const hours = Math.floor(seconds / 3600);
+  let text: string;
+  if (seconds < 1) text = 'Less than a second';
+  else if (seconds === 1) text = '1 second';
+  else if (seconds < 60) text = `${seconds} seconds`;
+  else if (minutes === 1) text = 'About a minute';
+  else if (minutes < 60) text = `${minutes} minutes`;
+  else if (hours === 1) text = 'About an hour';
+  else if (hours < 48) text = `${hours} hours`;
+  else if (hours < 24 * 7 * 2) text = `${Math.floor(hours / 24)} days`;
+  else if (hours < 24 * 30 * 2) text = `${Math.floor(hours / 24 / 7)} weeks`;
+  else if (hours < 24 * 365 * 2) text = `${Math.floor(hours / 24 / 30)} months`;
+  else text = `${Math.floor(hours / 24 / 365)} years`;
+  return `${text} ago`;
+}
+
+/** Unix seconds from an RFC 3339 string; 0 when it does not parse. */
+export function unixSeconds(rfc3339: string | undefined): number {
+  if (!rfc3339) return 0;
+  const ms = Date.parse(rfc3339);
+  return Number.isNaN(ms) ? 0 : Math.floor(ms / 1000);
+}

@@ -1,0 +1,96 @@
+// Image references the way Docker reads them: `[registry/][path/]name[:tag][@digest]`, with Docker Hub's
+// defaults (`nginx` is `docker.io/library/nginx:latest`) and the familiar short form Docker prints.
+
+export const DEFAULT_REGISTRY = 'docker.io';
+export const DEFAULT_TAG = 'latest';
+
+export interface ImageReference {
+  /** `docker.io`, `ghcr.io`, `127.0.0.1:5000`, `localhost` */
+  registry: string;
+  /** The path within the registry, with `library/` for Docker Hub's official images: `library/nginx`. */
+  path: string;
+  tag?: string;
+  /** `sha256:<hex>` */
+  digest?: string;
+}
+
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+/** The first path component names a registry when it holds a dot or a port, or is `localhost`. */
+function isRegistry(component: string): boolean {
+  return component.includes('.') || component.includes(':') || component === 'localhost';
+}
+
+/** Parses a reference; returns undefined when it is not one Docker would accept. */
+export function parseReference(input: string): ImageReference | undefined {
+  let rest = input.trim();
+  if (!rest) return undefined;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!DIGEST.test(digest)) return undefined;
+  }
+  let tag: string | undefined;
+  const lastSlash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  if (colon > lastSlash) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!TAG.test(tag)) return undefined;
+  }
+  const parts = rest.split('/');
+  let registry = DEFAULT_REGISTRY;
+  if (parts.length > 1 && isRegistry(parts[0])) registry = parts.shift() as string;
+  if (registry === 'index.docker.io') registry = DEFAULT_REGISTRY;
+  if (parts.length === 0 || !parts.every((p) => PATH_COMPONENT.test(p))) return undefined;
+  if (registry === DEFAULT_REGISTRY && parts.length === 1) parts.unshift('library');
+  return { registry, path: parts.join('/'), tag, digest };
+}
+
+/** `docker.io/library/nginx` → `nginx`, `docker.io/x/y` → `x/y`, others unchanged: the name Docker prints. */
+export function familiarRepository(ref: Pick<ImageReference, 'registry' | 'path'>): string {
+  if (ref.registry !== DEFAULT_REGISTRY) return `${ref.registry}/${ref.path}`;
+  return ref.path.startsWith('library/') && ref.path.split('/').length === 2 ? ref.path.slice(8) : ref.path;
+}
+
+/** The full repository name: `docker.io/library/nginx`. */
+export function fullRepository(ref: Pick<ImageReference, 'registry' | 'path'>): string {
+  return `${ref.registry}/${ref.path}`;
+}
+
+/** The familiar string for a reference, with `:latest` when neither tag nor digest is given. */
+export function familiarString(ref: ImageReference, defaultTag = true): string {
+  let s = familiarRepository(ref);
+  if (ref.tag) s += `:${ref.tag}`;
+  else if (!ref.digest && defaultTag) s += `:${DEFAULT_TAG}`;
+  if (ref.digest) s += `@${ref.digest}`;
+  return s;
+}
+
+/** Splits a `repo:tag` name as found in RepoTags into its repository and tag. */
+export function splitRepoTag(repoTag: string): { repository: string; tag: string } {
+  const lastSlash = repoTag.lastIndexOf('/');
+  const colon = repoTag.lastIndexOf(':');
+  if (colon > lastSlash) return { repository: repoTag.slice(0, colon), tag: repoTag.slice(colon + 1) };
+  return { repository: repoTag, tag: DEFAULT_TAG };
+}
+
+/** Two references name the same repository:tag, whatever short or long form each is written in. */
+export function sameTag(a: string, b: string): boolean {
+  const ra = parseReference(a);
+  const rb = parseReference(b);
+  if (!ra || !rb) return false;
+  return (
+    ra.registry === rb.registry && ra.path === rb.path && (ra.tag ?? DEFAULT_TAG) === (rb.tag ?? DEFAULT_TAG)
+  );
+}
+
+/** `sha256:0123456789ab…` → `0123456789ab` as `docker images` shows it. */
+export function shortId(id: string): string {
+  const hex = id.startsWith('sha256:') ? id.slice(7) : id;
+  return hex.slice(0, 12);
+}

@@ -1,0 +1,71 @@
+// Holds the backend the settings choose, opens a new one when they change, and tells the views.
+import * as vscode from 'vscode';
+import type { ImageBackend } from '../backend/backend';
+import { openBackend, type BackendChoice } from '../backend/select';
+
+export type ViewState = 'loading' | 'ready' | 'empty' | 'unreachable';
+
+export class BackendHolder implements vscode.Disposable {
+  private current: Promise<ImageBackend> | undefined;
+  private opened: ImageBackend | undefined;
+  private readonly changed = new vscode.EventEmitter<ImageBackend>();
+  /** Fires when a new backend replaces the old one. */
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  fallbackReason: string | undefined;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (
+          e.affectsConfiguration('imageLayers.backend') ||
+          e.affectsConfiguration('imageLayers.storePath') ||
+          e.affectsConfiguration('imageLayers.dockerHost')
+        ) {
+          this.reopen();
+        }
+      }),
+    );
+  }
+
+  get(): Promise<ImageBackend> {
+    if (!this.current) this.current = this.open();
+    return this.current;
+  }
+
+  /** The backend if one is open already; never opens one. */
+  peek(): ImageBackend | undefined {
+    return this.opened;
+  }
+
+  reopen(): void {
+    this.opened?.dispose();
+    this.opened = undefined;
+    this.current = undefined;
+    void this.get().then((b) => this.changed.fire(b));
+  }
+
+  setState(state: ViewState): void {
+    void vscode.commands.executeCommand('setContext', 'imageLayers.state', state);
+  }
+
+  private async open(): Promise<ImageBackend> {
+    const config = vscode.workspace.getConfiguration('imageLayers');
+    const storePath =
+      config.get<string>('storePath') || vscode.Uri.joinPath(this.context.globalStorageUri, 'store').fsPath;
+    const opened = await openBackend({
+      backend: config.get<BackendChoice>('backend', 'auto'),
+      storePath,
+      dockerHost: config.get<string>('dockerHost') ?? '',
+    });
+    this.opened = opened.backend;
+    this.fallbackReason = opened.fallbackReason;
+    void vscode.commands.executeCommand('setContext', 'imageLayers.backend', opened.backend.kind);
+    return opened.backend;
+  }
+
+  dispose(): void {
+    this.opened?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

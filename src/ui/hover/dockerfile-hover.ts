@@ -1,0 +1,166 @@
+// Hovers on image references in Dockerfiles: what the image is, if it is here, and links to act on it.
+import * as vscode from 'vscode';
+import { BackendError } from '../../backend/backend';
+import type { ImageCatalog } from '../../backend/catalog';
+import { dockerfileImageRefs, refAt, type DockerfileImageRef } from '../../core/dockerfile-refs';
+import { formatAge, formatBytes, unixSeconds } from '../../core/format';
+import type { ImageInspect } from '../../core/model';
+import { familiarString, parseReference, shortId } from '../../core/reference';
+
+export const DOCKERFILE_SELECTOR: vscode.DocumentSelector = [
+  { language: 'dockerfile' },
+  { scheme: 'file', pattern: '**/{Dockerfile,Containerfile,*.dockerfile,*.containerfile,Dockerfile.*,Containerfile.*}' },
+];
+
+const LOOKUP_TIMEOUT_MS = 2000;
+const HOVER_COMMANDS = [
+  'imageLayers.inspectImage',
+  'imageLayers.showHistory',
+  'imageLayers.revealImage',
+  'imageLayers.pullImage',
+];
+
+export class DockerfileHoverProvider implements vscode.HoverProvider {
+  private parsed: { uri: string; version: number; refs: DockerfileImageRef[] } | undefined;
+
+  constructor(private readonly catalog: () => Promise<ImageCatalog>) {}
+
+  async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
+    const ref = refAt(this.refsOf(document), position);
+    if (!ref) return undefined;
+    const range = new vscode.Range(
+      ref.range.start.line,
+      ref.range.start.character,
+      ref.range.end.line,
+      ref.range.end.character,
+    );
+    return new vscode.Hover(await this.describe(ref), range);
+  }
+
+  private refsOf(document: vscode.TextDocument): DockerfileImageRef[] {
+    const uri = document.uri.toString();
+    if (this.parsed?.uri !== uri || this.parsed.version !== document.version) {
+      this.parsed = { uri, version: document.version, refs: dockerfileImageRefs(document.getText()) };
+    }
+    return this.parsed.refs;
+  }
+
+  private async describe(ref: DockerfileImageRef): Promise<vscode.MarkdownString> {
+    const md = new vscode.MarkdownString();
+    md.isTrusted = { enabledCommands: HOVER_COMMANDS };
+    if (ref.stage) {
+      md.appendMarkdown('Build stage **');
+      md.appendText(ref.stage.name);
+      md.appendMarkdown(`**, defined by the \`FROM\` on line ${ref.stage.line + 1}.`);
+      return md;
+    }
+    if (ref.scratch) {
+      md.appendMarkdown('`scratch`: the empty image. The next step starts from no layers at all.');
+      return md;
+    }
+    if (ref.unresolved.length > 0) {
+      md.appendMarkdown('Depends on build argument');
+      md.appendMarkdown(ref.unresolved.length > 1 ? 's ' : ' ');
+      md.appendText(ref.unresolved.join(', '));
+      md.appendMarkdown(', which has no default here; the image is known only at build time.');
+      return md;
+    }
+    const parsed = parseReference(ref.resolved);
+    if (!parsed) {
+      md.appendText(`"${ref.resolved}" is not a valid image reference.`);
+      return md;
+    }
+    const name = familiarString(parsed);
+    appendHeading(md, name, ref);
+    let inspect: ImageInspect;
+    try {
+      const catalog = await this.catalog();
+      inspect = await withTimeout(catalog.inspect(name), LOOKUP_TIMEOUT_MS);
+    } catch (e) {
+      if (BackendError.is(e, 'not-found')) {
+        md.appendMarkdown('Not present locally.');
+        md.appendMarkdown(`\n\n[$(cloud-download) Pull](${commandUri('imageLayers.pullImage', name)})`);
+      } else if (BackendError.is(e, 'cancelled')) {
+        md.appendMarkdown('$(watch) The image backend did not answer in time; try again in a moment.');
+      } else {
+        md.appendMarkdown('$(warning) ');
+        md.appendText(BackendError.is(e) ? e.message : 'The image backend could not be asked.');
+      }
+      md.supportThemeIcons = true;
+      return md;
+    }
+    appendImageFacts(md, name, inspect);
+    return md;
+  }
+}
+
+function appendHeading(md: vscode.MarkdownString, name: string, ref: DockerfileImageRef) {
+  md.appendMarkdown('**');
+  md.appendText(name);
+  md.appendMarkdown('**');
+  if (ref.platform) {
+    md.appendMarkdown(' for ');
+    md.appendText(ref.platform);
+  }
+  if (ref.raw !== ref.resolved) {
+    md.appendMarkdown(' (from ');
+    md.appendText(ref.raw);
+    md.appendMarkdown(')');
+  }
+  md.appendMarkdown('\n\n');
+}
+
+function appendImageFacts(md: vscode.MarkdownString, name: string, i: ImageInspect) {
+  const c = i.Config ?? {};
+  const created = unixSeconds(i.Created);
+  const rows: [string, string][] = [
+    ['ID', shortId(i.Id)],
+    ['Digest', i.RepoDigests[0]?.split('@')[1] ?? '—'],
+    ['Created', created ? formatAge(created) : '—'],
+    ['Size', formatBytes(i.Size)],
+    ['Layers', String(i.RootFS?.Layers?.length ?? 0)],
+    ['Platform', [i.Os, i.Architecture, i.Variant].filter(Boolean).join('/')],
+  ];
+  const ports = Object.keys(c.ExposedPorts ?? {});
+  if (ports.length) rows.push(['Ports', ports.join(', ')]);
+  if (c.Entrypoint?.length) rows.push(['Entrypoint', JSON.stringify(c.Entrypoint)]);
+  if (c.Cmd?.length) rows.push(['Cmd', JSON.stringify(c.Cmd)]);
+  for (const [key, value] of rows) {
+    md.appendMarkdown(`${key}: `);
+    md.appendText(value);
+    md.appendMarkdown('  \n');
+  }
+  const labels = Object.entries(c.Labels ?? {});
+  if (labels.length) {
+    md.appendMarkdown('\nLabels:  \n');
+    for (const [k, v] of labels.slice(0, 8)) {
+      md.appendText(`${k}=${v}`);
+      md.appendMarkdown('  \n');
+    }
+  }
+  md.appendMarkdown(
+    `\n[Inspect](${commandUri('imageLayers.inspectImage', name)}) · ` +
+      `[History](${commandUri('imageLayers.showHistory', name)}) · ` +
+      `[Reveal in Images](${commandUri('imageLayers.revealImage', name)})`,
+  );
+}
+
+function commandUri(command: string, arg: string): string {
+  return `command:${command}?${encodeURIComponent(JSON.stringify([arg]))}`;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new BackendError('cancelled', 'Timed out.')), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,26 @@
+// A status bar item naming the backend the views show.
+import * as vscode from 'vscode';
+import type { ImageBackend } from '../backend/backend';
+
+const NAMES: Record<ImageBackend['kind'], string> = { docker: 'Docker', podman: 'Podman', builtin: 'Built-in store' };
+
+export class BackendStatus implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('imageLayers.backend', vscode.StatusBarAlignment.Left, 0);
+
+  constructor() {
+    this.item.name = 'Image Layers Backend';
+    this.item.command = 'imageLayers.switchBackend';
+  }
+
+  show(backend: ImageBackend, fallbackReason?: string): void {
+    this.item.text = `$(layers) ${NAMES[backend.kind]}`;
+    this.item.tooltip = fallbackReason
+      ? `Images from the built-in store: ${fallbackReason}\nClick to switch.`
+      : `Images from ${NAMES[backend.kind]}. Click to switch.`;
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

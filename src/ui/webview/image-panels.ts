@@ -1,0 +1,62 @@
+// Opens one panel per image and kind (inspect, history), reusing it when asked again.
+import * as vscode from 'vscode';
+import { BackendError } from '../../backend/backend';
+import type { ImageCatalog } from '../../backend/catalog';
+import { html, page } from './html';
+import { inspectBody } from './inspect-view';
+import { historyBody } from './history-view';
+
+export type PanelKind = 'inspect' | 'history';
+
+const TITLES: Record<PanelKind, string> = { inspect: 'Inspect', history: 'History' };
+
+export class ImagePanels implements vscode.Disposable {
+  private readonly panels = new Map<string, vscode.WebviewPanel>();
+
+  constructor(private readonly extensionUri: vscode.Uri) {}
+
+  async show(kind: PanelKind, ref: string, catalog: ImageCatalog): Promise<vscode.WebviewPanel> {
+    const key = `${kind}:${ref}`;
+    let panel = this.panels.get(key);
+    if (panel) {
+      panel.reveal();
+    } else {
+      panel = vscode.window.createWebviewPanel(`imageLayers.${kind}`, `${TITLES[kind]} ${ref}`, vscode.ViewColumn.Active, {
+        enableScripts: false,
+        localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media')],
+      });
+      this.panels.set(key, panel);
+      panel.onDidDispose(() => this.panels.delete(key));
+    }
+    await this.render(panel, kind, ref, catalog);
+    return panel;
+  }
+
+  /** Re-renders every open panel, e.g. after a refresh. */
+  async refreshAll(catalog: ImageCatalog): Promise<void> {
+    await Promise.all(
+      [...this.panels].map(([key, panel]) => {
+        const [kind, ...rest] = key.split(':');
+        return this.render(panel, kind as PanelKind, rest.join(':'), catalog);
+      }),
+    );
+  }
+
+  private async render(panel: vscode.WebviewPanel, kind: PanelKind, ref: string, catalog: ImageCatalog) {
+    const title = `${TITLES[kind]} ${ref}`;
+    let body;
+    try {
+      const inspect = await catalog.inspect(ref);
+      const { history } = await catalog.detailsOf(inspect.Id);
+      body = kind === 'inspect' ? inspectBody(ref, inspect) : historyBody(ref, inspect, history);
+    } catch (e) {
+      const message = BackendError.is(e) ? e.message : String((e as Error)?.message ?? e);
+      body = html`<h1>${title}</h1><p class="error">${message}</p>`;
+    }
+    panel.webview.html = page(panel.webview, this.extensionUri, { title, body });
+  }
+
+  dispose(): void {
+    for (const panel of this.panels.values()) panel.dispose();
+  }
+}

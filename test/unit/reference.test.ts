@@ -1,0 +1,44 @@
+import * as assert from 'assert';
+import { familiarString, parseReference, sameTag, shortId, splitRepoTag } from '../../src/core/reference';
+
+describe('image references', () => {
+  it('fills in Docker Hub defaults for a bare name', () => {
+    assert.deepStrictEqual(parseReference('nginx'), { registry: 'docker.io', path: 'library/nginx', tag: undefined, digest: undefined });
+    assert.strictEqual(familiarString(parseReference('nginx')!), 'nginx:latest');
+  });
+
+  it('tells a registry with a port from a tag', () => {
+    const ref = parseReference('127.0.0.1:5000/team/app:1.2')!;
+    assert.strictEqual(ref.registry, '127.0.0.1:5000');
+    assert.strictEqual(ref.path, 'team/app');
+    assert.strictEqual(ref.tag, '1.2');
+    assert.strictEqual(familiarString(ref), '127.0.0.1:5000/team/app:1.2');
+  });
+
+  it('keeps digests and prints the familiar form Docker prints', () => {
+    const digest = 'sha256:' + 'a'.repeat(64);
+    const ref = parseReference(`docker.io/library/nginx:1.25@${digest}`)!;
+    assert.strictEqual(ref.digest, digest);
+    assert.strictEqual(familiarString(ref), `nginx:1.25@${digest}`);
+  });
+
+  it('treats localhost as a registry and lowercase paths only', () => {
+    assert.strictEqual(parseReference('localhost/app')!.registry, 'localhost');
+    assert.strictEqual(parseReference('Nginx'), undefined);
+    assert.strictEqual(parseReference('nginx:bad tag'), undefined);
+    assert.strictEqual(parseReference('nginx@sha256:short'), undefined);
+    assert.strictEqual(parseReference(''), undefined);
+  });
+
+  it('compares tags written in short and long forms', () => {
+    assert.ok(sameTag('nginx', 'docker.io/library/nginx:latest'));
+    assert.ok(sameTag('team/app:1', 'index.docker.io/team/app:1'));
+    assert.ok(!sameTag('nginx:1', 'nginx:2'));
+  });
+
+  it('splits repo tags and shortens IDs like docker images', () => {
+    assert.deepStrictEqual(splitRepoTag('127.0.0.1:5000/app'), { repository: '127.0.0.1:5000/app', tag: 'latest' });
+    assert.deepStrictEqual(splitRepoTag('sample/app:1.0'), { repository: 'sample/app', tag: '1.0' });
+    assert.strictEqual(shortId('sha256:0123456789abcdef0123'), '0123456789ab');
+  });
+});
