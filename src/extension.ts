@@ -1,13 +1,21 @@
 // Wiring only: builds the backend holder, the views, commands and hovers.
 import * as vscode from 'vscode';
-import { ImageCatalog } from './backend/catalog';
 import type { ImageBackend } from './backend/backend';
+import { ImageCatalog } from './backend/catalog';
 import { BackendHolder } from './ui/backend-holder';
+import type { CommandContext } from './ui/commands/command-context';
 import { registerBackendCommands } from './ui/commands/backend-commands';
 import { registerImageCommands } from './ui/commands/image-commands';
+import { registerManageCommands } from './ui/commands/manage-commands';
+import { registerTransferCommands } from './ui/commands/transfer-commands';
+import { registerViewCommands } from './ui/commands/view-commands';
 import { DOCKERFILE_SELECTOR, DockerfileHoverProvider } from './ui/hover/dockerfile-hover';
+import { RefreshScheduler } from './ui/refresh';
 import { BackendStatus } from './ui/status';
 import { ImagesTreeProvider, type ImagesTreeNode } from './ui/tree/images-tree';
+import { LayersTreeProvider } from './ui/tree/layers-tree';
+import { StorageTreeProvider } from './ui/tree/storage-tree';
+import { ViewOptions } from './ui/tree/view-options';
 import { ImagePanels } from './ui/webview/image-panels';
 
 /** What activate() returns: a handle for the extension's own tests. */
@@ -15,10 +23,11 @@ export interface ImageLayersApi {
   backend(): Promise<ImageBackend>;
   catalog(): Promise<ImageCatalog>;
   images: ImagesTreeProvider;
+  layers: LayersTreeProvider;
+  storage: StorageTreeProvider;
+  options: ViewOptions;
   refresh(): void;
 }
-
-const EVENT_DEBOUNCE_MS = 400;
 
 export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   const holder = new BackendHolder(context);
@@ -29,69 +38,87 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     return catalog;
   };
 
+  const options = new ViewOptions(context.workspaceState);
   const status = new BackendStatus();
-  const images = new ImagesTreeProvider(getCatalog, (state, error) => {
+  const images = new ImagesTreeProvider(getCatalog, options, (state, error) => {
     holder.setState(state);
-    treeView.message =
+    imagesView.message =
       state === 'unreachable'
         ? error?.message
         : holder.fallbackReason
           ? `${holder.fallbackReason} Showing the built-in store.`
           : undefined;
   });
-  const treeView: vscode.TreeView<ImagesTreeNode> = vscode.window.createTreeView('imageLayers.images', {
+  const imagesView: vscode.TreeView<ImagesTreeNode> = vscode.window.createTreeView('imageLayers.images', {
     treeDataProvider: images,
     showCollapseAll: true,
     canSelectMany: true,
   });
+  const layers = new LayersTreeProvider(getCatalog);
+  const storage = new StorageTreeProvider(getCatalog);
   const panels = new ImagePanels(context.extensionUri);
 
   const refresh = () => {
     catalog?.invalidate();
     images.refresh();
+    layers.refresh();
+    storage.refresh();
     if (catalog) void panels.refreshAll(catalog);
+    const filter = options.get().filter;
+    imagesView.description = filter ? `filter: ${filter}` : undefined;
   };
+  const scheduler = new RefreshScheduler(refresh);
 
-  let debounce: NodeJS.Timeout | undefined;
-  let watcher: vscode.Disposable | undefined;
   const follow = (backend: ImageBackend) => {
-    watcher?.dispose();
     status.show(backend, holder.fallbackReason);
-    const w = backend.watch(() => {
-      clearTimeout(debounce);
-      debounce = setTimeout(refresh, EVENT_DEBOUNCE_MS);
-    });
-    watcher = w ? new vscode.Disposable(() => w.dispose()) : undefined;
+    scheduler.follow(backend);
   };
   void holder.get().then(follow, () => undefined);
+
+  const commandContext: CommandContext = {
+    catalog: getCatalog,
+    panels,
+    refresh,
+    selection: () => imagesView.selection,
+    reveal: async (ref) => {
+      const node = await images.findImage(ref);
+      if (!node) return false;
+      await imagesView.reveal(node, { select: true, focus: true, expand: true });
+      return true;
+    },
+  };
 
   context.subscriptions.push(
     holder,
     status,
-    treeView,
+    options,
+    options.watchConfiguration(),
+    options.onDidChange(() => {
+      images.refresh();
+      const filter = options.get().filter;
+      imagesView.description = filter ? `filter: ${filter}` : undefined;
+    }),
+    imagesView,
+    vscode.window.createTreeView('imageLayers.layers', { treeDataProvider: layers, showCollapseAll: true }),
+    vscode.window.registerTreeDataProvider('imageLayers.storage', storage),
     panels,
+    scheduler,
     holder.onDidChange((backend) => {
       follow(backend);
       refresh();
     }),
-    { dispose: () => watcher?.dispose() },
-    { dispose: () => clearTimeout(debounce) },
-    ...registerImageCommands({
-      catalog: getCatalog,
-      panels,
-      refresh,
-      reveal: async (ref) => {
-        const node = await images.findImage(ref);
-        if (!node) return false;
-        await treeView.reveal(node, { select: true, focus: true, expand: true });
-        return true;
-      },
-    }),
+    ...registerImageCommands(commandContext),
+    ...registerTransferCommands(commandContext),
+    ...registerManageCommands(commandContext),
+    ...registerViewCommands(options),
     ...registerBackendCommands(),
     vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, new DockerfileHoverProvider(getCatalog)),
   );
+  const filter = options.get().filter;
+  imagesView.description = filter ? `filter: ${filter}` : undefined;
+  void vscode.commands.executeCommand('setContext', 'imageLayers.filtered', filter !== '');
 
-  return { backend: () => holder.get(), catalog: getCatalog, images, refresh };
+  return { backend: () => holder.get(), catalog: getCatalog, images, layers, storage, options, refresh };
 }
 
 export function deactivate(): void {}

@@ -82,6 +82,8 @@ export interface ImageBackend {
   saveImages(refs: string[], path: string, options?: WorkOptions): Promise<void>;
   /** The uncompressed tar of one layer of an image, by its diff ID. */
   layerTar(ref: string, diffId: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream>;
+  /** Starts a container from the image, detached, like `docker run -d`; absent where the backend cannot run one. */
+  runContainer?(ref: string, options: { name?: string; ports: string[] }): Promise<string>;
   /** Calls back on changes to images; returns undefined when the backend has no event stream (poll instead). */
   watch(onEvent: (e: ImageEvent) => void): Disposable | undefined;
   dispose(): void;

@@ -1,7 +1,13 @@
 // A cache in front of a backend for the views and hovers: one list, and inspect/history per image,
 // kept until the next refresh, with a bound on how many requests run at once.
+import { createHash } from 'crypto';
+import { layerSteps } from '../core/layers';
 import type { HistoryItem, ImageInspect, ImageSummary } from '../core/model';
+import { shortId } from '../core/reference';
+import { indexLayers, type ImageLayersInput, type LayerIndex } from '../core/sharing';
 import type { ImageBackend } from './backend';
+
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export interface ImageDetails {
   inspect: ImageInspect;
@@ -12,6 +18,7 @@ export class ImageCatalog {
   private list: Promise<ImageSummary[]> | undefined;
   private readonly details = new Map<string, Promise<ImageDetails>>();
   private readonly inspects = new Map<string, Promise<ImageInspect>>();
+  private index: Promise<LayerIndex> | undefined;
   private running = 0;
   private readonly queue: (() => void)[] = [];
   /** Bumped on every invalidation, so that callers can tell answers of different states apart. */
@@ -26,6 +33,7 @@ export class ImageCatalog {
     this.list = undefined;
     this.details.clear();
     this.inspects.clear();
+    this.index = undefined;
     this.generation++;
   }
 
@@ -52,6 +60,41 @@ export class ImageCatalog {
         const [inspect, history] = await Promise.all([this.backend.inspectImage(id), this.backend.imageHistory(id)]);
         return { inspect, history };
       }),
+    );
+  }
+
+  /** Which images use which layers, over every image; inspects each image once, a few at a time. */
+  layerIndex(): Promise<LayerIndex> {
+    if (!this.index) {
+      const p = this.buildIndex();
+      this.index = p;
+      p.catch(() => {
+        if (this.index === p) this.index = undefined;
+      });
+    }
+    return this.index;
+  }
+
+  private async buildIndex(): Promise<LayerIndex> {
+    const images = await this.images();
+    const inputs = await Promise.all(
+      images.map(async (image): Promise<ImageLayersInput | undefined> => {
+        try {
+          const { inspect, history } = await this.detailsOf(image.Id);
+          const sizes: number[] = [];
+          for (const step of layerSteps(inspect, history)) {
+            if (step.layerIndex !== undefined) sizes[step.layerIndex] = step.size;
+          }
+          return { id: image.Id, name: image.RepoTags[0] ?? shortId(image.Id), diffIds: inspect.RootFS?.Layers ?? [], sizes };
+        } catch {
+          // An image removed while the index was built simply drops out of it.
+          return undefined;
+        }
+      }),
+    );
+    return indexLayers(
+      inputs.filter((i): i is ImageLayersInput => i !== undefined),
+      sha256Hex,
     );
   }
 

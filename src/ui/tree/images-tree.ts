@@ -1,18 +1,20 @@
-// The Images view: repositories, a node per tag, and under each image its layers, bottom to top.
+// The Images view: groups (repositories or registries), a node per tag, and under each image its layers,
+// bottom to top, with a mark where other images share a layer. Children are built lazily, on expansion.
 import * as vscode from 'vscode';
 import { BackendError } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
+import { arrangeImages, UNTAGGED_GROUP, type ImageEntry } from '../../core/arrange';
 import { formatAge, formatBytes } from '../../core/format';
 import { layerSteps, type LayerStep } from '../../core/layers';
 import type { ImageSummary } from '../../core/model';
-import { sameTag, shortId, splitRepoTag } from '../../core/reference';
+import { sameTag, shortId } from '../../core/reference';
+import { sharedWith, type LayerIndex } from '../../core/sharing';
+import type { ViewOptions } from './view-options';
 
-export class RepositoryNode {
-  readonly type = 'repository';
-  constructor(
-    readonly repository: string,
-    readonly images: ImageNode[],
-  ) {}
+export class GroupNode {
+  readonly type = 'group';
+  images: ImageNode[] = [];
+  constructor(readonly name: string) {}
 }
 
 export class ImageNode {
@@ -21,7 +23,8 @@ export class ImageNode {
     readonly summary: ImageSummary,
     /** `repo:tag` this node stands for; undefined for an untagged image. */
     readonly repoTag: string | undefined,
-    readonly parent: RepositoryNode | undefined,
+    readonly label: string,
+    readonly parent: GroupNode | undefined,
   ) {}
   /** What commands pass on to the backend: the tag when there is one, else the ID. */
   get ref(): string {
@@ -34,6 +37,8 @@ export class LayerNode {
   constructor(
     readonly image: ImageNode,
     readonly step: LayerStep,
+    /** Other images using this layer; undefined while not yet known. */
+    readonly sharedBy: number | undefined,
   ) {}
 }
 
@@ -45,37 +50,10 @@ export class MessageNode {
   ) {}
 }
 
-export type ImagesTreeNode = RepositoryNode | ImageNode | LayerNode | MessageNode;
+export type ImagesTreeNode = GroupNode | ImageNode | LayerNode | MessageNode;
 
-const UNTAGGED = '<none>';
-
-export function groupByRepository(images: ImageSummary[]): RepositoryNode[] {
-  const repos = new Map<string, RepositoryNode>();
-  const byRepo = new Map<string, { summary: ImageSummary; repoTag?: string }[]>();
-  for (const image of images) {
-    if (image.RepoTags.length === 0) {
-      byRepo.set(UNTAGGED, [...(byRepo.get(UNTAGGED) ?? []), { summary: image }]);
-      continue;
-    }
-    for (const repoTag of image.RepoTags) {
-      const { repository } = splitRepoTag(repoTag);
-      byRepo.set(repository, [...(byRepo.get(repository) ?? []), { summary: image, repoTag }]);
-    }
-  }
-  for (const [repository, entries] of [...byRepo].sort(([a], [b]) => compareRepos(a, b))) {
-    const node = new RepositoryNode(repository, []);
-    entries.sort((a, b) => b.summary.Created - a.summary.Created || (a.repoTag ?? '').localeCompare(b.repoTag ?? ''));
-    for (const e of entries) node.images.push(new ImageNode(e.summary, e.repoTag, node));
-    repos.set(repository, node);
-  }
-  return [...repos.values()];
-}
-
-function compareRepos(a: string, b: string): number {
-  if (a === UNTAGGED) return 1;
-  if (b === UNTAGGED) return -1;
-  return a.localeCompare(b);
-}
+/** How long an expansion waits for the sharing index before it shows layers without marks. */
+const INDEX_WAIT_MS = 300;
 
 export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNode> {
   private readonly changed = new vscode.EventEmitter<ImagesTreeNode | undefined>();
@@ -83,7 +61,8 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
   private roots: Promise<ImagesTreeNode[]> | undefined;
 
   constructor(
-    private catalog: () => Promise<ImageCatalog>,
+    private readonly catalog: () => Promise<ImageCatalog>,
+    private readonly options: ViewOptions,
     private readonly onState: (state: 'ready' | 'empty' | 'unreachable', error?: BackendError) => void,
   ) {}
 
@@ -97,23 +76,9 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
       if (!this.roots) this.roots = this.loadRoots();
       return this.roots;
     }
-    if (node instanceof RepositoryNode) return node.images;
+    if (node instanceof GroupNode) return node.images;
     if (node instanceof ImageNode) return this.layersOf(node);
     return [];
-  }
-
-  /** The node of an image by tag or ID, for `reveal`. */
-  async findImage(ref: string): Promise<ImageNode | undefined> {
-    const roots = await this.getChildren();
-    const id = ref.replace(/^sha256:/, '');
-    for (const root of roots) {
-      if (!(root instanceof RepositoryNode)) continue;
-      const found = root.images.find(
-        (n) => (n.repoTag && sameTag(n.repoTag, ref)) || (/^[0-9a-f]{12,64}$/.test(id) && n.summary.Id.startsWith(`sha256:${id}`)),
-      );
-      if (found) return found;
-    }
-    return undefined;
   }
 
   getParent(node: ImagesTreeNode): ImagesTreeNode | undefined {
@@ -122,12 +87,37 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
     return undefined;
   }
 
+  /** The node of an image by tag or ID, for `reveal`. */
+  async findImage(ref: string): Promise<ImageNode | undefined> {
+    const id = ref.replace(/^sha256:/, '');
+    const isId = /^[0-9a-f]{12,64}$/.test(id);
+    for (const node of await this.imageNodes()) {
+      if ((node.repoTag && sameTag(node.repoTag, ref)) || (isId && node.summary.Id.startsWith(`sha256:${id}`))) return node;
+    }
+    return undefined;
+  }
+
+  /** Every image node at the second level (or the first, when not grouped). */
+  async imageNodes(): Promise<ImageNode[]> {
+    const roots = await this.getChildren();
+    return roots.flatMap((r) => (r instanceof GroupNode ? r.images : r instanceof ImageNode ? [r] : []));
+  }
+
   private async loadRoots(): Promise<ImagesTreeNode[]> {
     try {
       const catalog = await this.catalog();
       const images = await catalog.images();
       this.onState(images.length === 0 ? 'empty' : 'ready');
-      return groupByRepository(images);
+      const options = this.options.get();
+      const groups = arrangeImages(images, options);
+      if (options.groupBy === 'none') {
+        return (groups[0]?.entries ?? []).map((e) => imageNode(e, undefined));
+      }
+      return groups.map((g) => {
+        const group = new GroupNode(g.name);
+        group.images = g.entries.map((e) => imageNode(e, group));
+        return group;
+      });
     } catch (e) {
       const error = BackendError.is(e) ? e : new BackendError('failed', String((e as Error)?.message ?? e));
       this.onState(error.kind === 'unreachable' ? 'unreachable' : 'ready', error);
@@ -140,21 +130,37 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
     try {
       const catalog = await this.catalog();
       const { inspect, history } = await catalog.detailsOf(image.summary.Id);
-      return layerSteps(inspect, history).map((step) => new LayerNode(image, step));
+      const steps = layerSteps(inspect, history);
+      const indexPromise = catalog.layerIndex();
+      const index = await Promise.race([indexPromise, delay(INDEX_WAIT_MS)]);
+      if (!index) {
+        // Show the layers now; the marks follow when every image has been looked at.
+        const generation = catalog.generation;
+        void indexPromise.then(
+          () => generation === catalog.generation && this.changed.fire(image),
+          () => undefined,
+        );
+      }
+      return steps.map((step) => new LayerNode(image, step, shareCount(index, image, step)));
     } catch (e) {
       return [new MessageNode(BackendError.is(e) ? e.message : String(e), 'error')];
     }
   }
 
-  getTreeItem(node: ImagesTreeNode): vscode.TreeItem {
-    if (node instanceof RepositoryNode) {
-      const item = new vscode.TreeItem(node.repository, vscode.TreeItemCollapsibleState.Collapsed);
-      item.id = `repo:${node.repository}`;
-      item.iconPath = new vscode.ThemeIcon('repo');
-      item.description = node.images.length === 1 ? '1 image' : `${node.images.length} images`;
-      item.contextValue = 'repository';
-      return item;
+  async resolveTreeItem(item: vscode.TreeItem, node: ImagesTreeNode): Promise<vscode.TreeItem> {
+    if (!(node instanceof ImageNode)) return item;
+    try {
+      const { inspect } = await (await this.catalog()).detailsOf(node.summary.Id);
+      const platform = [inspect.Os, inspect.Architecture, inspect.Variant].filter(Boolean).join('/');
+      item.tooltip = imageTooltip(node, { layers: inspect.RootFS?.Layers?.length ?? 0, platform });
+    } catch {
+      item.tooltip = imageTooltip(node);
     }
+    return item;
+  }
+
+  getTreeItem(node: ImagesTreeNode): vscode.TreeItem {
+    if (node instanceof GroupNode) return groupItem(node);
     if (node instanceof ImageNode) return imageItem(node);
     if (node instanceof LayerNode) return layerItem(node);
     const item = new vscode.TreeItem(node.text);
@@ -164,26 +170,59 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
   }
 }
 
+function imageNode(entry: ImageEntry, parent: GroupNode | undefined): ImageNode {
+  return new ImageNode(entry.image, entry.repoTag, entry.label, parent);
+}
+
+function shareCount(index: LayerIndex | void, image: ImageNode, step: LayerStep): number | undefined {
+  if (!index || step.layerIndex === undefined) return undefined;
+  return sharedWith(index, image.summary.Id, step.layerIndex);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function groupItem(node: GroupNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `group:${node.name}`;
+  item.iconPath = new vscode.ThemeIcon(node.name === UNTAGGED_GROUP ? 'question' : 'repo');
+  item.description = node.images.length === 1 ? '1 image' : `${node.images.length} images`;
+  item.contextValue = 'group';
+  return item;
+}
+
 function imageItem(node: ImageNode): vscode.TreeItem {
   const s = node.summary;
-  const label = node.repoTag ? splitRepoTag(node.repoTag).tag : shortId(s.Id);
-  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
+  const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `image:${s.Id}:${node.repoTag ?? ''}`;
   item.description = `${shortId(s.Id)} · ${formatBytes(s.Size)} · ${formatAge(s.Created)}`;
   item.iconPath = new vscode.ThemeIcon(node.repoTag ? 'tag' : 'circle-large-outline');
   item.contextValue = node.repoTag ? 'image.tagged' : 'image.dangling';
-  const md = new vscode.MarkdownString(undefined, true);
+  return item;
+}
+
+/** The markdown tooltip of an image, filled in when the user hovers (resolveTreeItem). */
+export function imageTooltip(node: ImageNode, details?: { layers: number; platform: string }): vscode.MarkdownString {
+  const s = node.summary;
+  const md = new vscode.MarkdownString();
   md.appendMarkdown('**');
   md.appendText(node.repoTag ?? '<none>');
   md.appendMarkdown('**\n\n');
-  md.appendMarkdown(`| | |\n|---|---|\n`);
-  const row = (k: string, v: string) => md.appendMarkdown(`| ${k} | \`${v.replace(/[`|]/g, '')}\` |\n`);
+  const row = (k: string, v: string) => {
+    md.appendMarkdown(`${k}: `);
+    md.appendText(v);
+    md.appendMarkdown('  \n');
+  };
   row('ID', s.Id);
   if (s.RepoDigests[0]) row('Digest', s.RepoDigests[0]);
   row('Created', `${new Date(s.Created * 1000).toISOString()} (${formatAge(s.Created)})`);
   row('Size', formatBytes(s.Size));
-  item.tooltip = md;
-  return item;
+  if (details) {
+    row('Layers', String(details.layers));
+    row('Platform', details.platform);
+  }
+  return md;
 }
 
 function layerItem(node: LayerNode): vscode.TreeItem {
@@ -193,19 +232,29 @@ function layerItem(node: LayerNode): vscode.TreeItem {
   item.id = `layer:${node.image.summary.Id}:${node.image.repoTag ?? ''}:${step.index}`;
   if (step.empty) {
     // Empty steps (ENV, CMD, LABEL…) made no layer: everything goes in the dimmed description.
-    item.description = text;
+    item.description = truncate(text, 120);
     item.iconPath = new vscode.ThemeIcon('circle-small', new vscode.ThemeColor('disabledForeground'));
     item.contextValue = 'step.empty';
   } else {
     item.label = truncate(text, 90);
-    item.description = `${formatBytes(step.size)}${step.diffId ? ` · ${shortId(step.diffId)}` : ''}`;
-    item.iconPath = new vscode.ThemeIcon('layers');
-    item.contextValue = 'layer';
+    const parts = [formatBytes(step.size)];
+    if (step.diffId) parts.push(shortId(step.diffId));
+    if (node.sharedBy) parts.push(`shared by ${node.sharedBy} ${node.sharedBy === 1 ? 'image' : 'images'}`);
+    item.description = parts.join(' · ');
+    item.iconPath = new vscode.ThemeIcon(
+      'layers',
+      node.sharedBy ? new vscode.ThemeColor('charts.blue') : undefined,
+    );
+    item.contextValue = node.sharedBy ? 'layer.shared' : 'layer';
   }
   const md = new vscode.MarkdownString();
   md.appendCodeblock(step.createdBy, 'dockerfile');
-  if (step.diffId) md.appendMarkdown(`\n\nDiff ID: \`${step.diffId}\``);
+  if (step.diffId) {
+    md.appendMarkdown('\n\nDiff ID: ');
+    md.appendText(step.diffId);
+  }
   md.appendMarkdown(`\n\nSize: ${formatBytes(step.size)}`);
+  if (node.sharedBy) md.appendMarkdown(`\n\nShared with ${node.sharedBy} other image${node.sharedBy === 1 ? '' : 's'}.`);
   item.tooltip = md;
   return item;
 }

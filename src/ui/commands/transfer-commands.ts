@@ -1,0 +1,59 @@
+// Commands that move images in and out: pull, load an archive, save to an archive.
+import { homedir } from 'os';
+import * as vscode from 'vscode';
+import { guarded, targetRefs, withProgress, type CommandContext, type Target } from './command-context';
+import type { ImagesTreeNode } from '../tree/images-tree';
+
+export function registerTransferCommands(ctx: CommandContext): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(
+      'imageLayers.pullImage',
+      guarded(async (target?: string) => {
+        const ref =
+          typeof target === 'string' ? target : await vscode.window.showInputBox({ prompt: 'Image to pull', placeHolder: 'nginx:1.25' });
+        if (!ref) return;
+        const backend = (await ctx.catalog()).backend;
+        await withProgress(`Pulling ${ref}`, (o) => backend.pullImage(ref, o));
+        ctx.refresh();
+        vscode.window.setStatusBarMessage(`Pulled ${ref}`, 5000);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'imageLayers.loadArchive',
+      guarded(async (target?: vscode.Uri) => {
+        const uri =
+          target instanceof vscode.Uri
+            ? target
+            : (
+                await vscode.window.showOpenDialog({
+                  canSelectMany: false,
+                  openLabel: 'Load',
+                  filters: { 'Image archives': ['tar', 'gz', 'tgz'], 'All files': ['*'] },
+                })
+              )?.[0];
+        if (!uri) return;
+        const backend = (await ctx.catalog()).backend;
+        const result = await withProgress('Loading image archive', (o) => backend.loadArchive(uri.fsPath, o));
+        ctx.refresh();
+        void vscode.window.showInformationMessage(`Loaded ${result.loaded.join(', ') || 'no images'}.`);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'imageLayers.saveImage',
+      guarded(async (target: Target, all?: ImagesTreeNode[]) => {
+        const refs = await targetRefs(target, all, ctx, 'Images to save');
+        if (!refs) return;
+        const name = refs.length === 1 ? refs[0].replace(/[/:@]/g, '_') : 'images';
+        const uri = await vscode.window.showSaveDialog({
+          saveLabel: 'Save',
+          defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir()), `${name}.tar`),
+          filters: { 'Image archives': ['tar'] },
+        });
+        if (!uri) return;
+        const backend = (await ctx.catalog()).backend;
+        await withProgress(`Saving ${refs.join(', ')}`, (o) => backend.saveImages(refs, uri.fsPath, o));
+        void vscode.window.showInformationMessage(`Saved ${refs.join(', ')} to ${uri.fsPath}.`);
+      }),
+    ),
+  ];
+}

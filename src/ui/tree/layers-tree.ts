@@ -1,0 +1,83 @@
+// The Layers view: every layer the backend holds, largest first, and under each the images that use it.
+import * as vscode from 'vscode';
+import { BackendError } from '../../backend/backend';
+import type { ImageCatalog } from '../../backend/catalog';
+import { formatBytes } from '../../core/format';
+import { shortId } from '../../core/reference';
+import { layersBySize, type LayerUsage } from '../../core/sharing';
+
+export class LayerUsageNode {
+  constructor(readonly usage: LayerUsage) {}
+}
+export class LayerUserNode {
+  constructor(
+    readonly layer: LayerUsageNode,
+    readonly imageId: string,
+    readonly name: string,
+  ) {}
+  get ref(): string {
+    return this.name.includes(':') && !this.name.startsWith('sha256:') ? this.name : this.imageId;
+  }
+}
+type Node = LayerUsageNode | LayerUserNode | vscode.TreeItem;
+
+export class LayersTreeProvider implements vscode.TreeDataProvider<Node> {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly catalog: () => Promise<ImageCatalog>) {}
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (node instanceof LayerUsageNode) {
+      return node.usage.imageIds.map((id, i) => new LayerUserNode(node, id, node.usage.imageNames[i]));
+    }
+    if (node) return [];
+    try {
+      const index = await (await this.catalog()).layerIndex();
+      return layersBySize(index).map((u) => new LayerUsageNode(u));
+    } catch (e) {
+      const item = new vscode.TreeItem(BackendError.is(e) ? e.message : String(e));
+      item.iconPath = new vscode.ThemeIcon('error');
+      return [item];
+    }
+  }
+
+  getParent(node: Node): Node | undefined {
+    return node instanceof LayerUserNode ? node.layer : undefined;
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node instanceof LayerUsageNode) {
+      const u = node.usage;
+      const users = u.imageIds.length;
+      const item = new vscode.TreeItem(`${formatBytes(u.size)}  ${shortId(u.diffId)}`, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `layer:${u.chainId}`;
+      item.description = users === 1 ? `1 image` : `${users} images`;
+      item.iconPath = new vscode.ThemeIcon('layers', users > 1 ? new vscode.ThemeColor('charts.blue') : undefined);
+      item.contextValue = users > 1 ? 'layer.shared' : 'layer';
+      const md = new vscode.MarkdownString();
+      md.appendText(`Diff ID: ${u.diffId}\nChain ID: ${u.chainId}\nDepth: ${u.depth + 1}\nSize: ${formatBytes(u.size)}`);
+      md.appendMarkdown('\n\nUsed by:  \n');
+      for (const name of u.imageNames.slice(0, 20)) {
+        md.appendText(name);
+        md.appendMarkdown('  \n');
+      }
+      item.tooltip = md;
+      return item;
+    }
+    if (node instanceof LayerUserNode) {
+      const item = new vscode.TreeItem(node.name);
+      item.id = `layer:${node.layer.usage.chainId}:${node.imageId}`;
+      item.description = shortId(node.imageId);
+      item.iconPath = new vscode.ThemeIcon('tag');
+      item.contextValue = 'image.user';
+      item.command = { command: 'imageLayers.revealImage', title: 'Reveal', arguments: [node.ref] };
+      return item;
+    }
+    return node;
+  }
+}
