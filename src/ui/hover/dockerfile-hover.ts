@@ -5,7 +5,8 @@ import type { ImageCatalog } from '../../backend/catalog';
 import { dockerfileImageRefs, refAt, type DockerfileImageRef } from '../../core/dockerfile-refs';
 import { formatAge, formatBytes, unixSeconds } from '../../core/format';
 import type { ImageInspect } from '../../core/model';
-import { familiarString, parseReference, shortId } from '../../core/reference';
+import { familiarRepository, familiarString, parseReference, shortId, type ImageReference } from '../../core/reference';
+import { RegistryClient } from '../../backend/registry/registry-client';
 
 export const DOCKERFILE_SELECTOR: vscode.DocumentSelector = [
   { language: 'dockerfile' },
@@ -20,10 +21,16 @@ const HOVER_COMMANDS = [
   'imageLayers.pullImage',
 ];
 
+const REMOTE_CACHE_MS = 60_000;
+
 export class DockerfileHoverProvider implements vscode.HoverProvider {
   private parsed: { uri: string; version: number; refs: DockerfileImageRef[] } | undefined;
+  private readonly remote = new Map<string, { at: number; digest: Promise<string> }>();
 
-  constructor(private readonly catalog: () => Promise<ImageCatalog>) {}
+  constructor(
+    private readonly catalog: () => Promise<ImageCatalog>,
+    private readonly registry: RegistryClient = new RegistryClient({ timeoutMs: LOOKUP_TIMEOUT_MS }),
+  ) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
     const ref = refAt(this.refsOf(document), position);
@@ -72,6 +79,8 @@ export class DockerfileHoverProvider implements vscode.HoverProvider {
     }
     const name = familiarString(parsed);
     appendHeading(md, name, ref);
+    const checkRegistry = vscode.workspace.getConfiguration('imageLayers').get<boolean>('hover.checkRegistry', false);
+    const remote = checkRegistry ? this.remoteDigest(parsed, name) : undefined;
     let inspect: ImageInspect;
     try {
       const catalog = await this.catalog();
@@ -87,10 +96,46 @@ export class DockerfileHoverProvider implements vscode.HoverProvider {
         md.appendText(BackendError.is(e) ? e.message : 'The image backend could not be asked.');
       }
       md.supportThemeIcons = true;
+      if (remote) await appendRemote(md, remote, undefined, parsed);
       return md;
     }
     appendImageFacts(md, name, inspect);
+    if (remote) await appendRemote(md, remote, inspect, parsed);
     return md;
+  }
+
+  private remoteDigest(ref: ImageReference, name: string): Promise<string> {
+    const cached = this.remote.get(name);
+    if (cached && Date.now() - cached.at < REMOTE_CACHE_MS) return cached.digest;
+    const digest = this.registry.remoteDigest(ref);
+    digest.catch(() => this.remote.delete(name));
+    this.remote.set(name, { at: Date.now(), digest });
+    return digest;
+  }
+}
+
+async function appendRemote(
+  md: vscode.MarkdownString,
+  remote: Promise<string>,
+  inspect: ImageInspect | undefined,
+  ref: ImageReference,
+) {
+  md.supportThemeIcons = true;
+  md.appendMarkdown('\n\n---\n\n');
+  try {
+    const digest = await withTimeout(remote, LOOKUP_TIMEOUT_MS);
+    md.appendMarkdown('Registry digest: ');
+    md.appendText(digest);
+    if (inspect) {
+      const repo = familiarRepository(ref);
+      const local = inspect.RepoDigests.filter((d) => d.startsWith(`${repo}@`) || d.startsWith(`${ref.registry}/${ref.path}@`));
+      if (local.some((d) => d.endsWith(`@${digest}`))) md.appendMarkdown('  \n$(check) The local copy is up to date.');
+      else if (local.length) md.appendMarkdown('  \n$(arrow-circle-up) The registry has a newer image than the local copy.');
+      else md.appendMarkdown('  \n$(question) The local copy was not pulled from this registry; cannot compare.');
+    }
+  } catch (e) {
+    md.appendMarkdown('$(warning) Registry: ');
+    md.appendText(BackendError.is(e) ? e.message : 'no answer.');
   }
 }
 
