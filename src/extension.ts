@@ -23,6 +23,7 @@ export interface ImageLayersApi {
   backend(): Promise<ImageBackend>;
   catalog(): Promise<ImageCatalog>;
   images: ImagesTreeProvider;
+  imagesView: vscode.TreeView<ImagesTreeNode>;
   layers: LayersTreeProvider;
   storage: StorageTreeProvider;
   options: ViewOptions;
@@ -118,7 +119,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   imagesView.description = filter ? `filter: ${filter}` : undefined;
   void vscode.commands.executeCommand('setContext', 'imageLayers.filtered', filter !== '');
 
-  return { backend: () => holder.get(), catalog: getCatalog, images, layers, storage, options, refresh };
+  return { backend: () => holder.get(), catalog: getCatalog, images, imagesView, layers, storage, options, refresh };
 }
 
 export function deactivate(): void {}

@@ -1,5 +1,6 @@
 // Hovers on image references in Dockerfiles: what the image is, if it is here, and links to act on it.
 import * as vscode from 'vscode';
+import { appendPlain } from '../markdown';
 import { BackendError } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
 import { dockerfileImageRefs, refAt, type DockerfileImageRef } from '../../core/dockerfile-refs';
@@ -57,7 +58,7 @@ export class DockerfileHoverProvider implements vscode.HoverProvider {
     md.isTrusted = { enabledCommands: HOVER_COMMANDS };
     if (ref.stage) {
       md.appendMarkdown('Build stage **');
-      md.appendText(ref.stage.name);
+      appendPlain(md, ref.stage.name);
       md.appendMarkdown(`**, defined by the \`FROM\` on line ${ref.stage.line + 1}.`);
       return md;
     }
@@ -68,13 +69,13 @@ export class DockerfileHoverProvider implements vscode.HoverProvider {
     if (ref.unresolved.length > 0) {
       md.appendMarkdown('Depends on build argument');
       md.appendMarkdown(ref.unresolved.length > 1 ? 's ' : ' ');
-      md.appendText(ref.unresolved.join(', '));
+      appendPlain(md, ref.unresolved.join(', '));
       md.appendMarkdown(', which has no default here; the image is known only at build time.');
       return md;
     }
     const parsed = parseReference(ref.resolved);
     if (!parsed) {
-      md.appendText(`"${ref.resolved}" is not a valid image reference.`);
+      appendPlain(md, `"${ref.resolved}" is not a valid image reference.`);
       return md;
     }
     const name = familiarString(parsed);
@@ -93,7 +94,7 @@ export class DockerfileHoverProvider implements vscode.HoverProvider {
         md.appendMarkdown('$(watch) The image backend did not answer in time; try again in a moment.');
       } else {
         md.appendMarkdown('$(warning) ');
-        md.appendText(BackendError.is(e) ? e.message : 'The image backend could not be asked.');
+        appendPlain(md, BackendError.is(e) ? e.message : 'The image backend could not be asked.');
       }
       md.supportThemeIcons = true;
       if (remote) await appendRemote(md, remote, undefined, parsed);
@@ -125,7 +126,7 @@ async function appendRemote(
   try {
     const digest = await withTimeout(remote, LOOKUP_TIMEOUT_MS);
     md.appendMarkdown('Registry digest: ');
-    md.appendText(digest);
+    appendPlain(md, digest);
     if (inspect) {
       const repo = familiarRepository(ref);
       const local = inspect.RepoDigests.filter((d) => d.startsWith(`${repo}@`) || d.startsWith(`${ref.registry}/${ref.path}@`));
@@ -135,21 +136,21 @@ async function appendRemote(
     }
   } catch (e) {
     md.appendMarkdown('$(warning) Registry: ');
-    md.appendText(BackendError.is(e) ? e.message : 'no answer.');
+    appendPlain(md, BackendError.is(e) ? e.message : 'no answer.');
   }
 }
 
 function appendHeading(md: vscode.MarkdownString, name: string, ref: DockerfileImageRef) {
   md.appendMarkdown('**');
-  md.appendText(name);
+  appendPlain(md, name);
   md.appendMarkdown('**');
   if (ref.platform) {
     md.appendMarkdown(' for ');
-    md.appendText(ref.platform);
+    appendPlain(md, ref.platform);
   }
   if (ref.raw !== ref.resolved) {
     md.appendMarkdown(' (from ');
-    md.appendText(ref.raw);
+    appendPlain(md, ref.raw);
     md.appendMarkdown(')');
   }
   md.appendMarkdown('\n\n');
@@ -172,14 +173,14 @@ function appendImageFacts(md: vscode.MarkdownString, name: string, i: ImageInspe
   if (c.Cmd?.length) rows.push(['Cmd', JSON.stringify(c.Cmd)]);
   for (const [key, value] of rows) {
     md.appendMarkdown(`${key}: `);
-    md.appendText(value);
+    appendPlain(md, value);
     md.appendMarkdown('  \n');
   }
   const labels = Object.entries(c.Labels ?? {});
   if (labels.length) {
     md.appendMarkdown('\nLabels:  \n');
     for (const [k, v] of labels.slice(0, 8)) {
-      md.appendText(`${k}=${v}`);
+      appendPlain(md, `${k}=${v}`);
       md.appendMarkdown('  \n');
     }
   }

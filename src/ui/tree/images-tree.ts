@@ -1,6 +1,7 @@
 // The Images view: groups (repositories or registries), a node per tag, and under each image its layers,
 // bottom to top, with a mark where other images share a layer. Children are built lazily, on expansion.
 import * as vscode from 'vscode';
+import { appendPlain } from '../markdown';
 import { BackendError } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
 import { arrangeImages, UNTAGGED_GROUP, type ImageEntry } from '../../core/arrange';
@@ -207,11 +208,11 @@ export function imageTooltip(node: ImageNode, details?: { layers: number; platfo
   const s = node.summary;
   const md = new vscode.MarkdownString();
   md.appendMarkdown('**');
-  md.appendText(node.repoTag ?? '<none>');
+  appendPlain(md, node.repoTag ?? '<none>');
   md.appendMarkdown('**\n\n');
   const row = (k: string, v: string) => {
     md.appendMarkdown(`${k}: `);
-    md.appendText(v);
+    appendPlain(md, v);
     md.appendMarkdown('  \n');
   };
   row('ID', s.Id);
@@ -251,7 +252,7 @@ function layerItem(node: LayerNode): vscode.TreeItem {
   md.appendCodeblock(step.createdBy, 'dockerfile');
   if (step.diffId) {
     md.appendMarkdown('\n\nDiff ID: ');
-    md.appendText(step.diffId);
+    appendPlain(md, step.diffId);
   }
   md.appendMarkdown(`\n\nSize: ${formatBytes(step.size)}`);
   if (node.sharedBy) md.appendMarkdown(`\n\nShared with ${node.sharedBy} other image${node.sharedBy === 1 ? '' : 's'}.`);

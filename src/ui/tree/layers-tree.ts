@@ -1,5 +1,6 @@
 // The Layers view: every layer the backend holds, largest first, and under each the images that use it.
 import * as vscode from 'vscode';
+import { appendPlain } from '../markdown';
 import { BackendError } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
 import { formatBytes } from '../../core/format';
@@ -60,10 +61,10 @@ export class LayersTreeProvider implements vscode.TreeDataProvider<Node> {
       item.iconPath = new vscode.ThemeIcon('layers', users > 1 ? new vscode.ThemeColor('charts.blue') : undefined);
       item.contextValue = users > 1 ? 'layer.shared' : 'layer';
       const md = new vscode.MarkdownString();
-      md.appendText(`Diff ID: ${u.diffId}\nChain ID: ${u.chainId}\nDepth: ${u.depth + 1}\nSize: ${formatBytes(u.size)}`);
+      appendPlain(md, `Diff ID: ${u.diffId}\nChain ID: ${u.chainId}\nDepth: ${u.depth + 1}\nSize: ${formatBytes(u.size)}`);
       md.appendMarkdown('\n\nUsed by:  \n');
       for (const name of u.imageNames.slice(0, 20)) {
-        md.appendText(name);
+        appendPlain(md, name);
         md.appendMarkdown('  \n');
       }
       item.tooltip = md;

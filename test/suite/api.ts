@@ -1,0 +1,53 @@
+// Shared helpers for the extension-host tests: the extension's API and small waits.
+import * as vscode from 'vscode';
+import type { ImageLayersApi } from '../../src/extension';
+import { GroupNode, ImageNode, LayerNode, type ImagesTreeNode } from '../../src/ui/tree/images-tree';
+
+export const EXTENSION_ID = 'image-layers.image-layers';
+
+export async function api(): Promise<ImageLayersApi> {
+  const ext = vscode.extensions.getExtension<ImageLayersApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
+  return ext.activate();
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** The tree as a user sees it: labels of the groups, and of the images in each. */
+export async function treeShape(a: ImageLayersApi): Promise<[string, string[]][]> {
+  const roots = await a.images.getChildren();
+  return roots.map((r) => {
+    if (r instanceof GroupNode) return [r.name, r.images.map((i) => i.label)];
+    if (r instanceof ImageNode) return ['', [r.label]];
+    return ['?', []];
+  });
+}
+
+export async function imageNode(a: ImageLayersApi, repoTag: string): Promise<ImageNode> {
+  const node = await a.images.findImage(repoTag);
+  if (!node) throw new Error(`${repoTag} is not in the Images view`);
+  return node;
+}
+
+export async function layerRows(a: ImageLayersApi, node: ImagesTreeNode): Promise<vscode.TreeItem[]> {
+  const children = await a.images.getChildren(node);
+  return children.filter((c) => c instanceof LayerNode).map((c) => a.images.getTreeItem(c));
+}
+
+export function text(label: vscode.TreeItem['label'] | vscode.TreeItem['description']): string {
+  if (label === undefined || typeof label === 'boolean') return '';
+  return typeof label === 'string' ? label : label.label;
+}

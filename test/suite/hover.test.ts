@@ -1,0 +1,72 @@
+// Hovers on image references in a Dockerfile: a present image, an absent one, a stage name, hostile labels.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { api, imageNode } from './api';
+
+const DOCKERFILE = [
+  'ARG BASE=sample/app',
+  'FROM ${BASE}:1.0 AS build',
+  'RUN make',
+  'FROM build AS test',
+  'FROM absent/image:9.9',
+  'COPY --from=build /app /app',
+  'FROM scratch',
+].join('\n');
+
+async function hoverAt(doc: vscode.TextDocument, line: number, character: number): Promise<string> {
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(line, character));
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : c.value))
+    .join('\n');
+}
+
+describe('Dockerfile hover', function () {
+  this.timeout(30_000);
+  let doc: vscode.TextDocument;
+
+  before(async () => {
+    doc = await vscode.workspace.openTextDocument({ language: 'dockerfile', content: DOCKERFILE });
+  });
+
+  it('describes a present image: name, ID, size, layers, platform, ports, command and links', async () => {
+    const a = await api();
+    const node = await imageNode(a, 'sample/app:1.0');
+    const text = await hoverAt(doc, 1, 8);
+    assert.match(text, /sample\/app:1\.0/);
+    assert.ok(text.includes(node.summary.Id.slice(7, 19)), 'the short image ID');
+    assert.match(text, /Layers: 4/);
+    assert.match(text, /Platform: linux\/amd64/);
+    assert.match(text, /8080\/tcp/);
+    assert.match(text, /command:imageLayers\.inspectImage/);
+    assert.match(text, /command:imageLayers\.showHistory/);
+    assert.match(text, /command:imageLayers\.revealImage/);
+  });
+
+  it('says when an image is not present, with a Pull link', async () => {
+    const text = await hoverAt(doc, 4, 8);
+    assert.match(text, /Not present locally/);
+    assert.match(text, /command:imageLayers\.pullImage/);
+  });
+
+  it('hovers a stage name as the stage, not as an image', async () => {
+    const text = await hoverAt(doc, 3, 6);
+    assert.match(text, /Build stage \*\*build\*\*, defined by the `FROM` on line 2/);
+    const copy = await hoverAt(doc, 5, 13);
+    assert.match(copy, /Build stage \*\*build\*\*/);
+  });
+
+  it('renders labels with HTML and markdown links as plain text', async () => {
+    const text = await hoverAt(doc, 1, 8);
+    // The label is `<b>bold</b> [x](https://example.com) <script>…`: escaped, it can neither link nor run.
+    assert.ok(!text.includes('[x](https://example.com)'), 'the markdown link is escaped');
+    assert.match(text, /\\\[x\\\]\\\(https:\/\/example\.com\\\)/);
+    assert.ok(!text.includes('<script>') && !text.includes('<b>'), 'no raw HTML tags');
+    assert.match(text, /&lt;b&gt;bold&lt;\/b&gt;/);
+  });
+
+  it('says what FROM scratch is', async () => {
+    const text = await hoverAt(doc, 6, 7);
+    assert.match(text, /the empty image/);
+  });
+});

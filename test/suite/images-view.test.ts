@@ -1,0 +1,136 @@
+// The Images view on the built-in store seeded with the sample images (sample/base:1.0 with layers L1-L3,
+// sample/app:1.0 and :latest with L1-L4), as a user would see and arrange it.
+import * as assert from 'assert';
+import * as os from 'os';
+import * as path from 'path';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import { writeDockerSaveArchive, SAMPLE_LAYERS } from '../fixtures/archives';
+import { api, imageNode, layerRows, text, treeShape, waitFor } from './api';
+
+describe('Images view', function () {
+  this.timeout(30_000);
+
+  before(async () => {
+    const a = await api();
+    const backend = await a.backend();
+    assert.strictEqual(backend.kind, 'builtin', 'the test workspace uses the built-in store');
+    a.refresh();
+  });
+
+  afterEach(async () => {
+    const a = await api();
+    await a.options.setFilter('');
+    for (const key of ['groupBy', 'sortBy', 'showDangling']) {
+      await vscode.workspace.getConfiguration('imageLayers.images').update(key, undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('groups the images by repository, a node per tag', async () => {
+    const a = await api();
+    const shape = await treeShape(a);
+    const app = shape.find(([name]) => name === 'sample/app');
+    const base = shape.find(([name]) => name === 'sample/base');
+    assert.deepStrictEqual(app?.[1].sort(), ['1.0', 'latest']);
+    assert.deepStrictEqual(base?.[1], ['1.0']);
+  });
+
+  it('shows each image with its short ID, size and age', async () => {
+    const a = await api();
+    const node = await imageNode(a, 'sample/app:1.0');
+    const item = a.images.getTreeItem(node);
+    const description = text(item.description);
+    assert.match(description, new RegExp(`^${node.summary.Id.slice(7, 19)} · \\d+(\\.\\d+)?k?B · .* ago$`));
+  });
+
+  it('lists layers bottom to top, marks the ones sample/base shares, dims empty steps', async () => {
+    const a = await api();
+    const rows = await waitFor('sharing marks', async () => {
+      const r = await layerRows(a, await imageNode(a, 'sample/app:1.0'));
+      return r.some((i) => text(i.description).includes('shared')) ? r : undefined;
+    });
+    const layers = rows.filter((r) => r.contextValue?.startsWith('layer'));
+    const empty = rows.filter((r) => r.contextValue === 'step.empty');
+    assert.strictEqual(layers.length, 4, 'four layers');
+    assert.match(text(layers[0].label), /^ADD rootfs\.tar/, 'the base layer comes first');
+    assert.match(text(layers[3].label), /^COPY app \/app/);
+    for (const shared of layers.slice(0, 3)) assert.match(text(shared.description), /shared by 1 image$/);
+    assert.doesNotMatch(text(layers[3].description), /shared/);
+    assert.ok(empty.length >= 3, 'ENV, WORKDIR, CMD… steps are listed');
+    assert.ok(empty.every((e) => text(e.label) === '' && text(e.description).length > 0), 'empty steps are dimmed');
+    assert.ok(!rows.some((r) => /#\(nop\)|# buildkit/.test(text(r.label) + text(r.description))), 'no shell noise');
+  });
+
+  it('sorts by size and by name', async () => {
+    const a = await api();
+    await a.options.set('sortBy', 'size');
+    await a.options.set('groupBy', 'none');
+    const bySize = await waitFor('sorted by size', async () => {
+      const s = await treeShape(a);
+      return s.length === 1 && s[0][1][0].startsWith('sample/app') ? s : undefined;
+    });
+    assert.strictEqual(bySize[0][1].at(-1), 'sample/base:1.0');
+    await a.options.set('sortBy', 'name');
+    const byName = await waitFor('sorted by name', async () => {
+      const s = await treeShape(a);
+      return s[0][1][0] === 'sample/app:1.0' && s[0][1].includes('sample/base:1.0') ? s : undefined;
+    });
+    assert.deepStrictEqual(byName[0][1].filter((n) => n.startsWith('sample/')), ['sample/app:1.0', 'sample/app:latest', 'sample/base:1.0']);
+  });
+
+  it('filters by text and remembers the filter', async () => {
+    const a = await api();
+    await a.options.setFilter('base');
+    const shape = await treeShape(a);
+    assert.deepStrictEqual(shape, [['sample/base', ['1.0']]]);
+    assert.strictEqual(a.options.get().filter, 'base');
+  });
+
+  it('shows a dangling image under <none>, and hides it on request', async () => {
+    const a = await api();
+    const backend = await a.backend();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-suite-'));
+    const archive = path.join(dir, 'dangling.tar');
+    const { ids } = await writeDockerSaveArchive(archive, [{ tags: [], layers: [SAMPLE_LAYERS.L1, { files: [{ path: 'x', content: 'dangling' }] }] }]);
+    try {
+      await backend.loadArchive(archive);
+      a.refresh();
+      const shape = await treeShape(a);
+      const none = shape.find(([name]) => name === '<none>');
+      assert.deepStrictEqual(none?.[1], [ids[0].slice(7, 19)]);
+      await a.options.set('showDangling', false);
+      const hidden = await waitFor('dangling hidden', async () => {
+        const s = await treeShape(a);
+        return s.every(([name]) => name !== '<none>') ? s : undefined;
+      });
+      assert.ok(hidden.length >= 2);
+    } finally {
+      await backend.removeImage(ids[0], { force: true }).catch(() => undefined);
+      a.refresh();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists every layer in the Layers view with the images that use it, largest first', async () => {
+    const a = await api();
+    const roots = await a.layers.getChildren();
+    const items = roots.map((r) => a.layers.getTreeItem(r));
+    assert.ok(items.length >= 4);
+    const base = roots.find((r, i) => text(items[i].description) === '2 images');
+    assert.ok(base, 'a layer used by both samples');
+    const users = (await a.layers.getChildren(base)).map((u) => text(a.layers.getTreeItem(u).label)).sort();
+    assert.strictEqual(users.length, 2);
+    assert.match(users[0], /^sample\/app:(1\.0|latest)$/);
+    assert.strictEqual(users[1], 'sample/base:1.0');
+  });
+
+  it('shows the backend and its totals in the Storage view', async () => {
+    const a = await api();
+    const rows = await a.storage.getChildren();
+    const value = (label: string) => text(rows.find((r) => text(r.label) === label)?.description);
+    assert.match(value('Backend'), /^builtin/);
+    assert.strictEqual(value('Images'), '2');
+    assert.match(value('Shared'), /\d/);
+    assert.notStrictEqual(value('Shared'), '0B', 'L1-L3 are shared');
+  });
+});
