@@ -1,0 +1,19 @@
+// `npm run bench`: every benchmark compares against a peer measured in the same run and prints the ratio.
+// `node scripts/bench.mjs activation` runs one group only.
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { report } from './bench/stats.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const groups = {
+  activation: async () => (await import('./bench/activation.mjs')).activationBench(root),
+};
+const wanted = process.argv.slice(2).filter((g) => g in groups);
+
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.'], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: root, stdio: 'inherit' });
+for (const name of wanted.length ? wanted : Object.keys(groups)) {
+  console.log(`\n# ${name}`);
+  report(await groups[name]());
+}

@@ -1,0 +1,508 @@
+// ImageBackend on a real engine (Docker or Podman's Docker-compatible API), through dockerode.
+// dockerode is loaded at first use: requiring it costs ~180 ms, which must stay off the extension's activation.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Transform } from 'stream';
+import { pipeline } from 'stream/promises';
+import type Dockerode from 'dockerode';
+import type {
+  BackendInfo,
+  DiskUsage,
+  HistoryItem,
+  ImageEvent,
+  ImageInspect,
+  ImageSummary,
+  Progress,
+  PruneReport,
+} from '../../core/model';
+import {
+  BackendError,
+  type Disposable,
+  type ImageBackend,
+  type LoadResult,
+  type RemoveOptions,
+  type WorkOptions,
+} from '../backend';
+import { resolveConnection, type DockerConnectionOptions, type ResolvedConnection } from './connection';
+import { localDiskParts } from './disk-parts';
+import { isAbort, toBackendError } from './errors';
+import { messageError, readJsonLines } from './json-stream';
+import {
+  normaliseDiskUsage,
+  normaliseHistory,
+  normaliseId,
+  normaliseInspect,
+  normaliseRemoveReport,
+  normaliseSummary,
+  type EngineKind,
+} from './normalise';
+import { podmanCandidates, splitTag } from './names';
+import { podmanDiskUsage } from './podman-df';
+
+export interface DockerBackendOptions extends DockerConnectionOptions {
+  /** The engine's kind when already known; otherwise it is read from GET /version at first use. */
+  kind?: EngineKind;
+}
+
+type Query = Record<string, string | number | boolean | string[] | Record<string, string[]> | undefined>;
+
+interface DialSpec {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  query?: Query;
+  /** HTTP codes that count as success (default 200, 201, 204). */
+  ok?: number[];
+  stream?: boolean;
+  signal?: AbortSignal;
+  file?: NodeJS.ReadableStream;
+  authconfig?: Record<string, string>;
+  headers?: Record<string, string>;
+}
+
+/** The part of docker-modem this backend uses (dockerode types it as `any`). */
+interface Modem {
+  dial(options: Record<string, unknown>, callback: (err: unknown, data: unknown) => void): void;
+  followProgress(
+    stream: NodeJS.ReadableStream,
+    onFinished: (err: unknown, output: unknown[]) => void,
+    onProgress?: (event: Record<string, unknown>) => void,
+  ): void;
+}
+
+type DockerodeClass = typeof Dockerode;
+let dockerodeClass: Promise<DockerodeClass> | undefined;
+function loadDockerode(): Promise<DockerodeClass> {
+  dockerodeClass ??= import('dockerode').then((m) => (m as unknown as { default?: DockerodeClass }).default ?? (m as unknown as DockerodeClass));
+  return dockerodeClass;
+}
+
+const DEFAULT_PING_TIMEOUT_MS = 5000;
+// A ref goes into the URL path as the Engine API expects it (slashes included); these would break the URL.
+const BAD_REF = /[\s?#%]/;
+
+function progressOf(event: Record<string, unknown>): Progress {
+  const status = typeof event.status === 'string' ? event.status : typeof event.stream === 'string' ? event.stream.trim() : '';
+  const id = typeof event.id === 'string' ? event.id : undefined;
+  const detail = (event.progressDetail ?? {}) as { current?: number; total?: number };
+  const progress = typeof event.progress === 'string' ? ` ${event.progress}` : '';
+  const p: Progress = { message: `${status}${id ? ` ${id}` : ''}${progress}`.trim() };
+  if (id) p.id = id;
+  if (typeof detail.current === 'number' && typeof detail.total === 'number' && detail.total > 0) {
+    p.fraction = Math.min(1, detail.current / detail.total);
+  }
+  return p;
+}
+
+export class DockerBackend implements ImageBackend {
+  private detectedKind: EngineKind | undefined;
+  private client: Promise<Dockerode> | undefined;
+  private versionProbe: Promise<EngineKind> | undefined;
+  private apiVersion: string | undefined;
+  private readonly connection: ResolvedConnection | BackendError;
+  private readonly openStreams = new Set<{ destroy(): void }>();
+  private disposed = false;
+
+  constructor(private readonly options: DockerBackendOptions = {}) {
+    this.detectedKind = options.kind;
+    try {
+      this.connection = resolveConnection(options);
+    } catch (e) {
+      // A bad address is reported by the first call, not by the constructor, so wiring never throws.
+      this.connection = BackendError.is(e) ? e : new BackendError('invalid-input', 'The engine address could not be read.');
+    }
+  }
+
+  /** 'docker' until the engine has answered GET /version (first call) and said it is Podman. */
+  get kind(): EngineKind {
+    return this.detectedKind ?? 'docker';
+  }
+
+  /** The address in use, e.g. `unix:///var/run/docker.sock`. */
+  get endpoint(): string {
+    return this.connection instanceof BackendError ? this.options.host ?? '' : this.connection.endpoint;
+  }
+
+  private docker(): Promise<Dockerode> {
+    if (this.connection instanceof BackendError) return Promise.reject(this.connection);
+    if (this.disposed) return Promise.reject(new BackendError('cancelled', 'The engine connection was closed.'));
+    const { dockerOptions } = this.connection;
+    this.client ??= loadDockerode().then((D) => {
+      try {
+        return new D(dockerOptions);
+      } catch (e) {
+        // docker-modem reads DOCKER_CERT_PATH files when it starts; a missing one lands here.
+        throw new BackendError('invalid-input', `The engine connection could not be set up: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    });
+    return this.client;
+  }
+
+  /** One request to the engine, with its errors already BackendErrors. */
+  private async dial<T>(spec: DialSpec, what: string): Promise<T> {
+    const docker = await this.docker();
+    const modem = docker.modem as unknown as Modem;
+    const query: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) query[k] = v;
+    const ok = spec.ok ?? [200, 201, 204];
+    const statusCodes: Record<number, true | string> = { 400: 'bad parameter', 404: 'not found', 409: 'conflict', 500: 'server error' };
+    for (const code of ok) statusCodes[code] = true;
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        modem.dial(
+          {
+            path: `${spec.path}?`,
+            method: spec.method,
+            options: query,
+            statusCodes,
+            isStream: spec.stream ?? false,
+            abortSignal: spec.signal,
+            file: spec.file,
+            authconfig: spec.authconfig,
+            headers: spec.headers,
+          },
+          (err, data) => (err ? reject(err) : resolve(data as T)),
+        );
+      });
+    } catch (e) {
+      throw toBackendError(e, this.endpoint, what);
+    }
+  }
+
+  /** Reads GET /version once to tell Docker from Podman (Podman names itself in Components / Platform). */
+  private detectKind(): Promise<EngineKind> {
+    this.versionProbe ??= this.dial<Record<string, unknown>>({ method: 'GET', path: '/version' }, 'read the engine version')
+      .then((v) => {
+        const components = Array.isArray(v.Components) ? (v.Components as { Name?: string }[]) : [];
+        const platform = (v.Platform ?? {}) as { Name?: string };
+        const podman = components.some((c) => /podman/i.test(c.Name ?? '')) || /podman/i.test(platform.Name ?? '');
+        this.apiVersion = typeof v.ApiVersion === 'string' ? v.ApiVersion : undefined;
+        this.detectedKind = this.options.kind ?? (podman ? 'podman' : 'docker');
+        return this.detectedKind;
+      })
+      .catch((e: unknown) => {
+        this.versionProbe = undefined; // the engine may come up later
+        throw e;
+      });
+    return this.versionProbe;
+  }
+
+  private checkRef(ref: string): string {
+    if (!ref || BAD_REF.test(ref)) throw new BackendError('invalid-input', `"${ref}" is not an image name or ID.`);
+    return ref;
+  }
+
+  /**
+   * Runs `call` with `ref`; on Podman a short name that is not found is tried again with the names Podman
+   * gives short names (docker.io/…, docker.io/library/…, localhost/…), so either spelling finds the image.
+   */
+  private async withRef<T>(ref: string, call: (name: string) => Promise<T>): Promise<T> {
+    this.checkRef(ref);
+    const kind = await this.detectKind();
+    try {
+      return await call(ref);
+    } catch (e) {
+      if (kind !== 'podman' || !BackendError.is(e, 'not-found')) throw e;
+      for (const alt of podmanCandidates(ref)) {
+        try {
+          return await call(alt);
+        } catch (e2) {
+          if (!BackendError.is(e2, 'not-found')) throw e2;
+        }
+      }
+      throw e;
+    }
+  }
+
+  async ping(signal?: AbortSignal): Promise<void> {
+    const timeout = AbortSignal.timeout(this.options.connectTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS);
+    const s = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      await this.dial<unknown>({ method: 'GET', path: '/_ping', signal: s }, 'reach the engine');
+    } catch (e) {
+      if (BackendError.is(e, 'cancelled') && timeout.aborted && !signal?.aborted) {
+        throw new BackendError('unreachable', `No Docker engine answered at ${this.endpoint} in time: is it running?`);
+      }
+      throw e;
+    }
+    await this.detectKind();
+  }
+
+  async info(): Promise<BackendInfo> {
+    const kind = await this.detectKind();
+    const i = await this.dial<Record<string, unknown>>({ method: 'GET', path: '/info' }, 'read the engine info');
+    const s = (v: unknown) => (typeof v === 'string' ? v : '');
+    return {
+      Kind: kind,
+      Endpoint: this.endpoint,
+      ServerVersion: s(i.ServerVersion),
+      ApiVersion: this.apiVersion,
+      Driver: s(i.Driver),
+      DockerRootDir: s(i.DockerRootDir),
+      Images: typeof i.Images === 'number' ? i.Images : 0,
+      OperatingSystem: s(i.OperatingSystem) || undefined,
+      Architecture: s(i.Architecture) || undefined,
+    };
+  }
+
+  async listImages(options: { all?: boolean } = {}): Promise<ImageSummary[]> {
+    const kind = await this.detectKind();
+    const rows = await this.dial<unknown[]>({ method: 'GET', path: '/images/json', query: { all: options.all ? 1 : undefined } }, 'list images');
+    return (Array.isArray(rows) ? rows : []).map((r) => normaliseSummary(r, kind));
+  }
+
+  inspectImage(ref: string): Promise<ImageInspect> {
+    return this.withRef(ref, async (name) =>
+      normaliseInspect(await this.dial<unknown>({ method: 'GET', path: `/images/${name}/json` }, `inspect ${ref}`)),
+    );
+  }
+
+  private rawHistory(ref: string): Promise<HistoryItem[]> {
+    return this.withRef(ref, async (name) =>
+      normaliseHistory(await this.dial<unknown>({ method: 'GET', path: `/images/${name}/history` }, `read the history of ${ref}`)),
+    );
+  }
+
+  async imageHistory(ref: string): Promise<HistoryItem[]> {
+    const rows = await this.rawHistory(ref);
+    if (this.kind === 'podman') {
+      // Podman leaves Tags empty; Docker names the tags of each row that is a local image. Filled in likewise.
+      const tags = new Map((await this.listImages()).map((i) => [i.Id, i.RepoTags]));
+      for (const row of rows) if (row.Tags.length === 0) row.Tags = [...(tags.get(row.Id) ?? [])];
+    }
+    return rows;
+  }
+
+  async tagImage(ref: string, repo: string, tag: string): Promise<void> {
+    this.checkRef(`${repo}:${tag}`);
+    await this.withRef(ref, (name) =>
+      this.dial<unknown>({ method: 'POST', path: `/images/${name}/tag`, query: { repo, tag } }, `tag ${ref} as ${repo}:${tag}`),
+    );
+  }
+
+  removeImage(ref: string, options: RemoveOptions = {}) {
+    return this.withRef(ref, async (name) =>
+      normaliseRemoveReport(
+        await this.dial<unknown>(
+          { method: 'DELETE', path: `/images/${name}`, query: { force: options.force || undefined, noprune: options.noPrune || undefined } },
+          `remove ${ref}`,
+        ),
+      ),
+    );
+  }
+
+  async pruneImages(options: { danglingOnly?: boolean } = {}): Promise<PruneReport> {
+    await this.detectKind();
+    const dangling = options.danglingOnly ?? true;
+    const r = await this.dial<Record<string, unknown>>(
+      { method: 'POST', path: '/images/prune', query: { filters: { dangling: [dangling ? 'true' : 'false'] } } },
+      'prune images',
+    );
+    return {
+      ImagesDeleted: normaliseRemoveReport(r?.ImagesDeleted),
+      SpaceReclaimed: typeof r?.SpaceReclaimed === 'number' ? r.SpaceReclaimed : 0,
+    };
+  }
+
+  async diskUsage(): Promise<DiskUsage> {
+    const kind = await this.detectKind();
+    const usage =
+      kind === 'podman'
+        ? await podmanDiskUsage({
+            listImages: () => this.listImages(),
+            inspectImage: (id) => this.inspectImage(id),
+            imageHistory: (id) => this.rawHistory(id),
+          })
+        : normaliseDiskUsage(await this.dial<unknown>({ method: 'GET', path: '/system/df' }, 'read the disk usage'), kind);
+    if (this.endpoint.startsWith('unix://')) {
+      try {
+        const info = await this.info();
+        const parts = await localDiskParts(kind, info.DockerRootDir, info.Driver);
+        if (parts) usage.Parts = parts;
+      } catch {
+        // Parts are extra: the engine's own figures stand without them.
+      }
+    }
+    return usage;
+  }
+
+  /** Follows a pull/push progress stream; fails when any event carried an error (followProgress does not). */
+  private async follow(stream: NodeJS.ReadableStream, what: string, options: WorkOptions): Promise<void> {
+    const modem = (await this.docker()).modem as unknown as Modem;
+    let failure: string | undefined;
+    this.openStreams.add(stream as unknown as { destroy(): void });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        modem.followProgress(
+          stream,
+          (err) => (err ? reject(err) : resolve()),
+          (event) => {
+            failure ??= messageError(event);
+            options.onProgress?.(progressOf(event));
+          },
+        );
+      });
+    } catch (e) {
+      throw toBackendError(e, this.endpoint, what);
+    } finally {
+      this.openStreams.delete(stream as unknown as { destroy(): void });
+    }
+    if (options.signal?.aborted) throw new BackendError('cancelled', `Cancelled: ${what}.`);
+    if (failure) {
+      const kind = /not found|manifest unknown|does not exist|no such/i.test(failure) ? 'not-found' : 'failed';
+      throw new BackendError(kind, `Could not ${what}: ${failure}`);
+    }
+  }
+
+  async pullImage(ref: string, options: WorkOptions = {}): Promise<void> {
+    this.checkRef(ref);
+    await this.detectKind();
+    const { name, tag } = splitTag(ref);
+    const stream = await this.dial<NodeJS.ReadableStream>(
+      { method: 'POST', path: '/images/create', query: { fromImage: name, tag: tag ?? 'latest' }, stream: true, signal: options.signal, authconfig: {} },
+      `pull ${ref}`,
+    );
+    await this.follow(stream, `pull ${ref}`, options);
+  }
+
+  async pushImage(ref: string, options: WorkOptions = {}): Promise<void> {
+    this.checkRef(ref);
+    await this.detectKind();
+    const { name, tag } = splitTag(ref);
+    // The engine refuses a push without an X-Registry-Auth header; an empty config means "no credentials".
+    const stream = await this.dial<NodeJS.ReadableStream>(
+      { method: 'POST', path: `/images/${name}/push`, query: { tag }, stream: true, signal: options.signal, authconfig: {} },
+      `push ${ref}`,
+    );
+    await this.follow(stream, `push ${ref}`, options);
+  }
+
+  async loadArchive(file: string, options: WorkOptions = {}): Promise<LoadResult> {
+    await this.detectKind();
+    let size: number;
+    try {
+      size = (await fs.promises.stat(file)).size;
+    } catch {
+      throw new BackendError('not-found', `There is no archive at ${file}.`);
+    }
+    let sent = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        sent += chunk.length;
+        options.onProgress?.({ message: `Sending ${path.basename(file)}`, fraction: size ? sent / size : undefined });
+        done(null, chunk);
+      },
+    });
+    const body = fs.createReadStream(file).pipe(counter);
+    const what = `load ${path.basename(file)}`;
+    const response = await this.dial<NodeJS.ReadableStream>(
+      { method: 'POST', path: '/images/load', query: { quiet: 0 }, stream: true, signal: options.signal, file: body, headers: { 'Content-Type': 'application/x-tar' } },
+      what,
+    );
+    const loaded: string[] = [];
+    let failure: string | undefined;
+    try {
+      await readJsonLines(response, (o) => {
+        failure ??= messageError(o);
+        const text = typeof o.stream === 'string' ? o.stream : '';
+        // Docker: "Loaded image: x:t" / "Loaded image ID: sha256:…"; Podman: "Loaded image(s): a,b" or one a line.
+        for (const line of text.split('\n')) {
+          const m = /^Loaded image(?:\(s\))?(?: ID)?:\s*(.+)$/.exec(line.trim());
+          if (m) for (const n of m[1].split(',')) if (n.trim()) loaded.push(normaliseId(n.trim()));
+        }
+        if (o.status || o.stream) options.onProgress?.(progressOf(o));
+      });
+    } catch (e) {
+      throw toBackendError(e, this.endpoint, what);
+    }
+    if (options.signal?.aborted) throw new BackendError('cancelled', `Cancelled: ${what}.`);
+    if (failure) throw new BackendError('invalid-input', `Could not ${what}: ${failure}`);
+    return { loaded };
+  }
+
+  async saveImages(refs: string[], file: string, options: WorkOptions = {}): Promise<void> {
+    if (refs.length === 0) throw new BackendError('invalid-input', 'No images were given to save.');
+    refs.forEach((r) => this.checkRef(r));
+    const kind = await this.detectKind();
+    let names = refs;
+    if (kind === 'podman') {
+      // Podman's /images/get does not look short names up the way inspect does: send the names it knows.
+      names = await Promise.all(refs.map(async (r) => ((await this.inspectImage(r)).RepoTags.find((t) => t.endsWith(r)) ?? r)));
+    }
+    const what = `save ${refs.join(', ')}`;
+    const stream = await this.dial<NodeJS.ReadableStream>(
+      { method: 'GET', path: '/images/get', query: { names }, stream: true, signal: options.signal },
+      what,
+    );
+    const partial = `${file}.partial`;
+    let written = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        written += chunk.length;
+        options.onProgress?.({ message: `Writing ${path.basename(file)}: ${Math.round(written / 1e6)} MB` });
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(stream, counter, fs.createWriteStream(partial));
+      await fs.promises.rename(partial, file);
+    } catch (e) {
+      await fs.promises.rm(partial, { force: true });
+      if (isAbort(e) || options.signal?.aborted) throw new BackendError('cancelled', `Cancelled: ${what}.`);
+      throw toBackendError(e, this.endpoint, what);
+    }
+  }
+
+  async layerTar(ref: string, diffId: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+    const image = await this.inspectImage(ref);
+    if (!image.RootFS.Layers.includes(diffId)) {
+      throw new BackendError('not-found', `${ref} has no layer ${diffId.slice(0, 19)}….`);
+    }
+    // Saving by ID keeps the archive to this one image, whatever name it goes by.
+    const stream = await this.dial<NodeJS.ReadableStream>(
+      { method: 'GET', path: '/images/get', query: { names: [image.Id.replace(/^sha256:/, '')] }, stream: true, signal },
+      `read a layer of ${ref}`,
+    );
+    const release = () => (stream as unknown as { destroy(): void }).destroy();
+    // tar-stream is loaded here, not at activation.
+    const { findLayerInArchive } = await import('./layer-tar');
+    return findLayerInArchive(stream, diffId, release, signal);
+  }
+
+  watch(onEvent: (e: ImageEvent) => void): Disposable | undefined {
+    let stream: { destroy(): void } | undefined;
+    let closed = false;
+    void this.dial<NodeJS.ReadableStream>(
+      { method: 'GET', path: '/events', query: { filters: { type: ['image'] } }, stream: true },
+      'watch image events',
+    )
+      .then((s) => {
+        stream = s as unknown as { destroy(): void };
+        if (closed) return stream.destroy();
+        this.openStreams.add(stream);
+        return readJsonLines(s, (o) => {
+          const actor = (o.Actor ?? {}) as { ID?: string };
+          const action = typeof o.Action === 'string' ? o.Action : typeof o.status === 'string' ? o.status : '';
+          const id = typeof actor.ID === 'string' ? actor.ID : typeof o.id === 'string' ? o.id : '';
+          if (action) onEvent({ Action: action, Id: normaliseId(id), time: typeof o.time === 'number' ? o.time : Math.floor(Date.now() / 1000) });
+        });
+      })
+      .catch(() => {
+        // No reconnection by design: the views fall back to refreshing on their own actions.
+      })
+      .finally(() => {
+        if (stream) this.openStreams.delete(stream);
+      });
+    return {
+      dispose: () => {
+        closed = true;
+        stream?.destroy();
+      },
+    };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const s of this.openStreams) s.destroy();
+    this.openStreams.clear();
+  }
+}

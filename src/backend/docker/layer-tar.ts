@@ -1,0 +1,104 @@
+// Finds one layer's tar inside a `docker save` stream, by diff ID, without holding the archive.
+// Podman and Docker 25+ name layer entries after their digest, so the entry is known by its name and streamed
+// straight through. Docker 20.10 names them `<v1 id>/layer.tar`: each candidate is hashed while it is spooled
+// to a temp file, and the one whose sha256 is the diff ID is handed out (the temp file goes when it is read).
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { PassThrough, Readable } from 'stream';
+import { pipeline } from 'stream/promises';
+import * as tar from 'tar-stream';
+import { BackendError } from '../backend';
+
+function entryNamesDigest(name: string, hex: string): boolean {
+  return name === `${hex}.tar` || name === `blobs/sha256/${hex}` || name.endsWith(`/${hex}.tar`) || name === `${hex}/layer.tar`;
+}
+
+/** A read stream of `file` that removes `dir` when it closes. */
+function selfDeleting(file: string, dir: string): Readable {
+  const rs = fs.createReadStream(file);
+  rs.on('close', () => fs.rm(dir, { recursive: true, force: true }, () => undefined));
+  return rs;
+}
+
+/**
+ * Reads `archive` (a `docker save` tar stream) until the layer with `diffId` (sha256:…) is found.
+ * `release` is called once the archive is no longer needed (to close the engine's response).
+ */
+export function findLayerInArchive(
+  archive: NodeJS.ReadableStream,
+  diffId: string,
+  release: () => void,
+  signal?: AbortSignal,
+): Promise<NodeJS.ReadableStream> {
+  const hex = diffId.replace(/^sha256:/, '');
+  const extract = tar.extract();
+  let settled = false;
+  let tmpDir: string | undefined;
+  return new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+    const finish = (err: Error | undefined, result?: NodeJS.ReadableStream) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (err) {
+        extract.destroy();
+        release();
+        if (tmpDir) fs.rm(tmpDir, { recursive: true, force: true }, () => undefined);
+        reject(err);
+      } else resolve(result as NodeJS.ReadableStream);
+    };
+    const onAbort = () => finish(new BackendError('cancelled', 'Cancelled: reading the layer.'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    extract.on('entry', (header, entry, next) => {
+      if (settled) {
+        entry.resume();
+        return;
+      }
+      const name = header.name.replace(/^\.\//, '');
+      if (header.type === 'file' && entryNamesDigest(name, hex)) {
+        // Named after its digest: stream it straight out; the archive is closed once this entry is read.
+        const out = new PassThrough();
+        entry.pipe(out);
+        entry.on('end', () => {
+          extract.destroy();
+          release();
+        });
+        out.on('close', () => {
+          extract.destroy();
+          release();
+        });
+        finish(undefined, out);
+        return;
+      }
+      const isCandidate = header.type === 'file' && (name.endsWith('/layer.tar') || name.startsWith('blobs/sha256/'));
+      if (!isCandidate) {
+        entry.on('end', next);
+        entry.resume();
+        return;
+      }
+      void (async () => {
+        tmpDir ??= await fs.promises.mkdtemp(path.join(os.tmpdir(), 'image-layers-layer-'));
+        const file = path.join(tmpDir, 'layer.tar');
+        const hash = createHash('sha256');
+        entry.on('data', (d: unknown) => hash.update(d as Buffer));
+        await pipeline(entry, fs.createWriteStream(file));
+        if (hash.digest('hex') === hex) {
+          const dir = tmpDir;
+          tmpDir = undefined;
+          extract.destroy();
+          release();
+          finish(undefined, selfDeleting(file, dir));
+        } else next();
+      })().catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
+    });
+    extract.on('finish', () =>
+      finish(new BackendError('not-found', `The image has no layer ${diffId.slice(0, 19)}….`)),
+    );
+    extract.on('close', () => finish(new BackendError('not-found', `The image has no layer ${diffId.slice(0, 19)}….`)));
+    extract.on('error', (e: Error) => finish(new BackendError('corrupt', `The engine's archive could not be read: ${e.message}`)));
+    archive.on('error', (e: Error) => finish(e));
+    archive.pipe(extract);
+  });
+}

@@ -1,0 +1,227 @@
+// Reads an input archive (a `docker save` tar, optionally gzipped as a whole, or an OCI layout as a tar) into
+// a staging folder, one file per entry, without holding any entry in memory. Entry names are checked before
+// anything is written: no absolute paths, no `..`, no duplicates, links only to entries inside the archive.
+import { randomBytes } from 'crypto';
+import { createReadStream, createWriteStream, promises as fs } from 'fs';
+import * as path from 'path';
+import { Transform } from 'stream';
+import { pipeline } from 'stream/promises';
+import { createGunzip } from 'zlib';
+import * as tar from 'tar-stream';
+import { BackendError } from '../backend';
+import type { Progress } from '../../core/model';
+
+export interface StagedFile {
+  name: string;
+  /** Where the bytes are: a staged copy, or the original file for folder inputs. */
+  path: string;
+  size: number;
+}
+
+/** Files of an archive by normalised name, with links resolved inside the archive. */
+export class ArchiveFiles {
+  readonly files = new Map<string, StagedFile>();
+  /** name → target name (normalised, relative to the archive root) */
+  readonly links = new Map<string, string>();
+  readonly dirs = new Set<string>();
+
+  constructor(readonly source: string) {}
+
+  /** The file an archive path names, following links inside the archive; undefined when absent. */
+  find(name: string): StagedFile | undefined {
+    let current = normaliseEntryName(name, this.source);
+    for (let hops = 0; hops < 40; hops++) {
+      const file = this.files.get(current);
+      if (file) return file;
+      const next = this.links.get(current);
+      if (next === undefined) return this.findThroughLinkedDir(current, hops);
+      current = next;
+    }
+    throw new BackendError('invalid-input', `${this.source} has a loop of links at "${name}".`);
+  }
+
+  // A path whose folder part is itself a link (`a/layer.tar` where `a` links to `b`).
+  private findThroughLinkedDir(name: string, hops: number): StagedFile | undefined {
+    const parts = name.split('/');
+    for (let i = parts.length - 1; i > 0; i--) {
+      const prefix = parts.slice(0, i).join('/');
+      const target = this.links.get(prefix);
+      if (target !== undefined && hops < 40) return this.find([target, ...parts.slice(i)].join('/'));
+    }
+    return undefined;
+  }
+
+  get(name: string, what: string): StagedFile {
+    const f = this.find(name);
+    if (!f) throw new BackendError('invalid-input', `${this.source} names ${what} "${name}", but the archive has no such file.`);
+    return f;
+  }
+
+  has(name: string): boolean {
+    return this.find(name) !== undefined;
+  }
+}
+
+/** Normalises an entry name; rejects names that would escape the archive. */
+export function normaliseEntryName(raw: string, source: string): string {
+  if (raw.includes('\0')) throw new BackendError('invalid-input', `${source} has an entry name with a NUL byte.`);
+  if (raw.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(raw)) {
+    throw new BackendError('invalid-input', `${source} has an entry with an absolute path ("${raw}"); archive paths must be relative.`);
+  }
+  const parts: string[] = [];
+  for (const part of raw.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      throw new BackendError('invalid-input', `${source} has an entry whose path leaves the archive ("${raw}").`);
+    }
+    parts.push(part);
+  }
+  return parts.join('/');
+}
+
+/** A link target as an archive name; rejects targets outside the archive. */
+function resolveLink(entryName: string, target: string, hard: boolean, source: string): string {
+  if (target.startsWith('/')) {
+    throw new BackendError('invalid-input', `${source} has a link "${entryName}" pointing outside the archive ("${target}").`);
+  }
+  const base = hard ? [] : entryName.split('/').slice(0, -1);
+  for (const part of target.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (base.length === 0) {
+        throw new BackendError('invalid-input', `${source} has a link "${entryName}" pointing outside the archive ("${target}").`);
+      }
+      base.pop();
+    } else base.push(part);
+  }
+  return base.join('/');
+}
+
+export function cancelledError(): BackendError {
+  return new BackendError('cancelled', 'The load was cancelled; the store is unchanged.');
+}
+
+async function startsWithGzip(file: string): Promise<boolean> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(buf, 0, 2, 0);
+    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface StageOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+  /** Largest entry accepted, in bytes. */
+  maxEntryBytes?: number;
+}
+
+const DEFAULT_MAX_ENTRY = 1024 ** 4; // 1 TiB: a declared size beyond this is a broken or hostile header
+
+/** Extracts `archive` into `stagingDir` and returns its files. */
+export async function stageArchive(archive: string, stagingDir: string, options: StageOptions = {}): Promise<ArchiveFiles> {
+  const source = path.basename(archive);
+  const stat = await fs.stat(archive).catch(() => {
+    throw new BackendError('not-found', `The archive ${archive} does not exist.`);
+  });
+  if (!stat.isFile()) throw new BackendError('invalid-input', `${archive} is not a file.`);
+  const gzipped = await startsWithGzip(archive);
+  const maxEntry = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY;
+  const files = new ArchiveFiles(source);
+  const seen = new Set<string>();
+  let counter = 0;
+  let readBytes = 0;
+  let lastReport = 0;
+
+  const input = createReadStream(archive);
+  const counting = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      readBytes += chunk.length;
+      const now = Date.now();
+      if (options.onProgress && now - lastReport > 100) {
+        lastReport = now;
+        options.onProgress({ message: `Reading ${source}`, fraction: Math.min(1, readBytes / stat.size) });
+      }
+      cb(null, chunk);
+    },
+  });
+  const extract = tar.extract();
+
+  const consume = (async () => {
+    for await (const entry of extract) {
+      if (options.signal?.aborted) throw cancelledError();
+      const h = entry.header;
+      const name = normaliseEntryName(h.name, source);
+      if (h.type === 'directory') {
+        files.dirs.add(name);
+        entry.resume();
+        continue;
+      }
+      if (name === '') throw new BackendError('invalid-input', `${source} has a file entry without a name.`);
+      if (seen.has(name)) throw new BackendError('invalid-input', `${source} has two entries named "${name}".`);
+      seen.add(name);
+      if (h.type === 'symlink' || h.type === 'link') {
+        files.links.set(name, resolveLink(name, h.linkname ?? '', h.type === 'link', source));
+        entry.resume();
+        continue;
+      }
+      if (h.type !== 'file' && h.type !== 'contiguous-file') {
+        throw new BackendError('invalid-input', `${source} has an entry "${name}" of type ${h.type}; a docker save archive holds only files, folders and links.`);
+      }
+      const size = h.size ?? 0;
+      if (size > maxEntry || (!gzipped && size > stat.size)) {
+        throw new BackendError('invalid-input', `${source} declares ${size} bytes for "${name}", more than the archive can hold.`);
+      }
+      const staged = path.join(stagingDir, `entry-${counter++}`);
+      await pipeline(entry, createWriteStream(staged, { flags: 'wx' }));
+      files.files.set(name, { name, path: staged, size });
+    }
+  })();
+
+  const feeding = gzipped ? pipeline(input, counting, createGunzip(), extract) : pipeline(input, counting, extract);
+  const onAbort = () => input.destroy(cancelledError());
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.all([consume.catch((e) => {
+      input.destroy();
+      extract.destroy();
+      throw e;
+    }), feeding]);
+  } catch (e) {
+    if (options.signal?.aborted) throw cancelledError();
+    if (BackendError.is(e)) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new BackendError('corrupt', `${source} is not a readable tar archive (${msg}); it may be truncated or damaged.`, msg);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+  return files;
+}
+
+/** Lists a folder (an OCI image layout) as archive files, without copying anything. */
+export async function folderFiles(folder: string): Promise<ArchiveFiles> {
+  const files = new ArchiveFiles(path.basename(folder));
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    for (const d of await fs.readdir(dir, { withFileTypes: true })) {
+      const name = prefix ? `${prefix}/${d.name}` : d.name;
+      const full = path.join(dir, d.name);
+      if (d.isDirectory()) {
+        files.dirs.add(name);
+        await walk(full, name);
+      } else if (d.isFile()) {
+        files.files.set(name, { name, path: full, size: (await fs.stat(full)).size });
+      } else if (d.isSymbolicLink()) {
+        files.links.set(name, resolveLink(name, await fs.readlink(full), false, files.source));
+      }
+    }
+  };
+  await walk(folder, '');
+  return files;
+}
+
+export function stagingName(): string {
+  return `load-${process.pid}-${randomBytes(6).toString('hex')}`;
+}

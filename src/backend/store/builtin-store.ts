@@ -1,0 +1,237 @@
+// The daemonless image store: images kept on disk the way the engine keeps them, behind the same
+// ImageBackend interface as a real engine, answering in the Engine API's shapes.
+import { createReadStream, promises as fs } from 'fs';
+import * as path from 'path';
+import { BackendError, type Disposable, type ImageBackend, type LoadResult, type RemoveOptions, type WorkOptions } from '../backend';
+import { parseDigest } from '../../core/digest';
+import { deriveHistory, HistoryMismatchError } from '../../core/history';
+import type { BackendInfo, DiskUsage, HistoryItem, ImageEvent, ImageInspect, ImageSummary, PruneReport, RemoveReportItem } from '../../core/model';
+import { checkStore, type CheckReport } from './check';
+import { appendEvents, watchEvents } from './events';
+import { normaliseContainerConfig } from './image-config';
+import { DRIVER, StoreLayout } from './layout';
+import { loadInput } from './load';
+import { withStoreLock } from './lock';
+import { readLastTagTime } from './records';
+import { pruneImages, Remover, validateTagTarget } from './remove';
+import { familiarRef } from './repositories';
+import { resolveImage } from './resolve';
+import { saveImages } from './save';
+import { StoreSnapshot } from './snapshot';
+import { diskUsage } from './usage';
+import { writeFileAtomic } from './atomic';
+import { parseReference } from '../../core/reference';
+import { recoverJournal } from './journal';
+
+export const STORE_VERSION = '1.0';
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+function goArch(arch: string): string {
+  return arch === 'x64' ? 'x86_64' : arch === 'arm64' ? 'aarch64' : arch;
+}
+
+export class BuiltinStore implements ImageBackend {
+  readonly kind = 'builtin' as const;
+  readonly layout: StoreLayout;
+
+  constructor(root: string) {
+    this.layout = new StoreLayout(path.resolve(root));
+  }
+
+  get root(): string {
+    return this.layout.root;
+  }
+
+  private snapshot(): Promise<StoreSnapshot> {
+    return StoreSnapshot.read(this.layout);
+  }
+
+  private locked<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return withStoreLock(
+      this.layout.lockFile,
+      async () => {
+        await recoverJournal(this.layout);
+        return work();
+      },
+      signal,
+    );
+  }
+
+  async ping(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw new BackendError('cancelled', 'Cancelled.');
+    try {
+      await fs.mkdir(this.layout.root, { recursive: true });
+      await fs.access(this.layout.root, fs.constants?.W_OK ?? 2);
+    } catch (e) {
+      throw new BackendError('unreachable', `The image store folder ${this.layout.root} cannot be used: ${(e as Error).message}`);
+    }
+  }
+
+  async info(): Promise<BackendInfo> {
+    const snap = await this.snapshot();
+    return {
+      Kind: 'builtin',
+      Endpoint: this.layout.root,
+      ServerVersion: STORE_VERSION,
+      Driver: DRIVER,
+      DockerRootDir: this.layout.root,
+      Images: snap.byId.size,
+      Layers: snap.layers.size,
+      OperatingSystem: 'Image Layers built-in store',
+      Architecture: goArch(process.arch),
+    };
+  }
+
+  async listImages(options: { all?: boolean } = {}): Promise<ImageSummary[]> {
+    const snap = await this.snapshot();
+    const rows = snap
+      .images()
+      // Like the engine: without `all`, untagged intermediate images (parents of others) are hidden.
+      .filter((img) => options.all || snap.repos.refsOf(img.id).length > 0 || snap.children(img.id).length === 0)
+      .map((img) => snap.summary(img));
+    return rows.sort((a, b) => b.Created - a.Created || a.Id.localeCompare(b.Id));
+  }
+
+  async inspectImage(ref: string): Promise<ImageInspect> {
+    const snap = await this.snapshot();
+    const { id } = await resolveImage(this.layout, snap.repos, ref);
+    const img = snap.byId.get(id);
+    if (!img) throw new BackendError('not-found', `No such image: ${ref}`);
+    const c = img.config;
+    const history = c.history ?? [];
+    const inspect: ImageInspect = {
+      Id: id,
+      RepoTags: snap.repos.tagsOf(id),
+      RepoDigests: snap.repos.digestsOf(id),
+      Parent: snap.parents.get(id) ?? '',
+      // The engine falls back to the last history step's comment.
+      Comment: c.comment || (history.length ? (history[history.length - 1].comment ?? '') : ''),
+      Created: c.created ?? ZERO_TIME,
+      DockerVersion: c.docker_version ?? '',
+      Author: c.author ?? '',
+      Config: normaliseContainerConfig(c.config),
+      Architecture: c.architecture ?? '',
+      Os: c.os ?? '',
+      Size: snap.imageSize(img),
+      GraphDriver: { Name: DRIVER, Data: null },
+      RootFS: { Type: c.rootfs.type || 'layers', Layers: [...c.rootfs.diff_ids] },
+      Metadata: { LastTagTime: (await readLastTagTime(this.layout, id)) ?? ZERO_TIME },
+    };
+    if (c.variant) inspect.Variant = c.variant;
+    if (c['os.version']) inspect.OsVersion = c['os.version'];
+    return inspect;
+  }
+
+  async imageHistory(ref: string): Promise<HistoryItem[]> {
+    const snap = await this.snapshot();
+    const { id } = await resolveImage(this.layout, snap.repos, ref);
+    const img = snap.byId.get(id);
+    if (!img) throw new BackendError('not-found', `No such image: ${ref}`);
+    for (const c of img.chainIds) {
+      if (!snap.layers.has(c)) throw new BackendError('corrupt', `Layer ${c.slice(7, 19)} of image ${id.slice(7, 19)} is missing from the store; run "image-layers check".`);
+    }
+    try {
+      return deriveHistory({
+        history: img.config.history ?? [],
+        layerSizes: img.chainIds.map((c) => snap.layerSize(c)),
+        ids: snap.lineage(id),
+        tagsOf: (i) => snap.repos.tagsOf(i),
+      });
+    } catch (e) {
+      if (e instanceof HistoryMismatchError) throw new BackendError('corrupt', e.message);
+      throw e;
+    }
+  }
+
+  async tagImage(ref: string, repo: string, tag: string): Promise<void> {
+    const target = validateTagTarget(repo, tag);
+    const parsed = parseReference(target);
+    if (!parsed) throw new BackendError('invalid-input', `"${target}" is not a valid name.`);
+    const name = familiarRef(parsed);
+    await this.locked(async () => {
+      const snap = await this.snapshot();
+      const { id } = await resolveImage(this.layout, snap.repos, ref);
+      snap.repos.set(name, id);
+      await fs.mkdir(this.layout.imageMeta(id), { recursive: true });
+      await writeFileAtomic(path.join(this.layout.imageMeta(id), 'lastUpdated'), new Date().toISOString());
+      await snap.repos.write(this.layout.repositories);
+      await appendEvents(this.layout.root, [{ Action: 'tag', Id: id }]);
+    });
+  }
+
+  async removeImage(ref: string, options: RemoveOptions = {}): Promise<RemoveReportItem[]> {
+    return this.locked(async () => {
+      const snap = await this.snapshot();
+      const remover = new Remover(this.layout, snap);
+      try {
+        await remover.removeByInput(ref, options);
+      } finally {
+        await remover.flushRepositories();
+        await appendEvents(this.layout.root, remover.records.map((r) => ('Untagged' in r ? { Action: 'untag', Id: r.Untagged } : { Action: 'delete', Id: r.Deleted })));
+      }
+      return remover.records;
+    });
+  }
+
+  async pruneImages(options: { danglingOnly?: boolean } = {}): Promise<PruneReport> {
+    return this.locked(async () => {
+      const report = await pruneImages(this.layout, await this.snapshot(), options.danglingOnly !== false);
+      await appendEvents(this.layout.root, report.ImagesDeleted.length ? [{ Action: 'prune', Id: '' }] : []);
+      return report;
+    });
+  }
+
+  async diskUsage(): Promise<DiskUsage> {
+    return diskUsage(this.layout, await this.snapshot());
+  }
+
+  async pullImage(ref: string): Promise<void> {
+    throw new BackendError('unsupported', `Pulling ${ref} into the built-in store is not available yet; load a docker save archive instead.`);
+  }
+
+  async pushImage(ref: string): Promise<void> {
+    throw new BackendError('unsupported', `Pushing ${ref} from the built-in store is not available yet; save it to an archive instead.`);
+  }
+
+  async loadArchive(file: string, options: WorkOptions = {}): Promise<LoadResult> {
+    const { loaded } = await loadInput(this.layout, file, options);
+    return { loaded };
+  }
+
+  /** loadArchive with the image IDs and the notes `docker load` prints about tags moved off other images. */
+  async loadArchiveDetailed(file: string, options: WorkOptions = {}): Promise<LoadResult & { ids: string[]; notes: string[] }> {
+    return loadInput(this.layout, file, options);
+  }
+
+  async saveImages(refs: string[], file: string, options: WorkOptions = {}): Promise<void> {
+    await saveImages(this.layout, await this.snapshot(), refs, path.resolve(file), options);
+  }
+
+  async layerTar(ref: string, diffId: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+    const snap = await this.snapshot();
+    const { id } = await resolveImage(this.layout, snap.repos, ref);
+    const img = snap.byId.get(id);
+    const wanted = parseDigest(diffId) ? diffId : `sha256:${diffId}`;
+    if (!img || !img.config.rootfs.diff_ids.includes(wanted)) {
+      throw new BackendError('not-found', `Image ${ref} has no layer ${diffId}.`);
+    }
+    const file = this.layout.layerTar(wanted);
+    await fs.access(file).catch(() => {
+      throw new BackendError('corrupt', `The data of layer ${wanted.slice(7, 19)} is missing from the store; run "image-layers check".`);
+    });
+    return createReadStream(file, { signal });
+  }
+
+  watch(onEvent: (e: ImageEvent) => void): Disposable | undefined {
+    return watchEvents(this.layout.root, onEvent);
+  }
+
+  /** Verifies the store; see check.ts. */
+  async check(options: { verifyData?: boolean; repair?: boolean } = {}): Promise<CheckReport> {
+    return withStoreLock(this.layout.lockFile, () => checkStore(this.layout, options));
+  }
+
+  dispose(): void {
+    // Nothing held open: every operation opens and closes its own files.
+  }
+}

@@ -1,0 +1,138 @@
+// `image-layers check`: every piece the store's indexes name must exist and hash to its name; every piece on
+// disk must be named by something. Interrupted loads are rolled back first (that is recovery, not damage).
+import { createHash } from 'crypto';
+import { createReadStream, promises as fs } from 'fs';
+import * as path from 'path';
+import { pipeline } from 'stream/promises';
+import { Writable } from 'stream';
+import { isSha256Hex } from '../../core/digest';
+import { BackendError } from '../backend';
+import { exists } from './atomic';
+import type { StoreLayout } from './layout';
+import { parseImageConfig } from './image-config';
+import { imageChainIds, listChainIds, listImageIds, readLayer, sha256Hex } from './records';
+import { Repositories } from './repositories';
+import { recoverJournal } from './journal';
+import { sweepStaging } from './staging';
+
+export type ProblemKind = 'missing' | 'dangling' | 'corrupt';
+
+export interface CheckProblem {
+  kind: ProblemKind;
+  path: string;
+  message: string;
+}
+
+export interface CheckReport {
+  images: number;
+  layers: number;
+  problems: CheckProblem[];
+  /** What recovery did before checking (rolled-back loads, removed staging folders). */
+  recovered: string[];
+  /** Dangling pieces removed when asked to repair. */
+  removed: string[];
+}
+
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file), new Writable({ write: (c: Buffer, _e, cb) => (hash.update(c), cb()) }));
+  return 'sha256:' + hash.digest('hex');
+}
+
+async function readdirSafe(dir: string): Promise<string[]> {
+  return fs.readdir(dir).catch(() => [] as string[]);
+}
+
+/** Call holding the lock. `verifyData` hashes every layer tar (slow on big stores). */
+export async function checkStore(layout: StoreLayout, options: { verifyData?: boolean; repair?: boolean } = {}): Promise<CheckReport> {
+  const report: CheckReport = { images: 0, layers: 0, problems: [], recovered: [], removed: [] };
+  const rolledBack = await recoverJournal(layout);
+  if (rolledBack) report.recovered.push(rolledBack);
+  const swept = await sweepStaging(layout);
+  if (swept) report.recovered.push(`Removed ${swept} staging folder(s) left by processes that stopped.`);
+  const problem = (kind: ProblemKind, p: string, message: string) => report.problems.push({ kind, path: p, message });
+
+  let repos: Repositories;
+  try {
+    repos = await Repositories.read(layout.repositories);
+  } catch (e) {
+    problem('corrupt', layout.repositories, BackendError.is(e) ? e.message : String(e));
+    repos = new Repositories();
+  }
+  const ids = await listImageIds(layout);
+  report.images = ids.length;
+  for (const [ref, id] of repos.entries()) {
+    if (!ids.includes(id)) problem('missing', layout.repositories, `The tag ${ref} names image ${id.slice(7, 19)}, which is not in the store.`);
+  }
+
+  const usedChains = new Set<string>();
+  for (const id of ids) {
+    const file = layout.imageConfig(id);
+    const raw = await fs.readFile(file);
+    if ('sha256:' + sha256Hex(raw) !== id) {
+      problem('corrupt', file, `The config of image ${id.slice(7, 19)} does not hash to its ID.`);
+      continue;
+    }
+    let chains: string[];
+    try {
+      chains = imageChainIds(parseImageConfig(raw, `The config of image ${id.slice(7, 19)}`));
+    } catch (e) {
+      problem('corrupt', file, BackendError.is(e) ? e.message : String(e));
+      continue;
+    }
+    for (const c of chains) {
+      usedChains.add(c);
+      if (!(await exists(layout.chainDir(c)))) problem('missing', layout.chainDir(c), `Layer ${c.slice(7, 19)} of image ${id.slice(7, 19)} has no layer record.`);
+    }
+  }
+
+  const chainIds = await listChainIds(layout);
+  report.layers = chainIds.length;
+  const usedDiffs = new Set<string>();
+  for (const c of chainIds) {
+    const dir = layout.chainDir(c);
+    const rec = await readLayer(layout, c);
+    if (!rec || !rec.diffId.startsWith('sha256:')) {
+      problem('corrupt', dir, `The layer record ${c.slice(7, 19)} has no diff ID.`);
+      continue;
+    }
+    const expected = rec.parent ? 'sha256:' + sha256Hex(`${rec.parent} ${rec.diffId}`) : rec.diffId;
+    if (expected !== c) problem('corrupt', dir, `The layer record ${c.slice(7, 19)} does not match its chain ID (parent ${rec.parent || 'none'}, diff ${rec.diffId.slice(7, 19)}).`);
+    if (!usedChains.has(c)) {
+      problem('dangling', dir, `The layer record ${c.slice(7, 19)} is not used by any image.`);
+      if (options.repair) {
+        await fs.rm(dir, { recursive: true, force: true });
+        report.removed.push(dir);
+        continue;
+      }
+    }
+    usedDiffs.add(rec.diffId);
+    const data = layout.layerTar(rec.diffId);
+    if (!(await exists(data))) problem('missing', data, `The data of layer ${rec.diffId.slice(7, 19)} is missing.`);
+    else if (options.verifyData && (await fileSha256(data)) !== rec.diffId) {
+      problem('corrupt', data, `The data of layer ${rec.diffId.slice(7, 19)} does not hash to its diff ID.`);
+    }
+  }
+
+  for (const name of await readdirSafe(layout.layerData)) {
+    const m = /^([a-f0-9]{64})\.tar$/.exec(name);
+    const file = path.join(layout.layerData, name);
+    if (m && usedDiffs.has('sha256:' + m[1])) continue;
+    problem('dangling', file, m ? `The layer data ${m[1].slice(0, 12)} is not used by any layer record.` : `${name} does not belong in the layer data folder.`);
+    if (options.repair) {
+      await fs.rm(file, { force: true });
+      report.removed.push(file);
+    }
+  }
+  for (const name of await readdirSafe(layout.imageMetadata)) {
+    if (isSha256Hex(name) && ids.includes('sha256:' + name)) continue;
+    const dir = path.join(layout.imageMetadata, name);
+    problem('dangling', dir, `Image metadata ${name.slice(0, 12)} belongs to no image.`);
+    if (options.repair) {
+      await fs.rm(dir, { recursive: true, force: true });
+      report.removed.push(dir);
+    }
+  }
+  if (options.repair) report.problems = report.problems.filter((p) => p.kind !== 'dangling');
+  return report;
+}

@@ -1,0 +1,128 @@
+// Makes verified, staged images visible, under the lock: layer data, then layer records, then configs, then
+// tags, each by rename, with a journal so an interrupted commit can be undone.
+import { randomBytes } from 'crypto';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { exists, fsyncDir, fsyncFile, writeFileAtomic } from './atomic';
+import { appendEvents } from './events';
+import { clearJournal, recoverJournal, writeJournal } from './journal';
+import type { StoreLayout } from './layout';
+import { readLayer } from './records';
+import { Repositories } from './repositories';
+
+export interface PreparedLayer {
+  chainId: string;
+  diffId: string;
+  size: number;
+  parentChain: string;
+  /** The verified uncompressed tar in staging; undefined when the store already had this layer's data. */
+  tarPath?: string;
+  /** Digest of the blob as it came, when that was compressed (the distribution digest). */
+  compressedDigest?: string;
+}
+
+export interface PreparedImage {
+  id: string;
+  raw: Buffer;
+  layers: PreparedLayer[];
+  tags: string[];
+  parent?: string;
+}
+
+export interface CommitResult {
+  /** Lines like `docker load` prints about tags moved away from other images. */
+  notes: string[];
+}
+
+async function ensureFolders(layout: StoreLayout): Promise<void> {
+  for (const f of layout.folders()) await fs.mkdir(f, { recursive: true });
+}
+
+/** Writes a layerdb record as a folder built aside and renamed into place. */
+async function writeChainRecord(layout: StoreLayout, layer: PreparedLayer): Promise<void> {
+  const temp = path.join(layout.tmp, `chain-${process.pid}-${randomBytes(6).toString('hex')}`);
+  await fs.mkdir(temp);
+  const files: [string, string][] = [
+    ['diff', layer.diffId],
+    ['size', String(layer.size)],
+    ['cache-id', layer.diffId.slice(7)],
+  ];
+  if (layer.parentChain) files.push(['parent', layer.parentChain]);
+  for (const [name, text] of files) {
+    const handle = await fs.open(path.join(temp, name), 'w');
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+  await fsyncDir(temp);
+  await fs.rename(temp, layout.chainDir(layer.chainId));
+  await fsyncDir(layout.layerdbChains);
+}
+
+export async function commitImages(layout: StoreLayout, images: PreparedImage[]): Promise<CommitResult> {
+  await recoverJournal(layout);
+  await ensureFolders(layout);
+  const repos = await Repositories.read(layout.repositories);
+
+  // Decide what is new before creating anything, so the journal names exactly what this commit adds.
+  const dataMoves = new Map<string, string>(); // target → staged source
+  const chainWrites = new Map<string, PreparedLayer>();
+  const distribution = new Map<string, string>(); // file → diff ID
+  const configWrites: PreparedImage[] = [];
+  for (const img of images) {
+    for (const layer of img.layers) {
+      const target = layout.layerTar(layer.diffId);
+      if (!dataMoves.has(target) && !(await exists(target))) {
+        if (!layer.tarPath) throw new Error(`internal: no staged data for layer ${layer.diffId}`);
+        dataMoves.set(target, layer.tarPath);
+      }
+      if (!chainWrites.has(layer.chainId) && !(await readLayer(layout, layer.chainId))) chainWrites.set(layer.chainId, layer);
+      if (layer.compressedDigest) {
+        const file = layout.diffIdByDigest(layer.compressedDigest);
+        if (!(await exists(file))) distribution.set(file, layer.diffId);
+      }
+    }
+    if (!configWrites.includes(img) && !(await exists(layout.imageConfig(img.id)))) configWrites.push(img);
+  }
+  const created = [
+    ...dataMoves.keys(),
+    ...[...chainWrites.keys()].map((c) => layout.chainDir(c)),
+    ...distribution.keys(),
+    ...configWrites.flatMap((i) => [layout.imageConfig(i.id), layout.imageMeta(i.id)]),
+  ];
+  const tags = images.flatMap((img) => img.tags.map((t): [string, string] => [t, img.id]));
+  await writeJournal(layout, { pid: process.pid, created, tags });
+
+  for (const [target, source] of dataMoves) {
+    await fsyncFile(source);
+    await fs.rename(source, target);
+  }
+  if (dataMoves.size) await fsyncDir(layout.layerData);
+  for (const layer of chainWrites.values()) await writeChainRecord(layout, layer);
+  for (const [file, diffId] of distribution) await writeFileAtomic(file, diffId);
+  for (const img of configWrites) {
+    await writeFileAtomic(layout.imageConfig(img.id), img.raw);
+    if (img.parent) {
+      await fs.mkdir(layout.imageMeta(img.id), { recursive: true });
+      await writeFileAtomic(path.join(layout.imageMeta(img.id), 'parent'), img.parent);
+    }
+  }
+
+  const notes: string[] = [];
+  for (const [ref, id] of tags) {
+    const previous = repos.set(ref, id);
+    if (previous && previous !== id) {
+      notes.push(`The image ${ref} already exists, renaming the old one with ID ${previous} to empty string`);
+    }
+  }
+  if (tags.length) await repos.write(layout.repositories);
+  await clearJournal(layout);
+  await appendEvents(
+    layout.root,
+    images.map((i) => ({ Action: 'load', Id: i.id })),
+  );
+  return { notes };
+}

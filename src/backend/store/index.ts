@@ -1,0 +1,3 @@
+export { BuiltinStore, STORE_VERSION } from './builtin-store';
+export type { CheckReport, CheckProblem } from './check';
+export { StoreLayout, DRIVER } from './layout';

@@ -1,0 +1,47 @@
+// Finding an image the way `docker image inspect` does: a full ID, then a name[:tag] or name@digest, then an
+// ID prefix (unique among the store's images).
+import { BackendError } from '../backend';
+import { idPrefix, parseDigest } from '../../core/digest';
+import { familiarString, parseReference } from '../../core/reference';
+import type { StoreLayout } from './layout';
+import { listImageIds } from './records';
+import type { Repositories } from './repositories';
+
+export interface Resolved {
+  id: string;
+  /** The familiar ref when `input` named a tag or digest, undefined for an ID. */
+  ref?: string;
+}
+
+export function notFound(input: string): BackendError {
+  return new BackendError('not-found', `No such image: ${input}`);
+}
+
+export async function resolveImage(layout: StoreLayout, repos: Repositories, input: string): Promise<Resolved> {
+  const ids = await listImageIds(layout);
+  const full = parseDigest(input) ?? (/^[a-f0-9]{64}$/.test(input) ? parseDigest('sha256:' + input) : undefined);
+  if (full) {
+    const id = 'sha256:' + full.hex;
+    if (ids.includes(id)) return { id };
+    throw notFound(input);
+  }
+  const ref = parseReference(input);
+  if (ref) {
+    const name = familiarString(ref, true);
+    const id = repos.get(name);
+    if (id && ids.includes(id)) return { id, ref: name };
+  }
+  const prefix = ref?.tag || ref?.digest ? undefined : idPrefix(input);
+  if (prefix) {
+    const matches = ids.filter((id) => id.slice(7).startsWith(prefix));
+    if (matches.length === 1) return { id: matches[0] };
+    if (matches.length > 1) throw new BackendError('invalid-input', `The short ID ${input} matches ${matches.length} images; give more of it.`);
+  }
+  throw notFound(input);
+}
+
+/** True when `input` names the image by ID rather than by a tag or digest. */
+export function isIdReference(input: string, id: string): boolean {
+  const hex = input.startsWith('sha256:') ? input.slice(7) : input;
+  return hex.length > 0 && id.slice(7).startsWith(hex);
+}

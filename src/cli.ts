@@ -1,0 +1,259 @@
+// `image-layers`: the built-in store (or an engine) from a terminal, with docker-like tables, or the Engine API
+// shapes with --json. Exit codes: 0 fine, 1 failed, 2 bad usage, 3 `check` found problems.
+import * as os from 'os';
+import * as path from 'path';
+import { BackendError, type ImageBackend } from './backend/backend';
+import { BuiltinStore } from './backend/store';
+import { formatAge, formatBytes } from './core/format';
+import { familiarString, parseReference } from './core/reference';
+
+const USAGE = `Usage: image-layers [--store DIR | --docker [HOST]] [--json] COMMAND [ARGS]
+
+Commands:
+  load FILE|FOLDER        load a docker save archive, .tar.gz or OCI image layout
+  save -o FILE IMAGE...   write a docker save archive
+  ls [-a]                 list images
+  inspect IMAGE...        show image details (JSON)
+  history IMAGE           show the build steps of an image
+  df                      show disk usage (docker system df -v)
+  info                    show the store or engine
+  tag SOURCE TARGET       name an image
+  rm [-f] [--no-prune] IMAGE...  remove images
+  prune [-a]              remove dangling (or, with -a, all unused) images
+  check [--data] [--repair]  verify the store; --data hashes every layer
+
+The store defaults to $IMAGE_LAYERS_STORE or ~/.image-layers/store.`;
+
+class UsageError extends Error {}
+
+interface Options {
+  store: string;
+  docker?: string;
+  json: boolean;
+  args: string[];
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = {
+    store: process.env.IMAGE_LAYERS_STORE || path.join(os.homedir(), '.image-layers', 'store'),
+    json: false,
+    args: [],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--store') {
+      const v = argv[++i];
+      if (!v) throw new UsageError('--store needs a folder.');
+      opts.store = v;
+    } else if (a.startsWith('--store=')) opts.store = a.slice(8);
+    else if (a === '--docker') {
+      const next = argv[i + 1];
+      opts.docker = next && /^(unix|tcp|ssh|npipe|https?):\/\//.test(next) ? (i++, next) : '';
+    } else if (a.startsWith('--docker=')) opts.docker = a.slice(9);
+    else if (a === '--json') opts.json = true;
+    else opts.args.push(a);
+  }
+  return opts;
+}
+
+async function openBackend(opts: Options): Promise<ImageBackend> {
+  if (opts.docker === undefined) return new BuiltinStore(opts.store);
+  // Loaded only when asked for: dockerode is slow to require and the store does not need it.
+  const { DockerBackend } = await import('./backend/docker');
+  return new DockerBackend({ host: opts.docker || undefined });
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] + 3))).join('').trimEnd()).join('\n');
+}
+
+const short = (id: string) => (id.startsWith('sha256:') ? id.slice(7, 19) : id);
+
+function splitTag(repoTag: string): [string, string] {
+  const at = repoTag.lastIndexOf(':');
+  const slash = repoTag.lastIndexOf('/');
+  return at > slash ? [repoTag.slice(0, at), repoTag.slice(at + 1)] : [repoTag, '<none>'];
+}
+
+function flags(args: string[], known: string[]): { set: Set<string>; rest: string[] } {
+  const set = new Set<string>();
+  const rest: string[] = [];
+  for (const a of args) {
+    if (a.startsWith('-') && a !== '-') {
+      if (!known.includes(a)) throw new UsageError(`Unknown option ${a}.`);
+      set.add(a);
+    } else rest.push(a);
+  }
+  return { set, rest };
+}
+
+function print(value: unknown): void {
+  process.stdout.write((typeof value === 'string' ? value : JSON.stringify(value, null, 2)) + '\n');
+}
+
+async function run(opts: Options): Promise<number> {
+  const [command, ...args] = opts.args;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    print(USAGE);
+    return command ? 0 : 2;
+  }
+  const backend = await openBackend(opts);
+  try {
+    switch (command) {
+      case 'load': {
+        const [file] = flags(args, []).rest;
+        if (!file) throw new UsageError('load needs a file or folder.');
+        const onProgress = process.stderr.isTTY && !opts.json ? (p: { message: string }) => process.stderr.write(`\r${p.message.slice(0, 70).padEnd(70)}`) : undefined;
+        const result = await backend.loadArchive(path.resolve(file), { onProgress });
+        if (onProgress) process.stderr.write('\r'.padEnd(72) + '\r');
+        if (opts.json) print(result);
+        else for (const l of result.loaded) print(l.startsWith('sha256:') ? `Loaded image ID: ${l}` : `Loaded image: ${l}`);
+        return 0;
+      }
+      case 'save': {
+        const i = args.findIndex((a) => a === '-o' || a === '--output');
+        if (i < 0 || !args[i + 1]) throw new UsageError('save needs -o FILE.');
+        const out = args[i + 1];
+        const refs = args.filter((_, n) => n !== i && n !== i + 1);
+        if (!refs.length) throw new UsageError('save needs at least one image.');
+        await backend.saveImages(refs, path.resolve(out));
+        return 0;
+      }
+      case 'ls':
+      case 'images': {
+        const { set } = flags(args, ['-a', '--all']);
+        const images = await backend.listImages({ all: set.size > 0 });
+        if (opts.json) return print(images), 0;
+        const rows = [['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE']];
+        for (const img of images) {
+          const names = img.RepoTags.length ? img.RepoTags : ['<none>:<none>'];
+          for (const n of names) {
+            const [repo, tag] = n === '<none>:<none>' ? ['<none>', '<none>'] : splitTag(n);
+            rows.push([repo, tag, short(img.Id), formatAge(img.Created), formatBytes(img.Size)]);
+          }
+        }
+        print(table(rows));
+        return 0;
+      }
+      case 'inspect': {
+        if (!args.length) throw new UsageError('inspect needs an image.');
+        const out = [];
+        for (const ref of args) out.push(await backend.inspectImage(ref));
+        print(out);
+        return 0;
+      }
+      case 'history': {
+        const [ref] = args;
+        if (!ref) throw new UsageError('history needs an image.');
+        const rows = await backend.imageHistory(ref);
+        if (opts.json) return print(rows), 0;
+        const table_ = [['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT']];
+        for (const r of rows) {
+          const by = r.CreatedBy.replace(/\s+/g, ' ');
+          table_.push([short(r.Id), formatAge(r.Created), by.length > 45 ? by.slice(0, 44) + '…' : by, formatBytes(r.Size), r.Comment]);
+        }
+        print(table(table_));
+        return 0;
+      }
+      case 'df': {
+        const df = await backend.diskUsage();
+        if (opts.json) return print(df), 0;
+        const rows = [['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE']];
+        for (const img of df.Images) {
+          for (const n of img.RepoTags.length ? img.RepoTags : ['<none>:<none>']) {
+            const [repo, tag] = n === '<none>:<none>' ? ['<none>', '<none>'] : splitTag(n);
+            rows.push([repo, tag, short(img.Id), formatAge(img.Created), formatBytes(img.Size), formatBytes(img.SharedSize), formatBytes(img.Size - img.SharedSize)]);
+          }
+        }
+        print(`Images space usage:\n\n${table(rows)}\n\nLayers size: ${formatBytes(df.LayersSize)}`);
+        if (df.Parts?.length) print('\n' + table([['PART', 'ON DISK', 'PATH'], ...df.Parts.map((p) => [p.name, formatBytes(p.bytes), p.path])]));
+        return 0;
+      }
+      case 'info': {
+        const info = await backend.info();
+        if (opts.json) return print(info), 0;
+        print(Object.entries(info).map(([k, v]) => ` ${k}: ${v}`).join('\n'));
+        return 0;
+      }
+      case 'tag': {
+        const [source, target] = args;
+        if (!source || !target) throw new UsageError('tag needs SOURCE and TARGET.');
+        const ref = parseReference(target);
+        if (!ref || ref.digest) throw new BackendError('invalid-input', `"${target}" is not a valid repository:tag name.`);
+        const name = familiarString(ref, true);
+        const [repo, tag] = splitTag(name);
+        await backend.tagImage(source, repo, tag);
+        return 0;
+      }
+      case 'rm':
+      case 'rmi': {
+        const { set, rest } = flags(args, ['-f', '--force', '--no-prune']);
+        if (!rest.length) throw new UsageError('rm needs an image.');
+        let failed = 0;
+        for (const ref of rest) {
+          try {
+            const rows = await backend.removeImage(ref, { force: set.has('-f') || set.has('--force'), noPrune: set.has('--no-prune') });
+            if (opts.json) print(rows);
+            else for (const r of rows) print('Untagged' in r ? `Untagged: ${r.Untagged}` : `Deleted: ${r.Deleted}`);
+          } catch (e) {
+            if (!BackendError.is(e)) throw e;
+            process.stderr.write(`Error: ${e.message}\n`);
+            failed++;
+          }
+        }
+        return failed ? 1 : 0;
+      }
+      case 'prune': {
+        const { set } = flags(args, ['-a', '--all', '-f', '--force']);
+        const report = await backend.pruneImages({ danglingOnly: !(set.has('-a') || set.has('--all')) });
+        if (opts.json) return print(report), 0;
+        if (report.ImagesDeleted.length) {
+          print('Deleted Images:');
+          for (const r of report.ImagesDeleted) print('Untagged' in r ? `untagged: ${r.Untagged}` : `deleted: ${r.Deleted}`);
+          print('');
+        }
+        print(`Total reclaimed space: ${formatBytes(report.SpaceReclaimed)}`);
+        return 0;
+      }
+      case 'check': {
+        if (!(backend instanceof BuiltinStore)) throw new BackendError('unsupported', 'check works on the built-in store only.');
+        const { set } = flags(args, ['--data', '--repair']);
+        const report = await backend.check({ verifyData: set.has('--data'), repair: set.has('--repair') });
+        if (opts.json) print(report);
+        else {
+          for (const r of report.recovered) print(`recovered: ${r}`);
+          for (const r of report.removed) print(`removed: ${r}`);
+          for (const p of report.problems) print(`${p.kind}: ${p.message} (${p.path})`);
+          print(`${report.images} images, ${report.layers} layers, ${report.problems.length ? `${report.problems.length} problem(s)` : 'no problems'}.`);
+        }
+        return report.problems.length ? 3 : 0;
+      }
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } finally {
+    backend.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  let code: number;
+  try {
+    code = await run(parseArgs(process.argv.slice(2)));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n\n${USAGE}\n`);
+      code = 2;
+    } else if (BackendError.is(e)) {
+      process.stderr.write(`Error: ${e.message}\n`);
+      code = 1;
+    } else {
+      process.stderr.write(`Error: ${e instanceof Error ? e.message : String(e)}\n`);
+      code = 1;
+    }
+  }
+  process.exitCode = code;
+}
+
+void main();

@@ -1,0 +1,249 @@
+// The browser test: a real VS Code (code-server) running the extension on a seeded built-in store, driven by
+// headless Chromium the way a user would: click the activity-bar icon, expand the tree, use a context menu and
+// the command palette, read the webviews, hover in a Dockerfile. A screenshot per step in test-results/; a failing
+// step saves test-results/e2e-FAILED-<step>.png and prints what the page showed.
+// Exit code = failed steps. `node test/e2e/skeleton.e2e.mjs [--keep]`
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { devUrl, repoRoot, startCodeServer } from '../../scripts/lib/code-server.mjs';
+import { launchBrowser } from '../../scripts/lib/browser.mjs';
+import { makeSampleWorkspace, seedSampleStore } from '../../scripts/lib/samples.mjs';
+
+const keep = process.argv.includes('--keep');
+const IMAGE = 'sample/app:1.0';
+const REPO = 'sample/app';
+const TAG = '1.0';
+const WAIT = Number(process.env.IMAGE_LAYERS_E2E_WAIT_MS ?? 30_000);
+const resultsDir = path.join(repoRoot, 'test-results');
+fs.mkdirSync(resultsDir, { recursive: true });
+const t0 = Date.now();
+const secs = (t = t0) => ((Date.now() - t) / 1000).toFixed(1);
+
+const results = [];
+let page;
+
+/** What the workbench shows, for a failure report. */
+async function describePage() {
+  const grab = async (label, selector) => {
+    const texts = await page
+      .locator(selector)
+      .allInnerTexts()
+      .catch(() => []);
+    const text = texts.join(' | ').replace(/\s+/g, ' ').trim();
+    return text ? `  ${label}: ${text.slice(0, 600)}` : '';
+  };
+  const parts = await Promise.all([
+    grab('notifications', '.notifications-toasts .notification-list-item'),
+    grab('side bar', '.part.sidebar'),
+    grab('editor tabs', '.part.editor .tabs-container'),
+    grab('quick input', '.quick-input-widget:visible'),
+    grab('hover', '.monaco-hover:visible'),
+    grab('context menu', '.context-view .monaco-menu'),
+    grab('status bar', '.part.statusbar'),
+  ]);
+  return parts.filter(Boolean).join('\n') || '  (nothing readable)';
+}
+
+async function step(name, shot, fn, { keepMouse = false } = {}) {
+  const t = Date.now();
+  try {
+    if (!page) throw new Error('no page: the workbench did not start');
+    await fn();
+    // Park the mouse on empty editor space so a tree tooltip does not cover the screenshot.
+    if (!keepMouse) await page.mouse.move(1200, 880);
+    await page.screenshot({ path: path.join(resultsDir, `e2e-${shot}.png`) });
+    results.push({ name, ok: true });
+    console.log(`  ✔ ${name} (${secs(t)} s)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    const file = path.join(resultsDir, `e2e-FAILED-${shot}.png`);
+    await page?.screenshot({ path: file }).catch(() => {});
+    console.log(`  ✘ ${name} (${secs(t)} s)\n    ${String(e?.message ?? e).split('\n').join('\n    ')}`);
+    if (page) console.log(`  the page showed:\n${await describePage()}\n  screenshot: ${path.relative(repoRoot, file)}`);
+  }
+}
+
+function build() {
+  const needed = ['out/test/fixtures/archives.js', 'dist/extension.js'].map((f) => path.join(repoRoot, f));
+  if (needed.every((f) => fs.existsSync(f))) return;
+  console.log('> build');
+  spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', '.'], { cwd: repoRoot, stdio: 'inherit' });
+  spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, stdio: 'inherit' });
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'image-layers-e2e-'));
+const workbenchLog = path.join(resultsDir, 'e2e-workbench.log');
+let server;
+let browser;
+let ids = {};
+let workspace;
+
+console.log('e2e: Image Layers in code-server + headless Chromium');
+try {
+  build();
+  const storePath = path.join(work, 'store');
+  ({ ids } = await seedSampleStore(storePath));
+  workspace = makeSampleWorkspace(path.join(work, 'workspace'), { storePath });
+  server = await startCodeServer({
+    workspace,
+    userDataDir: path.join(work, 'user-data'),
+    extensionsDir: path.join(work, 'extensions'),
+    smokeTestDriver: true,
+    logFile: path.join(work, 'code-server.log'),
+    settings: { 'workbench.editor.enablePreview': false },
+  });
+  browser = await launchBrowser();
+  page = browser.page;
+  fs.writeFileSync(workbenchLog, '');
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') fs.appendFileSync(workbenchLog, `${secs()} [${m.type()}] ${m.text()}\n`);
+  });
+  page.on('pageerror', (e) => fs.appendFileSync(workbenchLog, `${secs()} [pageerror] ${e.message}\n`));
+  await page.goto(devUrl({ url: server.url, workspace, extensionPath: repoRoot }));
+} catch (e) {
+  console.log(`  ✘ setup: ${e?.stack ?? e}`);
+  results.push({ name: 'setup', ok: false });
+}
+
+const appId = ids[IMAGE] ?? '';
+const shortId = appId.replace(/^sha256:/, '').slice(0, 12);
+const sidebar = () => page.locator('.part.sidebar');
+const imagesPane = () => sidebar().locator('.pane').filter({ has: page.locator('.pane-header', { hasText: /^Images/ }) });
+const row = (level, label) =>
+  imagesPane()
+    .locator(`.monaco-list-row[aria-level="${level}"]`)
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }) });
+/** The content frame of the visible webview (the inner iframe of the active editor's webview). */
+const visibleWebview = () => page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
+
+async function expand(r) {
+  await r.waitFor({ timeout: WAIT });
+  if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
+  await page.waitForFunction((el) => el.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: WAIT });
+}
+
+async function runCommand(title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ timeout: WAIT });
+  await input.fill(`>${title}`);
+  const item = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await item.waitFor({ timeout: WAIT });
+  await item.click();
+}
+
+await step('workbench starts and shows the Image Layers icon', 'workbench', async () => {
+  const icon = page.locator('.part.activitybar a.action-label[aria-label^="Image Layers"]');
+  await icon.waitFor({ timeout: 60_000 });
+  console.log(`    workbench with the extension's icon ${secs()} s after start`);
+});
+
+await step('the icon opens the Images view', 'images-view', async () => {
+  await page.locator('.part.activitybar a.action-label[aria-label^="Image Layers"]').click();
+  await imagesPane().waitFor({ timeout: WAIT });
+  await imagesPane().locator('.pane-header[aria-expanded="true"]').waitFor({ timeout: WAIT });
+});
+
+await step(`${REPO} → ${TAG} → layers`, 'tree', async () => {
+  await expand(row(1, REPO));
+  const tag = row(2, TAG);
+  await expand(tag);
+  const description = await tag.locator('.label-description').innerText();
+  if (!description.includes(shortId)) throw new Error(`tag ${TAG} says "${description}", not the short ID ${shortId}`);
+  const layers = imagesPane().locator('.monaco-list-row[aria-level="3"]');
+  await layers.first().waitFor({ timeout: WAIT });
+  const n = await layers.count();
+  if (n < 4) throw new Error(`expected the 4 layers of ${IMAGE} under ${TAG}, saw ${n} rows`);
+  await layers.filter({ hasText: 'COPY app /app' }).first().waitFor({ timeout: WAIT });
+});
+
+await step('Inspect Image from the tag\'s context menu', 'inspect', async () => {
+  await row(2, TAG).click({ button: 'right' });
+  const entry = page.locator('.context-view .monaco-menu .action-label', { hasText: /^Inspect Image$/ });
+  await entry.waitFor({ timeout: WAIT });
+  await entry.click();
+  await page.locator('.part.editor .tab.active', { hasText: `Inspect ${IMAGE}` }).waitFor({ timeout: WAIT });
+  const id = visibleWebview().locator('code.image-id');
+  await id.waitFor({ timeout: WAIT });
+  const text = (await id.innerText()).trim();
+  if (text !== appId) throw new Error(`the Inspect panel shows ID ${text}, expected ${appId}`);
+});
+
+await step('Show Image History from the command palette', 'history', async () => {
+  await runCommand('Image Layers: Show Image History');
+  const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: IMAGE }).first();
+  await pick.waitFor({ timeout: WAIT });
+  await pick.click();
+  await page.locator('.part.editor .tab.active', { hasText: `History ${IMAGE}` }).waitFor({ timeout: WAIT });
+  const rows = visibleWebview().locator('table.history tbody tr');
+  await rows.first().waitFor({ timeout: WAIT });
+  const texts = await rows.allInnerTexts();
+  if (texts.length < 4) throw new Error(`the History panel shows ${texts.length} rows`);
+  if (!texts.some((t) => t.includes('COPY app /app'))) throw new Error(`no "COPY app /app" step among:\n${texts.join('\n')}`);
+});
+
+await step('hover over the image on the FROM line of the Dockerfile', 'hover', async () => {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ timeout: WAIT });
+  await input.fill('Dockerfile');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: /^Dockerfile/ }).first().waitFor({ timeout: WAIT });
+  await page.keyboard.press('Enter');
+  await page.locator('.part.editor .tab.active', { hasText: /^Dockerfile/ }).waitFor({ timeout: WAIT });
+  const line = page.locator('.part.editor .monaco-editor .view-line', { hasText: `FROM ${IMAGE}` });
+  await line.waitFor({ timeout: WAIT });
+  // Point at the middle of the image name: measure where its characters are on the line.
+  const box = await line.evaluate((el, image) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+      const at = node.textContent.replace(/\u00a0/g, ' ').indexOf(image.slice(0, 6));
+      if (at >= 0) {
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, Math.min(node.textContent.length, at + 6));
+        const r = range.getBoundingClientRect();
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+      }
+    }
+    return null;
+  }, IMAGE);
+  if (!box) throw new Error(`could not find "${IMAGE}" on the FROM line`);
+  const hover = page.locator('.monaco-hover:visible', { hasText: IMAGE });
+  // The editor shows a hover after a pause of the mouse; move off and on again if the first one is missed.
+  for (let attempt = 1; ; attempt++) {
+    await page.mouse.move(box.x, box.y - 200);
+    await page.mouse.move(box.x, box.y, { steps: 4 });
+    try {
+      await hover.first().waitFor({ timeout: 5000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
+  await page.waitForFunction(
+    (id) => [...document.querySelectorAll('.monaco-hover')].some((h) => h.textContent.includes(id)),
+    shortId,
+    { timeout: WAIT },
+  ).catch(async () => {
+    throw new Error(`the hover does not show the short ID ${shortId}: "${(await hover.first().innerText()).trim()}"`);
+  });
+  const language = await page.locator('.part.statusbar', { hasText: 'Docker' }).count();
+  if (!language) console.log('    (the status bar does not name the Docker language mode)');
+}, { keepMouse: true });
+
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+const tStop = Date.now();
+await browser?.close();
+await server?.stop();
+if (keep) console.log(`kept ${work}`);
+else fs.rmSync(work, { recursive: true, force: true });
+console.log(`e2e: ${secs()} s in all (stopping took ${secs(tStop)} s); screenshots in ${path.relative(repoRoot, resultsDir)}/`);
+if (process.env.IMAGE_LAYERS_COUNTS) {
+  fs.appendFileSync(process.env.IMAGE_LAYERS_COUNTS, JSON.stringify({ phase: 'e2e', passed, failed, skipped: 0 }) + '\n');
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed);

@@ -1,0 +1,167 @@
+import * as assert from 'assert';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { BuiltinStore } from '../../../src/backend/store';
+import { imageConfigBytes, layerTar, sampleImages, writeDockerSaveArchive, writeTarFile, type Entry, type FixtureImage } from '../../fixtures/archives';
+import { fingerprint, patchFirstHeaderSize, sha256Hex, tempDir } from './helpers';
+
+const small: FixtureImage = { tags: ['bad/one:1'], layers: [{ files: [{ path: 'f', content: 'hello' }] }] };
+
+/** A legacy archive of `small`, with its pieces for tests to break. */
+async function smallEntries(): Promise<{ entries: Entry[]; layer: Buffer; config: Buffer }> {
+  const layer = await layerTar(small.layers[0]);
+  const config = imageConfigBytes(small, ['sha256:' + sha256Hex(layer)]);
+  const manifest = [{ Config: 'c.json', RepoTags: ['bad/one:1'], Layers: ['l/layer.tar'] }];
+  return {
+    layer,
+    config,
+    entries: [
+      { name: 'l/layer.tar', data: layer },
+      { name: 'c.json', data: config },
+      { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) },
+    ],
+  };
+}
+
+describe('BuiltinStore: bad input leaves the store as it was', function () {
+  this.timeout(20000);
+  let t: ReturnType<typeof tempDir>;
+  let store: BuiltinStore;
+  let before: string[];
+  beforeEach(async () => {
+    t = tempDir();
+    const archive = path.join(t.dir, 'good.tar');
+    await writeDockerSaveArchive(archive, sampleImages());
+    store = new BuiltinStore(path.join(t.dir, 'store'));
+    await store.loadArchive(archive);
+    before = await fingerprint(store.root);
+  });
+  afterEach(() => t.cleanup());
+
+  async function expectRejected(archive: string, kind: string, sentence: RegExp): Promise<void> {
+    await assert.rejects(store.loadArchive(archive), (e: Error & { kind?: string }) => {
+      assert.strictEqual(e.kind, kind, e.message);
+      assert.match(e.message, sentence);
+      return true;
+    });
+    assert.deepStrictEqual(await fingerprint(store.root), before, 'store changed');
+    assert.deepStrictEqual(await fs.readdir(path.join(store.root, 'tmp')), [], 'staging left behind');
+  }
+
+  const write = async (entries: Entry[]) => {
+    const file = path.join(t.dir, 'bad.tar');
+    await writeTarFile(file, entries);
+    return file;
+  };
+
+  it('a truncated archive', async () => {
+    const file = path.join(t.dir, 'trunc.tar');
+    await writeDockerSaveArchive(file, sampleImages());
+    const bytes = await fs.readFile(file);
+    await fs.writeFile(file, bytes.subarray(0, Math.floor(bytes.length / 2) + 100));
+    await expectRejected(file, 'corrupt', /truncated|not a readable tar|manifest/);
+  });
+
+  it('a file that is not a tar at all', async () => {
+    const file = path.join(t.dir, 'junk.tar');
+    await fs.writeFile(file, Buffer.alloc(5000, 0x41));
+    await expectRejected(file, 'corrupt', /not a readable tar/);
+  });
+
+  it('a layer whose bytes do not match the diff ID in the config', async () => {
+    const { entries } = await smallEntries();
+    entries[0] = { name: 'l/layer.tar', data: await layerTar({ files: [{ path: 'f', content: 'HELLO' }] }) };
+    await expectRejected(await write(entries), 'corrupt', /Layer 1 of bad\/one:1 has diff ID .* but the image config expects/);
+  });
+
+  it('an OCI blob whose bytes do not match its name', async () => {
+    const file = path.join(t.dir, 'oci.tar');
+    await writeDockerSaveArchive(file, [small], { layout: 'oci' });
+    const dir = path.join(t.dir, 'x');
+    await fs.mkdir(dir);
+    const { execFileSync } = await import('child_process');
+    execFileSync('tar', ['-xf', file, '-C', dir]);
+    const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    const layerPath = path.join(dir, manifest[0].Layers[0]);
+    const bytes = await fs.readFile(layerPath);
+    bytes[600] ^= 1; // inside the file's content, so the tar still parses
+    await fs.writeFile(layerPath, bytes);
+    execFileSync('tar', ['-cf', file, '-C', dir, '.']);
+    await expectRejected(file, 'corrupt', /does not match its digest/);
+  });
+
+  it('a manifest.json that is not JSON', async () => {
+    const { entries } = await smallEntries();
+    entries[2] = { name: 'manifest.json', data: Buffer.from('[{"Config": ') };
+    await expectRejected(await write(entries), 'invalid-input', /manifest\.json .* not valid JSON/);
+  });
+
+  it('a config that is not JSON', async () => {
+    const { entries } = await smallEntries();
+    entries[1] = { name: 'c.json', data: Buffer.from('{oops') };
+    await expectRejected(await write(entries), 'invalid-input', /config of bad\/one:1 is not valid JSON/);
+  });
+
+  it('a path with ../ in it', async () => {
+    const { entries } = await smallEntries();
+    entries.push({ name: '../escape', data: Buffer.from('x') });
+    await expectRejected(await write(entries), 'invalid-input', /leaves the archive/);
+  });
+
+  it('an absolute path', async () => {
+    const { entries } = await smallEntries();
+    entries.unshift({ name: '/etc/evil', data: Buffer.from('x') });
+    await expectRejected(await write(entries), 'invalid-input', /absolute path/);
+  });
+
+  it('a link pointing out of the archive', async () => {
+    const { entries } = await smallEntries();
+    entries[0] = { name: 'l/layer.tar', type: 'symlink', linkname: '../../../etc/passwd' };
+    await expectRejected(await write(entries), 'invalid-input', /pointing outside the archive/);
+  });
+
+  it('two entries with one name', async () => {
+    const { entries } = await smallEntries();
+    entries.push({ name: 'c.json', data: Buffer.from('{}') });
+    await expectRejected(await write(entries), 'invalid-input', /two entries named "c\.json"/);
+  });
+
+  it('a manifest naming a layer the archive lacks', async () => {
+    const { entries } = await smallEntries();
+    entries.shift();
+    await expectRejected(await write(entries), 'invalid-input', /layer 1 of bad\/one:1 "l\/layer\.tar", but the archive has no such file/);
+  });
+
+  it('a manifest whose layer count differs from the config', async () => {
+    const { entries } = await smallEntries();
+    entries[2] = { name: 'manifest.json', data: Buffer.from(JSON.stringify([{ Config: 'c.json', RepoTags: ['bad/one:1'], Layers: ['l/layer.tar', 'l/layer.tar'] }])) };
+    await expectRejected(await write(entries), 'invalid-input', /lists 2 layers but its config lists 1/);
+  });
+
+  it('a tar header declaring a huge size', async () => {
+    const { entries } = await smallEntries();
+    const file = await write(entries);
+    await fs.writeFile(file, patchFirstHeaderSize(await fs.readFile(file), 0o77777777776));
+    await expectRejected(file, 'invalid-input', /declares \d+ bytes for "l\/layer\.tar"/);
+  });
+
+  it('an invalid tag', async () => {
+    const { entries } = await smallEntries();
+    entries[2] = { name: 'manifest.json', data: Buffer.from(JSON.stringify([{ Config: 'c.json', RepoTags: ['UPPER/Case:1'], Layers: ['l/layer.tar'] }])) };
+    await expectRejected(await write(entries), 'invalid-input', /invalid tag/);
+  });
+
+  it('a cancelled load', async () => {
+    const file = path.join(t.dir, 'c.tar');
+    await writeDockerSaveArchive(file, [{ tags: ['c/c:1'], layers: [{ files: [{ path: 'big', content: Buffer.alloc(8 * 1024 * 1024, 7) }] }] }]);
+    const controller = new AbortController();
+    const loading = store.loadArchive(file, { signal: controller.signal, onProgress: () => controller.abort() });
+    await assert.rejects(loading, (e: Error & { kind?: string }) => e.kind === 'cancelled');
+    assert.deepStrictEqual(await fingerprint(store.root), before);
+    assert.deepStrictEqual(await fs.readdir(path.join(store.root, 'tmp')), []);
+  });
+
+  it('a missing archive', async () => {
+    await assert.rejects(store.loadArchive(path.join(t.dir, 'nope.tar')), (e: Error & { kind?: string }) => e.kind === 'not-found');
+  });
+});

@@ -1,0 +1,49 @@
+// Shared by the store tests: temp folders, a fingerprint of a store's files, and small archive builders.
+import { createHash } from 'crypto';
+import { mkdtempSync, promises as fs, rmSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export function tempDir(prefix = 'image-layers-store-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Every file and folder under the store (but its tmp/ and lock), with a hash of each file: equal means unchanged. */
+export async function fingerprint(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string, rel: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (r === 'tmp' || r === 'lock' || r === 'events.log') continue;
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        out.push(r + '/');
+        await walk(full, r);
+      } else out.push(`${r} ${createHash('sha256').update(await fs.readFile(full)).digest('hex')}`);
+    }
+  };
+  await walk(root, '');
+  return out.sort();
+}
+
+export function sha256Hex(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Rewrites the size field of the first tar header and fixes its checksum. */
+export function patchFirstHeaderSize(tar: Buffer, size: number): Buffer {
+  const out = Buffer.from(tar);
+  Buffer.from(size.toString(8).padStart(11, '0') + '\0').copy(out, 124);
+  Buffer.from('        ').copy(out, 148);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += out[i];
+  Buffer.from(sum.toString(8).padStart(6, '0') + '\0 ').copy(out, 148);
+  return out;
+}
