@@ -24,6 +24,11 @@ export const chromiumArgs = [
  * @param {{ viewport?: { width: number, height: number }, headless?: boolean }} [opts]
  */
 export async function launchBrowser(opts = {}) {
+  if (!fs.existsSync(chromiumPath) && !process.env.CHROMIUM_PATH) {
+    // A fresh machine has no browser: Debian's chromium is the one these tests drive.
+    const { ensureDebianPackages } = await import('./apt.mjs');
+    await ensureDebianPackages([{ bin: 'chromium', pkg: 'chromium' }]);
+  }
   if (!fs.existsSync(chromiumPath)) {
     throw new Error(`no Chromium at ${chromiumPath}: apt-get install chromium (or set CHROMIUM_PATH)`);
   }

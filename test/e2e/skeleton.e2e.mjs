@@ -124,14 +124,19 @@ async function expand(r) {
   await page.waitForFunction((el) => el.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: WAIT });
 }
 
-async function runCommand(title) {
-  await page.keyboard.press('F1');
+/** Types into the open quick input and accepts the row that holds `text` once it is the focused one. Enter rather
+ * than a click: the list re-renders while results arrive, and a click can land on a row being replaced. */
+async function pickInQuickInput(filter, text) {
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ timeout: WAIT });
-  await input.fill(`>${title}`);
-  const item = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await item.waitFor({ timeout: WAIT });
-  await item.click();
+  await input.fill(filter);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: text }).waitFor({ timeout: WAIT });
+  await input.press('Enter');
+}
+
+async function runCommand(title) {
+  await page.keyboard.press('F1');
+  await pickInQuickInput(`>${title}`, title);
 }
 
 await step('workbench starts and shows the Image Layers icon', 'workbench', async () => {
@@ -173,9 +178,8 @@ await step('Inspect Image from the tag\'s context menu', 'inspect', async () => 
 
 await step('Show Image History from the command palette', 'history', async () => {
   await runCommand('Image Layers: Show Image History');
-  const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: IMAGE }).first();
-  await pick.waitFor({ timeout: WAIT });
-  await pick.click();
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: IMAGE }).first().waitFor({ timeout: WAIT });
+  await pickInQuickInput(IMAGE, IMAGE);
   await page.locator('.part.editor .tab.active', { hasText: `History ${IMAGE}` }).waitFor({ timeout: WAIT });
   const rows = visibleWebview().locator('table.history tbody tr');
   await rows.first().waitFor({ timeout: WAIT });
@@ -186,11 +190,7 @@ await step('Show Image History from the command palette', 'history', async () =>
 
 await step('hover over the image on the FROM line of the Dockerfile', 'hover', async () => {
   await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ timeout: WAIT });
-  await input.fill('Dockerfile');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: /^Dockerfile/ }).first().waitFor({ timeout: WAIT });
-  await page.keyboard.press('Enter');
+  await pickInQuickInput('Dockerfile', /^Dockerfile/);
   await page.locator('.part.editor .tab.active', { hasText: /^Dockerfile/ }).waitFor({ timeout: WAIT });
   const line = page.locator('.part.editor .monaco-editor .view-line', { hasText: `FROM ${IMAGE}` });
   await line.waitFor({ timeout: WAIT });

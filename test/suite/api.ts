@@ -1,7 +1,8 @@
 // Shared helpers for the extension-host tests: the extension's API and small waits.
 import * as vscode from 'vscode';
 import type { ImageLayersApi } from '../../src/extension';
-import { GroupNode, ImageNode, LayerNode, type ImagesTreeNode } from '../../src/ui/tree/images-tree';
+// Types only: the extension runs from its bundle, so its classes are not these classes (no instanceof here).
+import type { GroupNode, ImageNode, ImagesTreeNode } from '../../src/ui/tree/images-tree';
 
 export const EXTENSION_ID = 'image-layers.image-layers';
 
@@ -29,11 +30,16 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 /** The tree as a user sees it: labels of the groups, and of the images in each. */
 export async function treeShape(a: ImageLayersApi): Promise<[string, string[]][]> {
   const roots = await a.images.getChildren();
-  return roots.map((r) => {
-    if (r instanceof GroupNode) return [r.name, r.images.map((i) => i.label)];
-    if (r instanceof ImageNode) return ['', [r.label]];
-    return ['?', []];
-  });
+  const shape: [string, string[]][] = [];
+  for (const r of roots) {
+    if (r.type === 'group') shape.push([(r as GroupNode).name, (r as GroupNode).images.map((i) => i.label)]);
+    else if (r.type === 'image') {
+      // Ungrouped images sit at the top level: one nameless group.
+      if (shape.at(-1)?.[0] !== '') shape.push(['', []]);
+      shape.at(-1)?.[1].push((r as ImageNode).label);
+    } else shape.push(['?', []]);
+  }
+  return shape;
 }
 
 export async function imageNode(a: ImageLayersApi, repoTag: string): Promise<ImageNode> {
@@ -44,7 +50,7 @@ export async function imageNode(a: ImageLayersApi, repoTag: string): Promise<Ima
 
 export async function layerRows(a: ImageLayersApi, node: ImagesTreeNode): Promise<vscode.TreeItem[]> {
   const children = await a.images.getChildren(node);
-  return children.filter((c) => c instanceof LayerNode).map((c) => a.images.getTreeItem(c));
+  return children.filter((c) => c.type === 'layer').map((c) => a.images.getTreeItem(c));
 }
 
 export function text(label: vscode.TreeItem['label'] | vscode.TreeItem['description']): string {

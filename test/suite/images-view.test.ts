@@ -65,9 +65,13 @@ describe('Images view', function () {
     const a = await api();
     await a.options.set('sortBy', 'size');
     await a.options.set('groupBy', 'none');
+    let seen: unknown;
     const bySize = await waitFor('sorted by size', async () => {
       const s = await treeShape(a);
+      seen = { shape: s, options: a.options.get() };
       return s.length === 1 && s[0][1][0].startsWith('sample/app') ? s : undefined;
+    }).catch((e) => {
+      throw new Error(`${(e as Error).message}; last seen ${JSON.stringify(seen)}`);
     });
     assert.strictEqual(bySize[0][1].at(-1), 'sample/base:1.0');
     await a.options.set('sortBy', 'name');

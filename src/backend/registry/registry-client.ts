@@ -1,5 +1,9 @@
-// A small client for the registry HTTP API v2 (the distribution spec): manifests and tags, with anonymous or
-// basic credentials and the Bearer token dance. Plain HTTP for loopback registries, HTTPS elsewhere.
+// A small client for the registry HTTP API v2 (the distribution spec): manifests, tags and blobs (fetch, check,
+// upload), with anonymous or basic credentials and the Bearer token dance. Plain HTTP for loopback registries,
+// HTTPS elsewhere. Blob bodies are streams: nothing here holds a layer in memory.
+import { createHash } from 'crypto';
+import { Readable } from 'stream';
+import type { ReadableStream as WebReadableStream } from 'stream/web';
 import { BackendError } from '../backend';
 import { parseReference, type ImageReference } from '../../core/reference';
 
@@ -28,7 +32,30 @@ export interface RemoteManifest {
   digest: string;
   mediaType: string;
   body: unknown;
+  /** The bytes as served; their sha256 is the manifest's digest. */
+  raw: Buffer;
 }
+
+/** A blob being fetched: its body as a Node stream, and its length when the registry said. */
+export interface RemoteBlob {
+  body: Readable;
+  size?: number;
+}
+
+/** What a request may do besides the default (pull access, a time limit on the whole exchange). */
+interface RequestOptions {
+  /** Ask for push access when a token is needed. */
+  push?: boolean;
+  /** Answer undefined instead of failing on 404. */
+  allowMissing?: boolean;
+  /** Limit only the wait for the response headers: the body of a blob may take as long as it takes. */
+  headersOnlyTimeout?: boolean;
+  /** A body that cannot be sent twice: authenticate first, never retry. */
+  noRetry?: boolean;
+}
+
+/** Manifests are small; anything larger is not one. */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 const DOCKER_HUB_API = 'registry-1.docker.io';
 
@@ -64,24 +91,114 @@ export class RegistryClient {
     return digest;
   }
 
+  /**
+   * The manifest (or index) a tag or digest names. Asked by digest, the bytes must hash to it; asked by tag, the
+   * digest is the hash of the bytes (as the engine computes it), and a registry header that disagrees is an error.
+   */
   async manifest(ref: string | ImageReference, signal?: AbortSignal): Promise<RemoteManifest> {
     const r = typeof ref === 'string' ? parse(ref) : ref;
     const res = await this.request(r, `${r.path}/manifests/${r.digest ?? r.tag ?? 'latest'}`, {
       headers: { Accept: MANIFEST_TYPES.join(', ') },
       signal,
     });
-    const text = await res.text();
+    const declared = Number(res.headers.get('content-length') ?? '0');
+    if (declared > MAX_MANIFEST_BYTES) {
+      throw new BackendError('corrupt', `${r.registry} sent a manifest for ${r.path} of ${declared} bytes, too large to be one.`);
+    }
+    const raw = Buffer.from(await res.arrayBuffer());
+    const digest = 'sha256:' + createHash('sha256').update(raw).digest('hex');
+    const what = `The manifest of ${r.registry}/${r.path}${r.digest ? '@' + r.digest : ':' + (r.tag ?? 'latest')}`;
+    if (r.digest && r.digest !== digest) {
+      throw new BackendError('corrupt', `${what} does not match its digest (its bytes hash to ${digest}).`);
+    }
+    const header = res.headers.get('docker-content-digest');
+    if (!r.digest && header && header.startsWith('sha256:') && header !== digest) {
+      throw new BackendError('corrupt', `${what} hashes to ${digest}, but the registry says ${header}.`);
+    }
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(raw.toString('utf8'));
     } catch {
       throw new BackendError('corrupt', `${r.registry} sent a manifest for ${r.path} that is not JSON.`);
     }
-    return {
-      digest: res.headers.get('docker-content-digest') ?? '',
-      mediaType: res.headers.get('content-type') ?? '',
-      body,
-    };
+    return { digest, mediaType: res.headers.get('content-type') ?? '', body, raw };
+  }
+
+  /** Starts fetching a blob; the caller streams and verifies it. */
+  async blob(ref: ImageReference, digest: string, signal?: AbortSignal): Promise<RemoteBlob> {
+    const res = (await this.request(ref, `${ref.path}/blobs/${digest}`, { signal }, { headersOnlyTimeout: true })) as Response;
+    if (!res.body) throw new BackendError('failed', `${ref.registry} sent no data for blob ${digest.slice(7, 19)} of ${ref.path}.`);
+    const length = res.headers.get('content-length');
+    return { body: Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), size: length ? Number(length) : undefined };
+  }
+
+  /** The size of a blob the repository has, or undefined when it has none (HEAD, so nothing is fetched). */
+  async blobSize(ref: ImageReference, digest: string, signal?: AbortSignal): Promise<number | undefined> {
+    const res = await this.request(ref, `${ref.path}/blobs/${digest}`, { method: 'HEAD', signal }, { push: true, allowMissing: true });
+    if (!res) return undefined;
+    return Number(res.headers.get('content-length') ?? '0');
+  }
+
+  /** Uploads a small blob (a config) in one request. */
+  async uploadBytes(ref: ImageReference, data: Buffer, digest: string, signal?: AbortSignal): Promise<void> {
+    const location = await this.startUpload(ref, signal);
+    const url = new URL(location);
+    url.searchParams.set('digest', digest);
+    await this.request(
+      ref,
+      url.href,
+      { method: 'PUT', body: new Uint8Array(data), headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(data.length) }, signal },
+      { push: true },
+    );
+  }
+
+  /**
+   * Uploads a blob from a stream whose digest is known only at its end (a layer compressed on the way): one
+   * streamed PATCH, then the PUT that names the digest, which the registry checks against what it received.
+   */
+  async uploadStream(ref: ImageReference, body: Readable, digestAtEnd: () => string, signal?: AbortSignal): Promise<void> {
+    const location = await this.startUpload(ref, signal);
+    const patched = (await this.request(
+      ref,
+      location,
+      {
+        method: 'PATCH',
+        body: Readable.toWeb(body) as unknown as BodyInit,
+        headers: { 'Content-Type': 'application/octet-stream' },
+        signal,
+        duplex: 'half',
+      } as RequestInit,
+      { push: true, noRetry: true, headersOnlyTimeout: true },
+    )) as Response;
+    await patched.arrayBuffer().catch(() => undefined);
+    const next = patched.headers.get('location');
+    const url = new URL(next ? new URL(next, location).href : location);
+    url.searchParams.set('digest', digestAtEnd());
+    await this.request(ref, url.href, { method: 'PUT', headers: { 'Content-Length': '0' }, signal }, { push: true });
+  }
+
+  /** Puts a manifest under a tag; answers the digest the registry stored it under. */
+  async putManifest(ref: ImageReference, tag: string, mediaType: string, raw: Buffer, signal?: AbortSignal): Promise<string> {
+    const res = (await this.request(
+      ref,
+      `${ref.path}/manifests/${tag}`,
+      { method: 'PUT', body: new Uint8Array(raw), headers: { 'Content-Type': mediaType }, signal },
+      { push: true },
+    )) as Response;
+    await res.arrayBuffer().catch(() => undefined);
+    const digest = 'sha256:' + createHash('sha256').update(raw).digest('hex');
+    const said = res.headers.get('docker-content-digest');
+    if (said && said !== digest) throw new BackendError('failed', `${ref.registry} stored the manifest of ${ref.path}:${tag} as ${said}, not ${digest}.`);
+    return digest;
+  }
+
+  /** Opens an upload session; answers its absolute URL. */
+  private async startUpload(ref: ImageReference, signal?: AbortSignal): Promise<string> {
+    const res = (await this.request(ref, `${ref.path}/blobs/uploads/`, { method: 'POST', headers: { 'Content-Length': '0' }, signal }, { push: true })) as Response;
+    await res.arrayBuffer().catch(() => undefined);
+    const location = res.headers.get('location');
+    if (!location) throw new BackendError('failed', `${ref.registry} did not say where to upload to ${ref.path}.`);
+    return new URL(location, this.baseUrl(ref.registry)).href;
   }
 
   async tags(repository: string, signal?: AbortSignal): Promise<string[]> {
@@ -91,36 +208,64 @@ export class RegistryClient {
     return body.tags ?? [];
   }
 
-  private async request(r: ImageReference, path: string, init: RequestInit, retried = false): Promise<Response> {
-    const url = this.baseUrl(r.registry) + path;
+  private request(r: ImageReference, path: string, init: RequestInit, options: RequestOptions & { allowMissing: true }): Promise<Response | undefined>;
+  private request(r: ImageReference, path: string, init: RequestInit, options?: RequestOptions): Promise<Response>;
+  private request(r: ImageReference, path: string, init: RequestInit, options: RequestOptions = {}): Promise<Response | undefined> {
+    return this.send(r, path, init, options, false);
+  }
+
+  private async send(r: ImageReference, path: string, init: RequestInit, options: RequestOptions, retried: boolean): Promise<Response | undefined> {
+    // Upload URLs come absolute from the registry; everything else is relative to /v2/.
+    const url = /^https?:\/\//.test(path) ? path : this.baseUrl(r.registry) + path;
     const headers = new Headers(init.headers);
-    const token = this.tokens.get(`${r.registry}/${r.path}`);
+    const token = this.tokens.get(tokenKey(r, options.push));
     if (token) headers.set('Authorization', token);
-    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 10_000);
-    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const limit = this.options.timeoutMs ?? 10_000;
+    const timer = new AbortController();
+    // Unref'd: a finished exchange must not keep the process alive until the limit.
+    const timeout = setTimeout(() => timer.abort(), limit).unref();
+    const signal = init.signal ? AbortSignal.any([init.signal, timer.signal]) : timer.signal;
     let res: Response;
     try {
       res = await this.doFetch(url, { ...init, headers, signal });
     } catch (e) {
+      clearTimeout(timeout);
       if (init.signal?.aborted) throw new BackendError('cancelled', 'Cancelled.');
-      const reason = timeout.aborted ? 'did not answer in time' : 'cannot be reached';
+      const reason = timer.signal.aborted ? 'did not answer in time' : 'cannot be reached';
       throw new BackendError('unreachable', `The registry ${r.registry} ${reason}.`, String((e as Error)?.message ?? e));
     }
-    if (res.status === 401 && !retried) {
-      await this.authenticate(r, res.headers.get('www-authenticate') ?? '', init.signal ?? undefined);
-      return this.request(r, path, init, true);
+    // A blob body streams for as long as it needs (the caller watches it); other bodies stay under the limit.
+    if (options.headersOnlyTimeout) clearTimeout(timeout);
+    if (res.status === 401 && !retried && !options.noRetry) {
+      await res.arrayBuffer().catch(() => undefined);
+      await this.authenticate(r, res.headers.get('www-authenticate') ?? '', options.push === true, init.signal ?? undefined);
+      return this.send(r, path, init, options, true);
     }
-    if (res.status === 404) throw new BackendError('not-found', `${r.registry}/${r.path}: no such image or tag in the registry.`);
-    if (res.status === 401 || res.status === 403) {
-      throw new BackendError('failed', `${r.registry} refused access to ${r.path}: log in, or check the name.`);
-    }
-    if (!res.ok) throw new BackendError('failed', `${r.registry} answered ${res.status} for ${r.path}.`);
+    if (res.status === 404 && options.allowMissing) return undefined;
+    if (!res.ok) await this.failure(r, res, options.push === true);
     return res;
   }
 
-  private async authenticate(r: ImageReference, challenge: string, signal?: AbortSignal): Promise<void> {
+  /** Turns an error answer into a sentence, with the registry's own error code when it sent one. */
+  private async failure(r: ImageReference, res: Response, push: boolean): Promise<never> {
+    let detail = '';
+    try {
+      const body = (await res.json()) as { errors?: { code?: string; message?: string }[] };
+      detail = (body.errors ?? []).map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
+    } catch {
+      // Not every error comes with a JSON body.
+    }
+    const why = detail ? ` (${detail.slice(0, 200)})` : '';
+    if (res.status === 404) throw new BackendError('not-found', `${r.registry}/${r.path}: no such image or tag in the registry${why}.`);
+    if (res.status === 401 || res.status === 403) {
+      throw new BackendError('failed', `${r.registry} refused ${push ? 'to let you push to' : 'access to'} ${r.path}: log in, or check the name${why}.`);
+    }
+    throw new BackendError('failed', `${r.registry} answered ${res.status} for ${r.path}${why}.`);
+  }
+
+  private async authenticate(r: ImageReference, challenge: string, push: boolean, signal?: AbortSignal): Promise<void> {
     const creds = this.options.credentials?.(r.registry);
-    const key = `${r.registry}/${r.path}`;
+    const key = tokenKey(r, push);
     if (/^basic/i.test(challenge)) {
       if (!creds) throw new BackendError('failed', `${r.registry} needs a login.`);
       this.tokens.set(key, `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`);
@@ -130,7 +275,7 @@ export class RegistryClient {
     if (!params.realm) throw new BackendError('failed', `${r.registry} asked for a login it did not describe.`);
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
-    url.searchParams.set('scope', params.scope ?? `repository:${r.path}:pull`);
+    url.searchParams.set('scope', params.scope ?? `repository:${r.path}:${push ? 'pull,push' : 'pull'}`);
     const headers: Record<string, string> = {};
     if (creds) headers.Authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     const res = await this.doFetch(url, { headers, signal: signal ?? AbortSignal.timeout(10_000) }).catch((e: unknown) => {
@@ -142,6 +287,11 @@ export class RegistryClient {
     if (!token) throw new BackendError('failed', `${r.registry} gave no token for ${r.path}.`);
     this.tokens.set(key, `Bearer ${token}`);
   }
+}
+
+/** Tokens are per repository and per access: a pull token does not allow a push. */
+function tokenKey(r: ImageReference, push?: boolean): string {
+  return `${r.registry}/${r.path}${push ? ' push' : ''}`;
 }
 
 function parse(ref: string): ImageReference {

@@ -3,7 +3,7 @@
 // Nothing is held in memory beyond a chunk.
 import { createHash } from 'crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'fs';
-import { Transform, Writable, type Readable } from 'stream';
+import { Readable, Transform, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createGunzip } from 'zlib';
 import * as tar from 'tar-stream';
@@ -77,6 +77,42 @@ function sink(): Writable {
   return new Writable({ write: (_c, _e, cb) => cb() });
 }
 
+/** One pass over a blob stream; `out` receives the uncompressed tar when given. */
+async function scanPipeline(
+  source: Readable,
+  compression: Compression,
+  out: string | undefined,
+  what: string,
+  signal?: AbortSignal,
+): Promise<Omit<ScannedLayer, 'tarPath'>> {
+  if (compression === 'zstd') {
+    source.destroy();
+    throw new BackendError('invalid-input', `${what} is zstd-compressed, which the built-in store cannot read yet.`);
+  }
+  const blobHash = createHash('sha256');
+  const diffHash = createHash('sha256');
+  const sizer = tarSizer();
+  const stages: (Readable | Transform | Writable)[] = [source, hashing(blobHash)];
+  if (compression === 'gzip') stages.push(createGunzip(), hashing(diffHash));
+  stages.push(sizer.stream, out ? createWriteStream(out, { flags: 'wx' }) : sink());
+  try {
+    await pipeline(stages as unknown as [Readable, ...Writable[]], { signal });
+  } catch (e) {
+    if (signal?.aborted) throw new BackendError('cancelled', 'The load was cancelled; the store is unchanged.');
+    if (BackendError.is(e)) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new BackendError('corrupt', `${what} is not a valid layer tar (${msg}).`, msg);
+  }
+  const size = await sizer.done();
+  const blobDigest = 'sha256:' + blobHash.digest('hex');
+  return {
+    blobDigest,
+    diffId: compression === 'gzip' ? 'sha256:' + diffHash.digest('hex') : blobDigest,
+    size,
+    compressed: compression === 'gzip',
+  };
+}
+
 /**
  * Scans the layer blob at `blob`; a compressed blob is written out uncompressed to `out`, and so is an
  * uncompressed one when `copy` is set (the blob is not ours to move, e.g. in a user's OCI layout folder).
@@ -88,32 +124,48 @@ export async function scanLayer(
   what: string,
   options: { signal?: AbortSignal; copy?: boolean } = {},
 ): Promise<ScannedLayer> {
-  const { signal } = options;
   const compression = await sniff(blob);
-  if (compression === 'zstd') {
-    throw new BackendError('invalid-input', `${what} is zstd-compressed, which the built-in store cannot read yet.`);
-  }
-  const blobHash = createHash('sha256');
-  const diffHash = createHash('sha256');
-  const sizer = tarSizer();
-  const stages: (Readable | Transform | Writable)[] = [createReadStream(blob), hashing(blobHash)];
-  if (compression === 'gzip') stages.push(createGunzip(), hashing(diffHash));
   const writeOut = compression === 'gzip' || options.copy === true;
-  stages.push(sizer.stream, writeOut ? createWriteStream(out, { flags: 'wx' }) : sink());
+  const scan = await scanPipeline(createReadStream(blob), compression, writeOut ? out : undefined, what, options.signal);
+  return { ...scan, tarPath: writeOut ? out : blob };
+}
+
+/**
+ * Scans a layer blob arriving as a stream (a registry's answer), telling gzip from a plain tar by its first
+ * bytes, and writes the uncompressed tar to `out`.
+ */
+export async function scanLayerStream(source: Readable, out: string, what: string, signal?: AbortSignal): Promise<ScannedLayer> {
+  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let head = Buffer.alloc(0);
+  let ended = false;
   try {
-    await pipeline(stages as unknown as [Readable, ...Writable[]], { signal });
+    while (head.length < 4) {
+      const next = await chunks.next();
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      head = Buffer.concat([head, next.value]);
+    }
   } catch (e) {
-    if (signal?.aborted) throw new BackendError('cancelled', 'The load was cancelled; the store is unchanged.');
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new BackendError('corrupt', `${what} is not a valid layer tar (${msg}).`, msg);
+    if (signal?.aborted) throw new BackendError('cancelled', 'Cancelled; the store is unchanged.');
+    throw e;
   }
-  const size = await sizer.done();
-  const blobDigest = 'sha256:' + blobHash.digest('hex');
-  return {
-    blobDigest,
-    diffId: compression === 'gzip' ? 'sha256:' + diffHash.digest('hex') : blobDigest,
-    size,
-    compressed: compression === 'gzip',
-    tarPath: writeOut ? out : blob,
-  };
+  const compression: Compression =
+    head[0] === 0x1f && head[1] === 0x8b ? 'gzip' : head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528 ? 'zstd' : 'none';
+  async function* replay(): AsyncGenerator<Buffer> {
+    try {
+      if (head.length) yield head;
+      if (ended) return;
+      for (;;) {
+        const next = await chunks.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      await chunks.return?.();
+    }
+  }
+  const scan = await scanPipeline(Readable.from(replay(), { objectMode: false }), compression, out, what, signal);
+  return { ...scan, tarPath: out };
 }

@@ -1,0 +1,273 @@
+// The file list of a layer: its uncompressed tar read with tar-stream into entries (path, type, size, mode,
+// linkname), the file bodies drained as they pass, so memory holds the list and never a file. Lists are cached
+// per diff ID (the same diff ID is the same bytes, whatever the image or backend).
+import * as tar from 'tar-stream';
+import { efficiency, type EfficiencyReport } from '../core/efficiency';
+import { cleanPath, type EntryType, type LayerEntry } from '../core/filetree';
+import { BackendError, type ImageBackend } from './backend';
+
+export interface LayerContents {
+  entries: LayerEntry[];
+  /** Sum of the entries' sizes: the layer's size as the engine and dive count it. */
+  size: number;
+  /** Entries left out: the root itself, names too long to be real. */
+  skipped: number;
+  /** Set when the tar ended early or broke: the sentence says why; the entries are those read before. */
+  truncated?: string;
+}
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+  /** Called every few thousand entries. */
+  onEntries?: (count: number) => void;
+  /** Stop after this many entries (the list is then marked truncated). */
+  maxEntries?: number;
+}
+
+/** Longer names are not real files; they would only cost memory. */
+const MAX_PATH = 4096;
+export const MAX_ENTRIES = 1_000_000;
+
+function entryType(type: string | null | undefined): EntryType {
+  switch (type) {
+    case 'file':
+    case 'contiguous-file':
+      return 'file';
+    case 'directory':
+      return 'dir';
+    case 'symlink':
+      return 'symlink';
+    case 'link':
+      return 'hardlink';
+    default:
+      return 'other';
+  }
+}
+
+function finiteSize(n: unknown): number {
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/** Reads a layer's uncompressed tar stream into its entries. Cancelled by `signal` (BackendError 'cancelled'). */
+export function readLayerEntries(stream: NodeJS.ReadableStream, options: ReadOptions = {}): Promise<LayerContents> {
+  const { signal } = options;
+  const max = options.maxEntries ?? MAX_ENTRIES;
+  const result: LayerContents = { entries: [], size: 0, skipped: 0 };
+  return new Promise<LayerContents>((resolve, reject) => {
+    const extract = tar.extract();
+    let settled = false;
+    const source = stream as NodeJS.ReadableStream & { destroy?: (e?: Error) => void };
+    const stop = () => {
+      source.unpipe?.(extract as unknown as NodeJS.WritableStream);
+      source.destroy?.();
+      extract.destroy();
+    };
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (error) {
+        stop();
+        reject(error);
+      } else {
+        resolve(result);
+      }
+    };
+    const finishEarly = (why: string) => {
+      if (settled) return;
+      result.truncated = why;
+      settle();
+      stop();
+    };
+    const onAbort = () => settle(new BackendError('cancelled', 'Reading the layer was cancelled.'));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort);
+
+    extract.on('entry', (header, body, next) => {
+      const raw = header.name ?? '';
+      const path = raw.length > MAX_PATH ? '' : cleanPath(raw);
+      if (!path) {
+        result.skipped++;
+      } else {
+        const entry: LayerEntry = { path, type: entryType(header.type), size: finiteSize(header.size), mode: (header.mode ?? 0) & 0o7777 };
+        if (header.linkname) entry.linkname = header.linkname.length > MAX_PATH ? header.linkname.slice(0, MAX_PATH) + '…' : header.linkname;
+        result.entries.push(entry);
+        result.size += entry.size;
+        if (result.entries.length % 5000 === 0) options.onEntries?.(result.entries.length);
+        if (result.entries.length >= max) {
+          body.resume();
+          finishEarly(`The layer has more than ${max.toLocaleString('en-US')} entries; only the first are listed.`);
+          return;
+        }
+      }
+      body.on('end', () => next());
+      body.on('error', () => undefined);
+      body.resume();
+    });
+    extract.on('finish', () => settle());
+    extract.on('error', (e: Error) => {
+      if (settled) return;
+      // A broken or cut-off tar still shows what could be read.
+      finishEarly(`The layer's tar is damaged after ${result.entries.length.toLocaleString('en-US')} entries (${e.message}).`);
+    });
+    source.on('error', (e: Error) => {
+      if (settled) return;
+      if (signal?.aborted) return onAbort();
+      if (BackendError.is(e)) return settle(e);
+      finishEarly(`Reading the layer failed after ${result.entries.length.toLocaleString('en-US')} entries (${e.message}).`);
+    });
+    source.pipe(extract as unknown as NodeJS.WritableStream);
+  });
+}
+
+interface Pending {
+  promise: Promise<LayerContents>;
+  waiters: number;
+  abort: AbortController;
+}
+
+/**
+ * Layer file lists by diff ID, at most `maxEntries` entries in all (least recently used dropped first; the
+ * newest is always kept). Two callers asking for the same layer share one read, which stops only when every
+ * caller has given up.
+ */
+export class LayerContentsCache {
+  private readonly done = new Map<string, LayerContents>();
+  private readonly pending = new Map<string, Pending>();
+  private held = 0;
+
+  constructor(private readonly maxEntries = 2_000_000) {}
+
+  get(diffId: string): LayerContents | undefined {
+    const hit = this.done.get(diffId);
+    if (hit) {
+      this.done.delete(diffId);
+      this.done.set(diffId, hit);
+    }
+    return hit;
+  }
+
+  async load(backend: ImageBackend, ref: string, diffId: string, options: ReadOptions = {}): Promise<LayerContents> {
+    const hit = this.get(diffId);
+    if (hit) return hit;
+    let p = this.pending.get(diffId);
+    if (!p) {
+      const abort = new AbortController();
+      const promise = (async () => {
+        const stream = await backend.layerTar(ref, diffId, abort.signal);
+        return readLayerEntries(stream, { signal: abort.signal, onEntries: options.onEntries, maxEntries: options.maxEntries });
+      })();
+      const made: Pending = { promise, waiters: 0, abort };
+      p = made;
+      this.pending.set(diffId, made);
+      promise.then(
+        (contents) => {
+          if (this.pending.get(diffId) === made) this.pending.delete(diffId);
+          this.keep(diffId, contents);
+        },
+        () => {
+          if (this.pending.get(diffId) === made) this.pending.delete(diffId);
+        },
+      );
+    }
+    return this.wait(diffId, p, options.signal);
+  }
+
+  private wait(diffId: string, p: Pending, signal?: AbortSignal): Promise<LayerContents> {
+    if (signal?.aborted) return Promise.reject(new BackendError('cancelled', 'Reading the layer was cancelled.'));
+    p.waiters++;
+    return new Promise<LayerContents>((resolve, reject) => {
+      let left = false;
+      const leave = () => {
+        if (left) return;
+        left = true;
+        p.waiters--;
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => {
+        leave();
+        if (p.waiters === 0) {
+          p.abort.abort();
+          if (this.pending.get(diffId) === p) this.pending.delete(diffId);
+        }
+        reject(new BackendError('cancelled', 'Reading the layer was cancelled.'));
+      };
+      signal?.addEventListener('abort', onAbort);
+      p.promise.then(
+        (v) => {
+          leave();
+          resolve(v);
+        },
+        (e) => {
+          leave();
+          reject(e);
+        },
+      );
+    });
+  }
+
+  private keep(diffId: string, contents: LayerContents): void {
+    if (this.done.has(diffId)) return;
+    this.done.set(diffId, contents);
+    this.held += contents.entries.length;
+    for (const [key, value] of this.done) {
+      if (this.held <= this.maxEntries || key === diffId) break;
+      this.done.delete(key);
+      this.held -= value.entries.length;
+    }
+  }
+
+  clear(): void {
+    this.done.clear();
+    this.held = 0;
+  }
+}
+
+export interface LayersOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: { message: string; fraction?: number }) => void;
+}
+
+/** The entries of several layers of an image, bottom first, read one after another with progress. */
+export async function readImageLayers(
+  backend: ImageBackend,
+  ref: string,
+  diffIds: readonly string[],
+  cache: LayerContentsCache,
+  options: LayersOptions = {},
+): Promise<LayerContents[]> {
+  const out: LayerContents[] = [];
+  for (let i = 0; i < diffIds.length; i++) {
+    const cached = cache.get(diffIds[i]);
+    if (!cached) options.onProgress?.({ message: `Layer ${i + 1} of ${diffIds.length}`, fraction: i / diffIds.length });
+    out.push(
+      cached ??
+        (await cache.load(backend, ref, diffIds[i], {
+          signal: options.signal,
+          onEntries: (n) => options.onProgress?.({ message: `Layer ${i + 1} of ${diffIds.length}: ${n.toLocaleString('en-US')} entries` }),
+        })),
+    );
+  }
+  options.onProgress?.({ message: 'Done', fraction: 1 });
+  return out;
+}
+
+const sharedCache = new LayerContentsCache();
+
+/** The cache the extension shares between its panels. */
+export function layerContentsCache(): LayerContentsCache {
+  return sharedCache;
+}
+
+/** dive's efficiency report for an image: reads every layer (through the cache) and scores it. */
+export async function imageEfficiency(
+  backend: ImageBackend,
+  ref: string,
+  options: LayersOptions & { cache?: LayerContentsCache } = {},
+): Promise<EfficiencyReport & { truncated: string[] }> {
+  const inspect = await backend.inspectImage(ref);
+  const diffIds = inspect.RootFS?.Layers ?? [];
+  const layers = await readImageLayers(backend, ref, diffIds, options.cache ?? sharedCache, options);
+  const report = efficiency(layers.map((l) => l.entries));
+  return { ...report, truncated: layers.flatMap((l, i) => (l.truncated ? [`Layer ${i + 1}: ${l.truncated}`] : [])) };
+}

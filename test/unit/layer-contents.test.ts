@@ -1,0 +1,175 @@
+import * as assert from 'assert';
+import { PassThrough, Readable } from 'stream';
+import * as tar from 'tar-stream';
+import { BackendError, type ImageBackend } from '../../src/backend/backend';
+import { LayerContentsCache, readLayerEntries } from '../../src/backend/layer-contents';
+
+type Header = tar.HeaderArgument;
+
+async function packTar(entries: { header: Header; body?: Buffer }[]): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  const done = (async () => {
+    for await (const c of pack) chunks.push(c as Buffer);
+  })();
+  for (const e of entries) {
+    if (e.body) pack.entry(e.header, e.body);
+    else pack.entry(e.header);
+  }
+  pack.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+const mtime = new Date(Date.UTC(2024, 0, 1));
+const f = (name: string, body: string | Buffer, mode = 0o644) => {
+  const b = Buffer.isBuffer(body) ? body : Buffer.from(body);
+  return { header: { name, type: 'file' as const, size: b.length, mode, mtime }, body: b };
+};
+
+describe('layer contents', () => {
+  it('reads entries with path, type, size, mode and link target', async () => {
+    const bytes = await packTar([
+      { header: { name: './', type: 'directory', mode: 0o755, mtime } },
+      { header: { name: 'etc/', type: 'directory', mode: 0o755, mtime } },
+      f('etc/os-release', 'NAME=x\n'),
+      f('bin/sh', Buffer.alloc(2048, 1), 0o755),
+      { header: { name: 'bin/bash', type: 'symlink', linkname: 'sh', mode: 0o777, mtime } },
+      { header: { name: 'bin/sh2', type: 'link', linkname: 'bin/sh', mode: 0o755, mtime } },
+      f('etc/.wh.old', ''),
+    ]);
+    const r = await readLayerEntries(Readable.from([bytes]));
+    assert.deepStrictEqual(r.entries, [
+      { path: 'etc', type: 'dir', size: 0, mode: 0o755 },
+      { path: 'etc/os-release', type: 'file', size: 7, mode: 0o644 },
+      { path: 'bin/sh', type: 'file', size: 2048, mode: 0o755 },
+      { path: 'bin/bash', type: 'symlink', size: 0, mode: 0o777, linkname: 'sh' },
+      { path: 'bin/sh2', type: 'hardlink', size: 0, mode: 0o755, linkname: 'bin/sh' },
+      { path: 'etc/.wh.old', type: 'file', size: 0, mode: 0o644 },
+    ]);
+    assert.strictEqual(r.size, 2055);
+    assert.strictEqual(r.skipped, 1, 'the root entry ./');
+    assert.strictEqual(r.truncated, undefined);
+  });
+
+  it('keeps hostile names under the root and only as text', async () => {
+    const bytes = await packTar([
+      f('../../../etc/passwd', 'x'),
+      f('/abs/path', 'y'),
+      f('<script>alert(1)</script>', 'z'),
+      { header: { name: 'link', type: 'symlink', linkname: '/../../../../root/.ssh/id_rsa', mtime } },
+    ]);
+    const r = await readLayerEntries(Readable.from([bytes]));
+    assert.deepStrictEqual(
+      r.entries.map((e) => e.path),
+      ['etc/passwd', 'abs/path', '<script>alert(1)</script>', 'link'],
+    );
+    assert.strictEqual(r.entries[3].linkname, '/../../../../root/.ssh/id_rsa', 'a link target is shown, never followed');
+  });
+
+  it('a tar cut off in the middle (a header claiming a huge size) gives what was read and says why', async () => {
+    const whole = await packTar([f('a', 'aaaa'), f('big', Buffer.alloc(100_000, 7))]);
+    const cut = whole.subarray(0, 512 + 512 + 512 + 1000); // a, its body, big's header, part of its body
+    const r = await readLayerEntries(Readable.from([cut]));
+    assert.deepStrictEqual(r.entries.map((e) => e.path), ['a', 'big']);
+    assert.match(r.truncated ?? '', /damaged|failed/);
+  });
+
+  it('stops at the entry limit and says so', async () => {
+    const bytes = await packTar(Array.from({ length: 50 }, (_, i) => f(`f${i}`, 'x')));
+    const r = await readLayerEntries(Readable.from([bytes]), { maxEntries: 10 });
+    assert.strictEqual(r.entries.length, 10);
+    assert.match(r.truncated ?? '', /more than 10 entries/);
+  });
+
+  it('streams: memory holds the list, not the bodies, and a 100k-entry layer reads', async function () {
+    this.timeout(30_000);
+    const pack = tar.pack();
+    const out = new PassThrough();
+    pack.pipe(out);
+    const feeding = (async () => {
+      for (let i = 0; i < 100_000; i++) {
+        await new Promise<void>((resolve, reject) => pack.entry({ name: `d${i % 100}/f${i}`, size: 1, mtime }, Buffer.from('x'), (e) => (e ? reject(e) : resolve())));
+      }
+      pack.finalize();
+    })();
+    const r = await readLayerEntries(out);
+    await feeding;
+    assert.strictEqual(r.entries.length, 100_000);
+    assert.strictEqual(r.size, 100_000);
+  });
+
+  it('is cancelled by its signal', async () => {
+    const stream = new PassThrough();
+    const abort = new AbortController();
+    const reading = readLayerEntries(stream, { signal: abort.signal });
+    stream.write(Buffer.alloc(512));
+    abort.abort();
+    await assert.rejects(reading, (e: unknown) => BackendError.is(e, 'cancelled'));
+  });
+
+  it('caches per diff ID and shares one read between callers', async () => {
+    const bytes = await packTar([f('a', 'a')]);
+    let reads = 0;
+    const backend = {
+      layerTar: async () => {
+        reads++;
+        return Readable.from([bytes]);
+      },
+    } as unknown as ImageBackend;
+    const cache = new LayerContentsCache();
+    const [x, y] = await Promise.all([cache.load(backend, 'img', 'sha256:1'), cache.load(backend, 'other', 'sha256:1')]);
+    const z = await cache.load(backend, 'img', 'sha256:1');
+    assert.strictEqual(reads, 1);
+    assert.strictEqual(x, y);
+    assert.strictEqual(x, z);
+    await cache.load(backend, 'img', 'sha256:2');
+    assert.strictEqual(reads, 2);
+  });
+
+  it('one caller giving up does not cancel the read another waits for; the last one does', async () => {
+    const bytes = await packTar([f('a', 'a')]);
+    const streams: PassThrough[] = [];
+    const backend = {
+      layerTar: async () => {
+        const s = new PassThrough();
+        streams.push(s);
+        return s;
+      },
+    } as unknown as ImageBackend;
+    const cache = new LayerContentsCache();
+    const first = new AbortController();
+    const a = cache.load(backend, 'img', 'sha256:1', { signal: first.signal });
+    const b = cache.load(backend, 'img', 'sha256:1');
+    await new Promise((r) => setImmediate(r));
+    first.abort();
+    await assert.rejects(a, (e: unknown) => BackendError.is(e, 'cancelled'));
+    streams[0].end(bytes);
+    assert.strictEqual((await b).entries.length, 1);
+    assert.strictEqual(streams.length, 1);
+
+    const only = new AbortController();
+    const c = cache.load(backend, 'img', 'sha256:2', { signal: only.signal });
+    await new Promise((r) => setImmediate(r));
+    only.abort();
+    await assert.rejects(c, (e: unknown) => BackendError.is(e, 'cancelled'));
+    const d = cache.load(backend, 'img', 'sha256:2');
+    await new Promise((r) => setImmediate(r));
+    assert.strictEqual(streams.length, 3, 'a cancelled read is not cached; the next caller reads again');
+    streams[2].end(bytes);
+    assert.strictEqual((await d).entries.length, 1);
+  });
+
+  it('drops the least recently used lists beyond its budget', async () => {
+    const bytes = await packTar([f('a', 'a'), f('b', 'b')]);
+    const backend = { layerTar: async () => Readable.from([bytes]) } as unknown as ImageBackend;
+    const cache = new LayerContentsCache(4);
+    await cache.load(backend, 'i', 'sha256:1');
+    await cache.load(backend, 'i', 'sha256:2');
+    cache.get('sha256:1');
+    await cache.load(backend, 'i', 'sha256:3');
+    assert.ok(cache.get('sha256:1'), 'recently used');
+    assert.strictEqual(cache.get('sha256:2'), undefined);
+    assert.ok(cache.get('sha256:3'));
+  });
+});
