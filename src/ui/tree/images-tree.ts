@@ -238,9 +238,10 @@ function layerItem(node: LayerNode): vscode.TreeItem {
     item.contextValue = 'step.empty';
   } else {
     item.label = truncate(text, 90);
+    // Size and sharing first: the view is narrow and the diff ID matters least.
     const parts = [formatBytes(step.size)];
-    if (step.diffId) parts.push(shortId(step.diffId));
     if (node.sharedBy) parts.push(`shared by ${node.sharedBy} ${node.sharedBy === 1 ? 'image' : 'images'}`);
+    if (step.diffId) parts.push(shortId(step.diffId));
     item.description = parts.join(' · ');
     item.iconPath = new vscode.ThemeIcon(
       'layers',
