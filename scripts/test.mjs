@@ -51,6 +51,7 @@ const phaseRunners = {
       { bin: 'dockerd', pkg: 'docker.io' },
       { bin: 'podman', pkg: 'podman' },
       { bin: 'docker-registry', pkg: 'docker-registry' },
+      { bin: 'busybox', pkg: 'busybox-static' },
     ]);
     const services = await startServices(join(work, 'services'));
     try {

@@ -353,6 +353,33 @@ export class DockerBackend implements ImageBackend {
     }
   }
 
+  /** `docker run -d [--name N] [-p HOST:CONTAINER[/proto]]… IMAGE`: creates and starts; returns the container ID. */
+  async runContainer(ref: string, options: { name?: string; ports: string[] }): Promise<string> {
+    this.checkRef(ref);
+    const exposed: Record<string, object> = {};
+    const bindings: Record<string, { HostPort: string }[]> = {};
+    for (const spec of options.ports) {
+      const m = /^(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/.exec(spec.trim());
+      if (!m) throw new BackendError('invalid-input', `"${spec}" is not a port to publish; use HOST:CONTAINER[/tcp|udp].`);
+      const key = `${m[2]}/${m[3] ?? 'tcp'}`;
+      exposed[key] = {};
+      (bindings[key] ??= []).push({ HostPort: m[1] ?? '' });
+    }
+    const docker = await this.docker();
+    try {
+      const container = await docker.createContainer({
+        Image: ref,
+        name: options.name,
+        ExposedPorts: exposed,
+        HostConfig: { PortBindings: bindings },
+      });
+      await container.start();
+      return container.id;
+    } catch (e) {
+      throw toBackendError(e, this.endpoint, `run ${ref}`);
+    }
+  }
+
   async pullImage(ref: string, options: WorkOptions = {}): Promise<void> {
     this.checkRef(ref);
     await this.detectKind();
