@@ -5,13 +5,24 @@ import { layerSteps } from '../core/layers';
 import type { HistoryItem, ImageInspect, ImageSummary } from '../core/model';
 import { shortId } from '../core/reference';
 import { indexLayers, type ImageLayersInput, type LayerIndex } from '../core/sharing';
-import type { ImageBackend } from './backend';
+import { BackendError, type ImageBackend } from './backend';
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export interface ImageDetails {
   inspect: ImageInspect;
   history: HistoryItem[];
+}
+
+/** A list that takes longer than this is a hung engine, not a large one: the view says so instead of spinning. */
+const LIST_DEADLINE_MS = 20_000;
+
+function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BackendError('unreachable', message)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 export class ImageCatalog {
@@ -39,7 +50,7 @@ export class ImageCatalog {
 
   images(): Promise<ImageSummary[]> {
     if (!this.list) {
-      const p = this.backend.listImages();
+      const p = withDeadline(this.backend.listImages(), LIST_DEADLINE_MS, 'The image backend did not list its images in time.');
       this.list = p;
       p.catch(() => {
         if (this.list === p) this.list = undefined;

@@ -1,7 +1,11 @@
 // Hovers on image references in a Dockerfile: a present image, an absent one, a stage name, hostile labels.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
-import { api, imageNode } from './api';
+import { api, imageNode, waitFor } from './api';
 
 const DOCKERFILE = [
   'ARG BASE=sample/app',
@@ -68,5 +72,43 @@ describe('Dockerfile hover', function () {
   it('says what FROM scratch is', async () => {
     const text = await hoverAt(doc, 6, 7);
     assert.match(text, /the empty image/);
+  });
+});
+
+describe('Dockerfile hover with an engine that never answers', function () {
+  this.timeout(30_000);
+  const config = () => vscode.workspace.getConfiguration('imageLayers');
+  let server: net.Server;
+  let dir: string;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-hang-'));
+    const socket = path.join(dir, 'hang.sock');
+    // Accepts connections and reads requests, but never says a word back.
+    server = net.createServer((conn) => conn.on('data', () => undefined));
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    await config().update('dockerHost', `unix://${socket}`, vscode.ConfigurationTarget.Workspace);
+    await config().update('backend', 'docker', vscode.ConfigurationTarget.Workspace);
+    const a = await api();
+    await waitFor('the engine backend', async () => ((await a.backend()).kind !== 'builtin' ? true : undefined));
+  });
+
+  after(async () => {
+    await config().update('dockerHost', undefined, vscode.ConfigurationTarget.Workspace);
+    await config().update('backend', 'builtin', vscode.ConfigurationTarget.Workspace);
+    const a = await api();
+    await waitFor('the built-in store again', async () => ((await a.backend()).kind === 'builtin' ? true : undefined));
+    server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers within a few seconds and says the engine did not answer', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'dockerfile', content: 'FROM sample/app:1.0\n' });
+    const started = Date.now();
+    const text = await hoverAt(doc, 0, 8);
+    const took = Date.now() - started;
+    assert.ok(took < 5000, `the hover took ${took} ms`);
+    assert.match(text, /did not answer in time/);
+    assert.match(text, /sample\/app:1\.0/, 'still names the image');
   });
 });

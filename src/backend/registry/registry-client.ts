@@ -177,6 +177,23 @@ export class RegistryClient {
     await this.request(ref, url.href, { method: 'PUT', headers: { 'Content-Length': '0' }, signal }, { push: true });
   }
 
+  /**
+   * Asks the registry to link a blob it already holds in another repository (no bytes sent). Answers whether it
+   * did; a registry that declines opens an upload instead, which is cancelled here.
+   */
+  async mountBlob(ref: ImageReference, digest: string, fromPath: string, signal?: AbortSignal): Promise<boolean> {
+    const query = new URLSearchParams({ mount: digest, from: fromPath });
+    const res = (await this.request(ref, `${ref.path}/blobs/uploads/?${query}`, { method: 'POST', headers: { 'Content-Length': '0' }, signal }, { push: true })) as Response;
+    await res.arrayBuffer().catch(() => undefined);
+    if (res.status === 201) return true;
+    const location = res.headers.get('location');
+    if (location) {
+      const url = new URL(location, this.baseUrl(ref.registry)).href;
+      await this.request(ref, url, { method: 'DELETE', signal }, { push: true, allowMissing: true }).catch(() => undefined);
+    }
+    return false;
+  }
+
   /** Puts a manifest under a tag; answers the digest the registry stored it under. */
   async putManifest(ref: ImageReference, tag: string, mediaType: string, raw: Buffer, signal?: AbortSignal): Promise<string> {
     const res = (await this.request(

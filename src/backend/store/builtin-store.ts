@@ -22,6 +22,9 @@ import { diskUsage } from './usage';
 import { writeFileAtomic } from './atomic';
 import { parseReference } from '../../core/reference';
 import { recoverJournal } from './journal';
+import { pullImage, type PullResult } from './pull';
+import { pushImage, type PushResult } from './push';
+import { RegistryClient } from '../registry/registry-client';
 
 export const STORE_VERSION = '1.0';
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -34,8 +37,18 @@ export class BuiltinStore implements ImageBackend {
   readonly kind = 'builtin' as const;
   readonly layout: StoreLayout;
 
-  constructor(root: string) {
+  private registryClient: RegistryClient | undefined;
+
+  /** `registry`: the client pulls and pushes go through (credentials, insecure hosts); a default one otherwise. */
+  constructor(root: string, options: { registry?: RegistryClient } = {}) {
     this.layout = new StoreLayout(path.resolve(root));
+    this.registryClient = options.registry;
+  }
+
+  private get registry(): RegistryClient {
+    // Blobs may be large and registries far away: the default client waits longer than the hover's.
+    this.registryClient ??= new RegistryClient({ timeoutMs: 30_000 });
+    return this.registryClient;
   }
 
   get root(): string {
@@ -185,12 +198,22 @@ export class BuiltinStore implements ImageBackend {
     return diskUsage(this.layout, await this.snapshot());
   }
 
-  async pullImage(ref: string): Promise<void> {
-    throw new BackendError('unsupported', `Pulling ${ref} into the built-in store is not available yet; load a docker save archive instead.`);
+  async pullImage(ref: string, options: WorkOptions = {}): Promise<void> {
+    await pullImage(this.layout, this.registry, ref, options);
   }
 
-  async pushImage(ref: string): Promise<void> {
-    throw new BackendError('unsupported', `Pushing ${ref} from the built-in store is not available yet; save it to an archive instead.`);
+  /** pullImage with the image ID, the digest recorded and the layer blobs actually fetched. */
+  async pullImageDetailed(ref: string, options: WorkOptions = {}): Promise<PullResult> {
+    return pullImage(this.layout, this.registry, ref, options);
+  }
+
+  async pushImage(ref: string, options: WorkOptions = {}): Promise<void> {
+    await pushImage(this.layout, this.registry, ref, options);
+  }
+
+  /** pushImage with the manifest digest and which layer blobs were sent or already there. */
+  async pushImageDetailed(ref: string, options: WorkOptions = {}): Promise<PushResult> {
+    return pushImage(this.layout, this.registry, ref, options);
   }
 
   async loadArchive(file: string, options: WorkOptions = {}): Promise<LoadResult> {

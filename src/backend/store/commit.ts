@@ -4,6 +4,7 @@ import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { exists, fsyncDir, fsyncFile, writeFileAtomic } from './atomic';
+import { recordDigest } from './distribution';
 import { appendEvents } from './events';
 import { clearJournal, recoverJournal, writeJournal } from './journal';
 import type { StoreLayout } from './layout';
@@ -19,6 +20,8 @@ export interface PreparedLayer {
   tarPath?: string;
   /** Digest of the blob as it came, when that was compressed (the distribution digest). */
   compressedDigest?: string;
+  /** The registry repository the blob came from, for the v2metadata hint a later push uses. */
+  sourceRepository?: string;
 }
 
 export interface PreparedImage {
@@ -62,7 +65,8 @@ async function writeChainRecord(layout: StoreLayout, layer: PreparedLayer): Prom
   await fsyncDir(layout.layerdbChains);
 }
 
-export async function commitImages(layout: StoreLayout, images: PreparedImage[]): Promise<CommitResult> {
+/** `action` names the change in the event stream: `load` for archives, `pull` for registries. */
+export async function commitImages(layout: StoreLayout, images: PreparedImage[], action = 'load'): Promise<CommitResult> {
   await recoverJournal(layout);
   await ensureFolders(layout);
   const repos = await Repositories.read(layout.repositories);
@@ -114,15 +118,19 @@ export async function commitImages(layout: StoreLayout, images: PreparedImage[])
   const notes: string[] = [];
   for (const [ref, id] of tags) {
     const previous = repos.set(ref, id);
-    if (previous && previous !== id) {
+    if (previous && previous !== id && !ref.includes('@')) {
       notes.push(`The image ${ref} already exists, renaming the old one with ID ${previous} to empty string`);
     }
   }
   if (tags.length) await repos.write(layout.repositories);
   await clearJournal(layout);
+  // Hints only (see distribution.ts): written after the commit, outside the journal.
+  for (const layer of images.flatMap((i) => i.layers)) {
+    if (layer.compressedDigest) await recordDigest(layout, layer.diffId, layer.compressedDigest, layer.sourceRepository ?? '');
+  }
   await appendEvents(
     layout.root,
-    images.map((i) => ({ Action: 'load', Id: i.id })),
+    images.map((i) => ({ Action: action, Id: i.id })),
   );
   return { notes };
 }

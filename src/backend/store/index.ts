@@ -1,3 +1,5 @@
 export { BuiltinStore, STORE_VERSION } from './builtin-store';
 export type { CheckReport, CheckProblem } from './check';
 export { StoreLayout, DRIVER } from './layout';
+export type { PullResult } from './pull';
+export type { PushResult } from './push';

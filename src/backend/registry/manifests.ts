@@ -1,0 +1,97 @@
+// The shapes a registry serves (image indexes, image manifests) read defensively, since they come from
+// strangers, and the Docker v2 schema 2 manifest the store pushes, written byte for byte as the engine does.
+import { BackendError } from '../backend';
+import { parseDigest } from '../../core/digest';
+
+export const MEDIA = {
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  dockerForeignLayer: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociConfig: 'application/vnd.oci.image.config.v1+json',
+  schema1: 'application/vnd.docker.distribution.manifest.v1+json',
+  schema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+} as const;
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform?: { architecture?: string; os?: string; variant?: string };
+  urls?: string[];
+}
+
+export interface ImageManifest {
+  config: Descriptor;
+  layers: Descriptor[];
+}
+
+function descriptor(raw: unknown, what: string): Descriptor {
+  const d = raw as Partial<Descriptor> | null;
+  if (!d || typeof d !== 'object' || !parseDigest(d.digest) || typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) {
+    throw new BackendError('corrupt', `${what} is not a valid descriptor (it needs a sha256 digest and a size).`);
+  }
+  return { mediaType: typeof d.mediaType === 'string' ? d.mediaType : '', digest: d.digest as string, size: d.size, platform: d.platform, urls: d.urls };
+}
+
+/** The platform the engine would pick here: linux and the host's architecture (amd64 elsewhere). */
+export function hostPlatform(): { os: string; architecture: string } {
+  const arch = process.arch === 'arm64' ? 'arm64' : process.arch === 'arm' ? 'arm' : 'amd64';
+  return { os: 'linux', architecture: arch };
+}
+
+/** An index's entries, or undefined when the body is an image manifest instead. */
+export function indexEntries(body: unknown, mediaType: string, what: string): Descriptor[] | undefined {
+  const b = body as { mediaType?: unknown; manifests?: unknown; schemaVersion?: unknown } | null;
+  if (!b || typeof b !== 'object') throw new BackendError('corrupt', `${what} is not a JSON object.`);
+  const type = typeof b.mediaType === 'string' ? b.mediaType : mediaType.split(';')[0].trim();
+  if (type === MEDIA.schema1 || type === MEDIA.schema1Signed || b.schemaVersion === 1) {
+    throw new BackendError('unsupported', `${what} is in the old schema 1 format, which the built-in store does not pull.`);
+  }
+  if (!Array.isArray(b.manifests)) return undefined;
+  return b.manifests.map((m, i) => descriptor(m, `Entry ${i + 1} of ${what}`));
+}
+
+/** The entry for the host's platform, as `docker pull` picks one. */
+export function pickPlatform(entries: Descriptor[], what: string): Descriptor {
+  const want = hostPlatform();
+  const pick =
+    entries.find((e) => e.platform?.os === want.os && e.platform.architecture === want.architecture) ??
+    entries.find((e) => !e.platform);
+  if (!pick) {
+    const have = entries.map((e) => `${e.platform?.os ?? '?'}/${e.platform?.architecture ?? '?'}`).join(', ');
+    throw new BackendError('not-found', `${what} has no image for ${want.os}/${want.architecture} (it has ${have || 'none'}).`);
+  }
+  return pick;
+}
+
+export function imageManifest(body: unknown, what: string): ImageManifest {
+  const b = body as { config?: unknown; layers?: unknown } | null;
+  if (!b || typeof b !== 'object' || !Array.isArray(b.layers)) throw new BackendError('corrupt', `${what} has no layers list.`);
+  const config = descriptor(b.config, `The config descriptor of ${what}`);
+  const layers = b.layers.map((l, i) => descriptor(l, `Layer ${i + 1} of ${what}`));
+  for (const [i, l] of layers.entries()) {
+    if (/zstd/.test(l.mediaType)) throw new BackendError('unsupported', `Layer ${i + 1} of ${what} is zstd-compressed, which the built-in store cannot read yet.`);
+    if (l.urls?.length || l.mediaType === MEDIA.dockerForeignLayer || /nondistributable/.test(l.mediaType)) {
+      throw new BackendError('unsupported', `Layer ${i + 1} of ${what} is a foreign layer (fetched from elsewhere), which the built-in store does not pull.`);
+    }
+  }
+  return { config, layers };
+}
+
+/**
+ * A Docker v2 schema 2 manifest as the engine marshals it (Go's MarshalIndent with three spaces, keys in
+ * struct order), so that the same image pushed by dockerd and by the store gets the same manifest digest.
+ */
+export function dockerManifestBytes(config: { digest: string; size: number }, layers: { digest: string; size: number }[]): Buffer {
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MEDIA.dockerManifest,
+    config: { mediaType: MEDIA.dockerConfig, size: config.size, digest: config.digest },
+    layers: layers.map((l) => ({ mediaType: MEDIA.dockerLayerGzip, size: l.size, digest: l.digest })),
+  };
+  return Buffer.from(JSON.stringify(manifest, null, 3));
+}

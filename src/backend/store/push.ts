@@ -1,0 +1,157 @@
+// `docker push` from the store: each layer gzip-compressed on the way out (unless the registry already holds
+// a compressed form the store knows of), then the config, then a Docker v2 schema 2 manifest under the tag.
+// The manifest's digest is recorded as a RepoDigest, as the engine does after a push.
+import { createHash } from 'crypto';
+import { createReadStream } from 'fs';
+import { Readable, Transform } from 'stream';
+import { pipeline } from 'stream/promises';
+import { createGzip } from 'zlib';
+import { BackendError, type WorkOptions } from '../backend';
+import { familiarRepository, familiarString, fullRepository, parseReference, type ImageReference } from '../../core/reference';
+import { dockerManifestBytes } from '../registry/manifests';
+import type { RegistryClient } from '../registry/registry-client';
+import { exists } from './atomic';
+import { knownDigests, recordDigest } from './distribution';
+import { appendEvents } from './events';
+import type { StoreLayout } from './layout';
+import { withStoreLock } from './lock';
+import { readImage } from './records';
+import { Repositories } from './repositories';
+import { recoverJournal } from './journal';
+
+export interface PushResult {
+  /** The manifest's digest. */
+  digest: string;
+  /** Layer blobs sent; the others the registry had (or mounted). */
+  uploaded: string[];
+  /** Layer blobs the registry already had. */
+  skipped: string[];
+}
+
+const cancelled = () => new BackendError('cancelled', 'The push was cancelled; the registry may keep the layers sent so far.');
+
+function parsePushRef(input: string): ImageReference {
+  const r = parseReference(input);
+  if (!r) throw new BackendError('invalid-input', `"${input}" is not a valid image reference.`);
+  if (r.digest) throw new BackendError('invalid-input', `Push a tag, not a digest: "${input}".`);
+  return { ...r, tag: r.tag ?? 'latest' };
+}
+
+/** The blob the registry already has for this layer, when the store knows one of its compressed digests. */
+async function existingBlob(
+  client: RegistryClient,
+  ref: ImageReference,
+  layout: StoreLayout,
+  diffId: string,
+  signal?: AbortSignal,
+): Promise<{ digest: string; size: number } | undefined> {
+  const known = await knownDigests(layout, diffId);
+  // The target repository's own digest first: re-pushing the same image asks one HEAD per layer, sends nothing.
+  const target = fullRepository(ref);
+  known.sort((a, b) => Number(b.SourceRepository === target) - Number(a.SourceRepository === target));
+  for (const m of known) {
+    const size = await client.blobSize(ref, m.Digest, signal);
+    if (size !== undefined) return { digest: m.Digest, size };
+    const from = parseReference(m.SourceRepository);
+    if (from && from.registry === ref.registry && from.path !== ref.path && (await client.mountBlob(ref, m.Digest, from.path, signal))) {
+      const mounted = await client.blobSize(ref, m.Digest, signal);
+      if (mounted !== undefined) return { digest: m.Digest, size: mounted };
+    }
+  }
+  return undefined;
+}
+
+/** Compresses a layer tar and uploads it in one stream; answers the compressed digest and size. */
+async function uploadLayer(client: RegistryClient, ref: ImageReference, file: string, signal?: AbortSignal): Promise<{ digest: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      hash.update(chunk);
+      size += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  // The default level, as the engine compresses; the same tar always gives the same blob.
+  const source = createReadStream(file);
+  const gzip = createGzip({ level: 6 });
+  let readError: unknown;
+  const compressed = pipeline(source, gzip, counter, { signal }).catch((e: unknown) => {
+    readError = e;
+  });
+  let digest = '';
+  try {
+    await client.uploadStream(ref, counter as unknown as Readable, () => (digest = 'sha256:' + hash.digest('hex')), signal);
+  } finally {
+    await compressed;
+  }
+  // The upload fails too when the file cannot be read; say which, not "the registry cannot be reached".
+  if (readError && !signal?.aborted) {
+    throw new BackendError('failed', `Could not read the layer data ${file}: ${(readError as Error).message}.`);
+  }
+  return { digest, size };
+}
+
+export async function pushImage(layout: StoreLayout, client: RegistryClient, input: string, options: WorkOptions = {}): Promise<PushResult> {
+  const { signal, onProgress } = options;
+  if (signal?.aborted) throw cancelled();
+  const ref = parsePushRef(input);
+  const name = familiarRepository(ref);
+  const tagRef = familiarString(ref, true);
+  const repos = await Repositories.read(layout.repositories);
+  const id = repos.get(tagRef);
+  if (!id) throw new BackendError('not-found', `An image does not exist locally with the tag: ${tagRef}`);
+  const img = await readImage(layout, id);
+  if (!img) throw new BackendError('corrupt', `The tag ${tagRef} names image ${id.slice(7, 19)}, which is not in the store; run "image-layers check".`);
+  const diffIds = img.config.rootfs.diff_ids;
+  onProgress?.({ message: `The push refers to repository [${fullRepository(ref)}]`, fraction: 0 });
+  try {
+    const layers: { digest: string; size: number }[] = [];
+    const uploaded: string[] = [];
+    const skipped: string[] = [];
+    for (const [i, diffId] of diffIds.entries()) {
+      if (signal?.aborted) throw cancelled();
+      const short = diffId.slice(7, 19);
+      const file = layout.layerTar(diffId);
+      if (!(await exists(file))) {
+        throw new BackendError('corrupt', `The data of layer ${short} of ${tagRef} is missing from the store; run "image-layers check".`);
+      }
+      // Each layer once per image, even when it sits at two positions.
+      const again = diffIds.indexOf(diffId);
+      if (again < i) {
+        layers.push(layers[again]);
+        continue;
+      }
+      onProgress?.({ id: short, message: 'Preparing', fraction: i / Math.max(1, diffIds.length) });
+      let blob = await existingBlob(client, ref, layout, diffId, signal);
+      if (blob) {
+        skipped.push(blob.digest);
+        onProgress?.({ id: short, message: 'Layer already exists' });
+      } else {
+        onProgress?.({ id: short, message: 'Pushing' });
+        blob = await uploadLayer(client, ref, file, signal);
+        uploaded.push(blob.digest);
+        onProgress?.({ id: short, message: 'Pushed', fraction: (i + 1) / Math.max(1, diffIds.length) });
+      }
+      await recordDigest(layout, diffId, blob.digest, fullRepository(ref));
+      layers.push(blob);
+    }
+    if ((await client.blobSize(ref, id, signal)) === undefined) await client.uploadBytes(ref, img.raw, id, signal);
+    const manifest = dockerManifestBytes({ digest: id, size: img.raw.length }, layers);
+    const digest = await client.putManifest(ref, ref.tag as string, 'application/vnd.docker.distribution.manifest.v2+json', manifest, signal);
+    onProgress?.({ message: `${ref.tag}: digest: ${digest} size: ${manifest.length}`, fraction: 1 });
+    // Like the engine: the pushed digest becomes one of the image's RepoDigests.
+    await withStoreLock(layout.lockFile, async () => {
+      await recoverJournal(layout);
+      const current = await Repositories.read(layout.repositories);
+      if (current.get(tagRef) !== id) return;
+      current.set(`${name}@${digest}`, id);
+      await current.write(layout.repositories);
+      await appendEvents(layout.root, [{ Action: 'push', Id: id }]);
+    });
+    return { digest, uploaded, skipped };
+  } catch (e) {
+    if (signal?.aborted) throw cancelled();
+    throw e;
+  }
+}

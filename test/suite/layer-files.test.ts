@@ -1,0 +1,81 @@
+// Layer Files and Wasted Space: the panels open from the nodes a user clicks, and the numbers for the sample app
+// (L4 removes etc/sample.conf, which L3 wrote) are dive's.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { imageEfficiency, LayerContentsCache, readImageLayers } from '../../src/backend/layer-contents';
+import { findNode, layerTree, mergeLayers } from '../../src/core/filetree';
+import { api, imageNode, waitFor } from './api';
+
+function tabLabels(): string[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
+}
+
+interface LayerLike {
+  type: 'layer';
+  step: { layerIndex?: number; createdBy: string };
+}
+
+describe('Layer Files and Wasted Space', function () {
+  this.timeout(60_000);
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('opens the files of the layer the user clicked', async () => {
+    const a = await api();
+    const children = await a.images.getChildren(await imageNode(a, 'sample/app:1.0'));
+    const layer = children.find((c) => (c as unknown as LayerLike).type === 'layer' && (c as unknown as LayerLike).step.layerIndex === 3);
+    assert.ok(layer, 'the layer made by COPY app /app');
+    assert.match((layer as unknown as LayerLike).step.createdBy, /COPY app \/app/);
+    await vscode.commands.executeCommand('imageLayers.showLayerFiles', layer);
+    await waitFor('the Layer Files tab', () => tabLabels().includes('Layer Files sample/app:1.0'));
+  });
+
+  it('opens from an image node too, and reuses the tab when asked again', async () => {
+    const a = await api();
+    const node = await imageNode(a, 'sample/base:1.0');
+    await vscode.commands.executeCommand('imageLayers.showLayerFiles', node);
+    await vscode.commands.executeCommand('imageLayers.showLayerFiles', node);
+    await waitFor('the Layer Files tab', () => tabLabels().includes('Layer Files sample/base:1.0'));
+    assert.strictEqual(tabLabels().filter((l) => l === 'Layer Files sample/base:1.0').length, 1);
+  });
+
+  it("shows L4's own changes: app files added, etc/sample.conf removed by its whiteout", async () => {
+    const backend = await (await api()).backend();
+    const inspect = await backend.inspectImage('sample/app:1.0');
+    const layers = await readImageLayers(backend, 'sample/app:1.0', inspect.RootFS.Layers, new LayerContentsCache());
+    const entries = layers.map((l) => l.entries);
+    const own = layerTree(entries[3], mergeLayers(entries.slice(0, 3)));
+    assert.strictEqual(findNode(own, 'app/data.bin')?.change, 'added');
+    assert.strictEqual(findNode(own, 'etc/sample.conf')?.change, 'removed');
+    assert.strictEqual(findNode(own, 'etc/sample.conf')?.size, 17);
+    const merged = mergeLayers(entries);
+    assert.strictEqual(findNode(merged, 'etc/sample.conf'), undefined, 'gone from the merged filesystem');
+    assert.ok(findNode(merged, 'etc/os-release'));
+    assert.strictEqual(findNode(merged, 'usr/lib/libsample.so')?.linkname, 'libsample.so.1');
+  });
+
+  it("measures sample/app:1.0's wasted space as dive does", async () => {
+    const backend = await (await api()).backend();
+    const r = await imageEfficiency(backend, 'sample/app:1.0', { cache: new LayerContentsCache() });
+    // L1 os-release 42 + sh 960, L2 4096, L3 sample.conf 17, L4 server.js 2700 + data.bin 10000
+    assert.strictEqual(r.sizeBytes, 17815);
+    assert.deepStrictEqual(r.layerSizes, [1002, 4096, 17, 12700]);
+    assert.strictEqual(r.wastedBytes, 17);
+    assert.strictEqual(r.score, 17798 / 17815);
+    assert.deepStrictEqual(
+      r.inefficiencies.map((i) => [i.path, i.count, i.cumulativeSize, i.removed]),
+      [['/etc/sample.conf', 2, 17, true]],
+    );
+    const base = await imageEfficiency(backend, 'sample/base:1.0');
+    assert.strictEqual(base.score, 1);
+    assert.strictEqual(base.wastedBytes, 0);
+  });
+
+  it('opens Wasted Space for an image', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('imageLayers.showWastedSpace', await imageNode(a, 'sample/app:1.0'));
+    await waitFor('the Wasted Space tab', () => tabLabels().includes('Wasted Space sample/app:1.0'));
+  });
+});
