@@ -93,10 +93,13 @@ export class ImageCatalog {
         try {
           const { inspect, history } = await this.detailsOf(image.Id);
           const sizes: number[] = [];
+          const steps: string[] = [];
           for (const step of layerSteps(inspect, history)) {
-            if (step.layerIndex !== undefined) sizes[step.layerIndex] = step.size;
+            if (step.layerIndex === undefined) continue;
+            sizes[step.layerIndex] = step.size;
+            steps[step.layerIndex] = step.createdBy;
           }
-          return { id: image.Id, name: image.RepoTags[0] ?? shortId(image.Id), diffIds: inspect.RootFS?.Layers ?? [], sizes };
+          return { id: image.Id, name: image.RepoTags[0] ?? shortId(image.Id), diffIds: inspect.RootFS?.Layers ?? [], sizes, steps };
         } catch {
           // An image removed while the index was built simply drops out of it.
           return undefined;

@@ -9,6 +9,8 @@ export interface ImageLayersInput {
   diffIds: readonly string[];
   /** Size of each layer, bottom to top, where known. */
   sizes?: readonly number[];
+  /** The build step that made each layer, bottom to top, where known. */
+  steps?: readonly string[];
 }
 
 export interface LayerUsage {
@@ -17,6 +19,8 @@ export interface LayerUsage {
   /** 0 = the base layer. */
   depth: number;
   size: number;
+  /** The build step that made the layer ('' when unknown). */
+  createdBy: string;
   /** IDs of the images that use this layer. */
   imageIds: string[];
   imageNames: string[];
@@ -38,7 +42,15 @@ export function indexLayers(images: readonly ImageLayersInput[], sha256Hex: Sha2
     chain.forEach((chainId, depth) => {
       let usage = layers.get(chainId);
       if (!usage) {
-        usage = { chainId, diffId: image.diffIds[depth], depth, size: image.sizes?.[depth] ?? 0, imageIds: [], imageNames: [] };
+        usage = {
+          chainId,
+          diffId: image.diffIds[depth],
+          depth,
+          size: image.sizes?.[depth] ?? 0,
+          createdBy: image.steps?.[depth] ?? '',
+          imageIds: [],
+          imageNames: [],
+        };
         layers.set(chainId, usage);
       }
       if (!usage.imageIds.includes(image.id)) {

@@ -234,6 +234,41 @@ await step('hover over the image on the FROM line of the Dockerfile', 'hover', a
   if (!language) console.log('    (the status bar does not name the Docker language mode)');
 }, { keepMouse: true });
 
+const pane = (title) => sidebar().locator('.pane').filter({ has: page.locator('.pane-header', { hasText: new RegExp(`^${title}`) }) });
+async function openPane(title) {
+  const header = pane(title).locator('.pane-header');
+  await header.waitFor({ timeout: WAIT });
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  await pane(title).locator('.pane-header[aria-expanded="true"]').waitFor({ timeout: WAIT });
+}
+async function closePane(title) {
+  const header = pane(title).locator('.pane-header');
+  if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+  await pane(title).locator('.pane-header[aria-expanded="false"]').waitFor({ timeout: WAIT });
+}
+
+await step('the Layers view lists shared layers with the images that use them', 'layers-view', async () => {
+  await closePane('Images');
+  await openPane('Layers');
+  const shared = pane('Layers').locator('.monaco-list-row[aria-level="1"]', { hasText: '2 images' });
+  await shared.first().waitFor({ timeout: WAIT });
+  const n = await shared.count();
+  if (n !== 3) throw new Error(`expected the 3 layers both samples share, saw ${n} rows saying "2 images"`);
+  await expand(shared.first());
+  await pane('Layers').locator('.monaco-list-row[aria-level="2"]', { hasText: 'sample/base:1.0' }).waitFor({ timeout: WAIT });
+});
+
+await step('the Storage view shows the backend and where the bytes go', 'storage-view', async () => {
+  await closePane('Layers');
+  await openPane('Storage');
+  const rowOf = (label) => pane('Storage').locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
+  await rowOf('Backend').waitFor({ timeout: WAIT });
+  const backend = await rowOf('Backend').locator('.label-description').innerText();
+  if (!backend.startsWith('builtin')) throw new Error(`the Storage view names the backend "${backend}"`);
+  const shared = await rowOf('Shared').locator('.label-description').innerText();
+  if (!/[1-9]/.test(shared)) throw new Error(`the Storage view says Shared is "${shared}"`);
+});
+
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;
 const tStop = Date.now();

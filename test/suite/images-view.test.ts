@@ -120,7 +120,7 @@ describe('Images view', function () {
     const roots = await a.layers.getChildren();
     const items = roots.map((r) => a.layers.getTreeItem(r));
     assert.ok(items.length >= 4);
-    const base = roots.find((r, i) => text(items[i].description) === '2 images');
+    const base = roots.find((r, i) => text(items[i].description).startsWith('2 images · '));
     assert.ok(base, 'a layer used by both samples');
     const users = (await a.layers.getChildren(base)).map((u) => text(a.layers.getTreeItem(u).label)).sort();
     assert.strictEqual(users.length, 2);

@@ -4,6 +4,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { imageEfficiency, LayerContentsCache, readImageLayers } from '../../src/backend/layer-contents';
 import { findNode, layerTree, mergeLayers } from '../../src/core/filetree';
+import { layerFilesBody, wasteBody } from '../../src/ui/webview/layer-files-view';
 import { api, imageNode, waitFor } from './api';
 
 function tabLabels(): string[] {
@@ -77,5 +78,19 @@ describe('Layer Files and Wasted Space', function () {
     const a = await api();
     await vscode.commands.executeCommand('imageLayers.showWastedSpace', await imageNode(a, 'sample/app:1.0'));
     await waitFor('the Wasted Space tab', () => tabLabels().includes('Wasted Space sample/app:1.0'));
+  });
+
+  it('escapes names from strangers in the page it makes', () => {
+    const evil = '<img src=x onerror=alert(1)>';
+    const step = { index: 0, layerIndex: 0, diffId: 'sha256:x', size: 1, createdBy: `RUN ${evil}`, created: 0, comment: '', empty: false };
+    const page = layerFilesBody(`a/${evil}:1`, [step], 0, 'vscode-resource:/x.css').value;
+    assert.ok(!page.includes('<img'), page);
+    assert.ok(page.includes('&lt;img src=x onerror=alert(1)&gt;'));
+    const waste = wasteBody(evil, {
+      score: 0.5, sizeBytes: 2, userSizeBytes: 1, wastedBytes: 1, wastedUserPercent: 1, layerSizes: [1, 1],
+      inefficiencies: [{ path: `/${evil}`, count: 2, layers: [0, 1], cumulativeSize: 1, removed: false }],
+      truncated: [evil],
+    }).value;
+    assert.ok(!waste.includes('<img'), waste);
   });
 });

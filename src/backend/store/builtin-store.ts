@@ -17,6 +17,7 @@ import { pruneImages, Remover, validateTagTarget } from './remove';
 import { familiarRef } from './repositories';
 import { resolveImage } from './resolve';
 import { saveImages } from './save';
+import type { ArchiveFormat } from './archive-writer';
 import { StoreSnapshot } from './snapshot';
 import { diskUsage } from './usage';
 import { writeFileAtomic } from './atomic';
@@ -226,7 +227,8 @@ export class BuiltinStore implements ImageBackend {
     return loadInput(this.layout, file, options);
   }
 
-  async saveImages(refs: string[], file: string, options: WorkOptions = {}): Promise<void> {
+  /** `format`: `docker` (the legacy `docker save` layout, the default) or `oci` (Docker 25+: an OCI image layout). */
+  async saveImages(refs: string[], file: string, options: WorkOptions & { format?: ArchiveFormat } = {}): Promise<void> {
     await saveImages(this.layout, await this.snapshot(), refs, path.resolve(file), options);
   }
 

@@ -57,7 +57,7 @@ export class LayersTreeProvider implements vscode.TreeDataProvider<Node> {
       const users = u.imageIds.length;
       const item = new vscode.TreeItem(`${formatBytes(u.size)}  ${shortId(u.diffId)}`, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `layer:${u.chainId}`;
-      item.description = users === 1 ? `1 image` : `${users} images`;
+      item.description = `${users === 1 ? '1 image' : `${users} images`}${u.createdBy ? ` · ${u.createdBy}` : ''}`;
       item.iconPath = new vscode.ThemeIcon('layers', users > 1 ? new vscode.ThemeColor('charts.blue') : undefined);
       item.contextValue = users > 1 ? 'layer.shared' : 'layer';
       const md = new vscode.MarkdownString();
