@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { BackendError, type ImageBackend } from './backend/backend';
 import { BuiltinStore } from './backend/store';
+import { loadSamples } from './backend/store/samples';
 import { formatAge, formatBytes } from './core/format';
 import { familiarString, parseReference } from './core/reference';
 
@@ -11,7 +12,10 @@ const USAGE = `Usage: image-layers [--store DIR | --docker [HOST]] [--json] COMM
 
 Commands:
   load FILE|FOLDER        load a docker save archive, .tar.gz or OCI image layout
-  save -o FILE IMAGE...   write a docker save archive
+  save [--format docker|oci] -o FILE IMAGE...  write a docker save archive (oci: Docker 25+ / OCI layout)
+  pull IMAGE              pull name[:tag|@digest] from its registry (plain HTTP for 127.0.0.1/localhost)
+  push IMAGE              push name[:tag] to its registry
+  load-samples            load the sample images (sample/base, sample/app) into the store
   ls [-a]                 list images
   inspect IMAGE...        show image details (JSON)
   history IMAGE           show the build steps of an image
@@ -88,6 +92,11 @@ function flags(args: string[], known: string[]): { set: Set<string>; rest: strin
   return { set, rest };
 }
 
+/** One line on stderr, rewritten in place: the layer and what is happening to it. */
+function progressLine(): (p: { message: string; id?: string }) => void {
+  return (p) => process.stderr.write(`\r${(p.id ? `${p.id}: ${p.message}` : p.message).slice(0, 70).padEnd(70)}`);
+}
+
 function print(value: unknown): void {
   process.stdout.write((typeof value === 'string' ? value : JSON.stringify(value, null, 2)) + '\n');
 }
@@ -115,9 +124,35 @@ async function run(opts: Options): Promise<number> {
         const i = args.findIndex((a) => a === '-o' || a === '--output');
         if (i < 0 || !args[i + 1]) throw new UsageError('save needs -o FILE.');
         const out = args[i + 1];
-        const refs = args.filter((_, n) => n !== i && n !== i + 1);
+        const f = args.findIndex((a) => a === '--format');
+        const format = f >= 0 ? args[f + 1] : 'docker';
+        if (format !== 'docker' && format !== 'oci') throw new UsageError('--format is docker or oci.');
+        const refs = args.filter((_, n) => n !== i && n !== i + 1 && n !== f && (f < 0 || n !== f + 1));
         if (!refs.length) throw new UsageError('save needs at least one image.');
-        await backend.saveImages(refs, path.resolve(out));
+        if (format === 'oci' && !(backend instanceof BuiltinStore)) throw new BackendError('unsupported', '--format oci works on the built-in store only.');
+        if (backend instanceof BuiltinStore) await backend.saveImages(refs, path.resolve(out), { format });
+        else await backend.saveImages(refs, path.resolve(out));
+        return 0;
+      }
+      case 'pull':
+      case 'push': {
+        const [ref] = flags(args, []).rest;
+        if (!ref) throw new UsageError(`${command} needs an image.`);
+        const onProgress = process.stderr.isTTY && !opts.json ? progressLine() : undefined;
+        if (command === 'pull') await backend.pullImage(ref, { onProgress });
+        else await backend.pushImage(ref, { onProgress });
+        if (onProgress) process.stderr.write('\r'.padEnd(72) + '\r');
+        const inspect = await backend.inspectImage(ref);
+        if (opts.json) return print(inspect), 0;
+        for (const d of inspect.RepoDigests) print(`Digest: ${d.slice(d.indexOf('@') + 1)} (${d.slice(0, d.indexOf('@'))})`);
+        print(command === 'pull' ? `Pulled: ${ref} (${short(inspect.Id)})` : `Pushed: ${ref} (${short(inspect.Id)})`);
+        return 0;
+      }
+      case 'load-samples': {
+        if (!(backend instanceof BuiltinStore)) throw new BackendError('unsupported', 'load-samples works on the built-in store only.');
+        const result = await loadSamples(backend);
+        if (opts.json) print(result);
+        else for (const l of result.loaded) print(`Loaded image: ${l}`);
         return 0;
       }
       case 'ls':

@@ -6,6 +6,7 @@ import { BackendHolder } from './ui/backend-holder';
 import type { CommandContext } from './ui/commands/command-context';
 import { registerBackendCommands } from './ui/commands/backend-commands';
 import { registerImageCommands } from './ui/commands/image-commands';
+import { registerLayerCommands } from './ui/commands/layer-commands';
 import { registerManageCommands } from './ui/commands/manage-commands';
 import { registerTransferCommands } from './ui/commands/transfer-commands';
 import { registerViewCommands } from './ui/commands/view-commands';
@@ -111,6 +112,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     ...registerImageCommands(commandContext),
     ...registerTransferCommands(commandContext),
     ...registerManageCommands(commandContext),
+    ...registerLayerCommands(commandContext, context.extensionUri),
     ...registerViewCommands(options),
     ...registerBackendCommands(),
     vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, new DockerfileHoverProvider(getCatalog)),

@@ -1,6 +1,6 @@
 // The extension's cost at start-up: bundle size, and the time from require() to the end of activate(),
 // against loading the engine client (dockerode) alone, each in a fresh Node process.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +9,14 @@ import { median } from './stats.mjs';
 // A stand-in for the 'vscode' module: every property is a callable, constructible stub, enough for activate().
 const STUB = `
 const Module = require('module');
+// The bundle wraps 'vscode' in an object that inherits from the module's prototype: make that answer too.
+const anything = new Proxy({}, { get: (t, k) => (k === 'then' ? undefined : stub()) });
 const stub = () => new Proxy(function () {}, {
   get: (t, k) => (k === 'then' ? undefined : k === Symbol.toPrimitive ? () => '' : stub()),
   apply: () => stub(),
   construct: () => stub(),
+  getPrototypeOf: () => anything,
+  set: () => true,
 });
 const load = Module._load;
 Module._load = function (request, ...rest) { return request === 'vscode' ? stub() : load.call(this, request, ...rest); };
@@ -29,11 +33,17 @@ export async function activationBench(root, runs = 9) {
   try {
     const peerBundle = join(dir, 'dockerode-bundle.js');
     writeFileSync(join(dir, 'entry.js'), "module.exports = require('dockerode');\n");
-    execFileSync(
-      process.execPath,
-      [join(root, 'node_modules/esbuild/bin/esbuild'), join(dir, 'entry.js'), '--bundle', '--platform=node', '--minify', `--outfile=${peerBundle}`, '--external:cpu-features', '--external:./crypto/build/Release/sshcrypto.node', '--log-level=error'],
-      { cwd: root, env: { ...process.env, NODE_PATH: join(root, 'node_modules') } },
-    );
+    const esbuild = await import(join(root, 'node_modules/esbuild/lib/main.js'));
+    await esbuild.build({
+      entryPoints: [join(dir, 'entry.js')],
+      bundle: true,
+      platform: 'node',
+      minify: true,
+      outfile: peerBundle,
+      external: ['cpu-features', './crypto/build/Release/sshcrypto.node'],
+      nodePaths: [join(root, 'node_modules')],
+      logLevel: 'error',
+    });
     const ours = statSync(join(root, 'dist/extension.js')).size;
     const peer = statSync(peerBundle).size;
 

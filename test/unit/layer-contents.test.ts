@@ -4,7 +4,7 @@ import * as tar from 'tar-stream';
 import { BackendError, type ImageBackend } from '../../src/backend/backend';
 import { LayerContentsCache, readLayerEntries } from '../../src/backend/layer-contents';
 
-type Header = tar.HeaderArgument;
+type Header = Parameters<tar.Pack["entry"]>[0];
 
 async function packTar(entries: { header: Header; body?: Buffer }[]): Promise<Buffer> {
   const pack = tar.pack();

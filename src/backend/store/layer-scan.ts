@@ -169,3 +169,9 @@ export async function scanLayerStream(source: Readable, out: string, what: strin
   const scan = await scanPipeline(Readable.from(replay(), { objectMode: false }), compression, out, what, signal);
   return { ...scan, tarPath: out };
 }
+
+/** The sha256 and the entry-size sum of an uncompressed tar in the store, in one read. */
+export async function measureTar(file: string, what: string, signal?: AbortSignal): Promise<{ digest: string; size: number }> {
+  const scan = await scanPipeline(createReadStream(file), 'none', undefined, what, signal);
+  return { digest: scan.blobDigest, size: scan.size };
+}
