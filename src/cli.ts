@@ -259,6 +259,7 @@ async function run(opts: Options): Promise<number> {
         else {
           for (const r of report.recovered) print(`recovered: ${r}`);
           for (const r of report.removed) print(`removed: ${r}`);
+          for (const r of report.repaired) print(`repaired: ${r}`);
           for (const p of report.problems) print(`${p.kind}: ${p.message} (${p.path})`);
           print(`${report.images} images, ${report.layers} layers, ${report.problems.length ? `${report.problems.length} problem(s)` : 'no problems'}.`);
         }

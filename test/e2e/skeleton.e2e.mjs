@@ -269,6 +269,33 @@ await step('the Storage view shows the backend and where the bytes go', 'storage
   if (!/[1-9]/.test(shared)) throw new Error(`the Storage view says Shared is "${shared}"`);
 });
 
+await step('Show Layer Files on the top layer of sample/app:1.0 shows its added and removed files', 'layer-files', async () => {
+  await closePane('Storage');
+  await openPane('Images');
+  const layer = imagesPane().locator('.monaco-list-row[aria-level="3"]', { hasText: 'COPY app /app' }).first();
+  await layer.waitFor({ timeout: WAIT });
+  await layer.click({ button: 'right' });
+  const entry = page.locator('.context-view .monaco-menu .action-label', { hasText: /^Show Layer Files$/ });
+  await entry.waitFor({ timeout: WAIT });
+  await entry.click();
+  await page.locator('.part.editor .tab.active', { hasText: `Layer Files ${IMAGE}` }).waitFor({ timeout: WAIT });
+  const tree = visibleWebview().locator('#tree');
+  await tree.locator('text=app').first().waitFor({ timeout: WAIT });
+  const text = await tree.innerText();
+  if (!/etc/.test(text)) throw new Error(`the layer's file tree does not show etc/ (removed sample.conf):\n${text}`);
+});
+
+await step('Show Wasted Space for sample/app:1.0 gives dive\'s score', 'wasted-space', async () => {
+  await runCommand('Image Layers: Show Wasted Space');
+  await pickInQuickInput(IMAGE, IMAGE);
+  await page.locator('.part.editor .tab.active', { hasText: `Wasted Space ${IMAGE}` }).waitFor({ timeout: WAIT });
+  const score = visibleWebview().locator('#score');
+  await score.waitFor({ timeout: WAIT });
+  const value = (await score.innerText()).trim();
+  if (!/^99\.9/.test(value)) throw new Error(`the efficiency score reads "${value}", expected 99.9 %`);
+  await visibleWebview().locator('code', { hasText: '/etc/sample.conf' }).first().waitFor({ timeout: WAIT });
+});
+
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;
 const tStop = Date.now();

@@ -84,7 +84,7 @@ export function imageManifest(body: unknown, what: string): ImageManifest {
 
 /**
  * A Docker v2 schema 2 manifest as the engine marshals it (Go's MarshalIndent with three spaces, keys in
- * struct order), so that the same image pushed by dockerd and by the store gets the same manifest digest.
+ * struct order). Digests still differ from dockerd's push, because Go's gzip and zlib compress differently.
  */
 export function dockerManifestBytes(config: { digest: string; size: number }, layers: { digest: string; size: number }[]): Buffer {
   const manifest = {

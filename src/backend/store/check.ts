@@ -29,6 +29,8 @@ export interface CheckReport {
   recovered: string[];
   /** Dangling pieces removed when asked to repair. */
   removed: string[];
+  /** Records corrected when asked to repair (layer sizes recounted with --data). */
+  repaired: string[];
 }
 
 type Measured = { digest: string; size: number } | undefined;
@@ -50,7 +52,7 @@ async function readdirSafe(dir: string): Promise<string[]> {
 
 /** Call holding the lock. `verifyData` hashes every layer tar (slow on big stores). */
 export async function checkStore(layout: StoreLayout, options: { verifyData?: boolean; repair?: boolean } = {}): Promise<CheckReport> {
-  const report: CheckReport = { images: 0, layers: 0, problems: [], recovered: [], removed: [] };
+  const report: CheckReport = { images: 0, layers: 0, problems: [], recovered: [], removed: [], repaired: [] };
   const rolledBack = await recoverJournal(layout);
   if (rolledBack) report.recovered.push(rolledBack);
   const swept = await sweepStaging(layout);
@@ -123,7 +125,7 @@ export async function checkStore(layout: StoreLayout, options: { verifyData?: bo
         // The size is what views and `df` add up; recounted from the tar's entries, as the engine counts it.
         if (options.repair) {
           await writeFileAtomic(path.join(dir, 'size'), String(measured.size));
-          report.removed.push(`${path.join(dir, 'size')} (size ${rec.size} corrected to ${measured.size})`);
+          report.repaired.push(`The layer record ${c.slice(7, 19)} said ${rec.size} bytes; corrected to ${measured.size}.`);
         } else problem('corrupt', path.join(dir, 'size'), `The layer record ${c.slice(7, 19)} says ${rec.size} bytes, but its data holds ${measured.size}.`);
       }
     }
