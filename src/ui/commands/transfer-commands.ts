@@ -1,8 +1,11 @@
 // Commands that move images in and out: pull, load an archive, save to an archive.
-import { homedir } from 'os';
+import { mkdtemp, rm } from 'fs/promises';
+import { homedir, tmpdir } from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
-import { guarded, targetRefs, withProgress, type CommandContext, type Target } from './command-context';
+import { guarded, pickRef, targetRefs, withProgress, type CommandContext, type Target } from './command-context';
 import type { ImagesTreeNode } from '../tree/images-tree';
+import { writeSampleArchive } from '../../backend/store/samples';
 
 export function registerTransferCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
@@ -16,6 +19,17 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
         await withProgress(`Pulling ${ref}`, (o) => backend.pullImage(ref, o));
         ctx.refresh();
         vscode.window.setStatusBarMessage(`Pulled ${ref}`, 5000);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'imageLayers.pushImage',
+      guarded(async (target: Target) => {
+        const ref = await pickRef(target, ctx, 'Image to push');
+        if (!ref) return;
+        const backend = (await ctx.catalog()).backend;
+        await withProgress(`Pushing ${ref}`, (o) => backend.pushImage(ref, o));
+        ctx.refresh();
+        vscode.window.setStatusBarMessage(`Pushed ${ref}`, 5000);
       }),
     ),
     vscode.commands.registerCommand(
@@ -36,6 +50,23 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
         const result = await withProgress('Loading image archive', (o) => backend.loadArchive(uri.fsPath, o));
         ctx.refresh();
         void vscode.window.showInformationMessage(`Loaded ${result.loaded.join(', ') || 'no images'}.`);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'imageLayers.loadSamples',
+      guarded(async () => {
+        // The samples go in as an archive, so they load the same way into the store or an engine.
+        const dir = await mkdtemp(path.join(tmpdir(), 'image-layers-samples-'));
+        try {
+          const file = path.join(dir, 'samples.tar');
+          await writeSampleArchive(file);
+          const backend = (await ctx.catalog()).backend;
+          const result = await withProgress('Loading the sample images', (o) => backend.loadArchive(file, o));
+          ctx.refresh();
+          vscode.window.setStatusBarMessage(`Loaded ${result.loaded.join(', ')}`, 5000);
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
       }),
     ),
     vscode.commands.registerCommand(
