@@ -6,7 +6,8 @@ import type { ImageCatalog } from '../../backend/catalog';
 import { dockerfileImageRefs, refAt, type DockerfileImageRef } from '../../core/dockerfile-refs';
 import { formatAge, formatBytes, unixSeconds } from '../../core/format';
 import type { ImageInspect } from '../../core/model';
-import { familiarRepository, familiarString, parseReference, shortId, type ImageReference } from '../../core/reference';
+import { freshness } from '../../core/freshness';
+import { familiarString, parseReference, shortId, type ImageReference } from '../../core/reference';
 import { RegistryClient } from '../../backend/registry/registry-client';
 
 export const DOCKERFILE_SELECTOR: vscode.DocumentSelector = [
@@ -128,10 +129,9 @@ async function appendRemote(
     md.appendMarkdown('Registry digest: ');
     appendPlain(md, digest);
     if (inspect) {
-      const repo = familiarRepository(ref);
-      const local = inspect.RepoDigests.filter((d) => d.startsWith(`${repo}@`) || d.startsWith(`${ref.registry}/${ref.path}@`));
-      if (local.some((d) => d.endsWith(`@${digest}`))) md.appendMarkdown('  \n$(check) The local copy is up to date.');
-      else if (local.length) md.appendMarkdown('  \n$(arrow-circle-up) The registry has a newer image than the local copy.');
+      const state = freshness(inspect.RepoDigests, ref, digest);
+      if (state === 'up-to-date') md.appendMarkdown('  \n$(check) The local copy is up to date.');
+      else if (state === 'outdated') md.appendMarkdown('  \n$(arrow-circle-up) The registry has a newer image than the local copy.');
       else md.appendMarkdown('  \n$(question) The local copy was not pulled from this registry; cannot compare.');
     }
   } catch (e) {
