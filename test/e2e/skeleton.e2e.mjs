@@ -238,12 +238,12 @@ const pane = (title) => sidebar().locator('.pane').filter({ has: page.locator('.
 async function openPane(title) {
   const header = pane(title).locator('.pane-header');
   await header.waitFor({ timeout: WAIT });
-  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click({ position: { x: 12, y: 10 } }); // the twistie: the header's middle may hold its actions
   await pane(title).locator('.pane-header[aria-expanded="true"]').waitFor({ timeout: WAIT });
 }
 async function closePane(title) {
   const header = pane(title).locator('.pane-header');
-  if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+  if ((await header.getAttribute('aria-expanded')) === 'true') await header.click({ position: { x: 12, y: 10 } }); // the twistie: the header's middle may hold its actions
   await pane(title).locator('.pane-header[aria-expanded="false"]').waitFor({ timeout: WAIT });
 }
 
