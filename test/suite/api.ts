@@ -57,3 +57,8 @@ export function text(label: vscode.TreeItem['label'] | vscode.TreeItem['descript
   if (label === undefined || typeof label === 'boolean') return '';
   return typeof label === 'string' ? label : label.label;
 }
+
+/** The labels of every open editor tab. */
+export function tabLabels(): string[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
+}

@@ -5,11 +5,7 @@ import * as vscode from 'vscode';
 import { imageEfficiency, LayerContentsCache, readImageLayers } from '../../src/backend/layer-contents';
 import { findNode, layerTree, mergeLayers } from '../../src/core/filetree';
 import { layerFilesBody, wasteBody } from '../../src/ui/webview/layer-files-view';
-import { api, imageNode, waitFor } from './api';
-
-function tabLabels(): string[] {
-  return vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
-}
+import { api, imageNode, waitFor, tabLabels } from './api';
 
 interface LayerLike {
   type: 'layer';

@@ -1,11 +1,7 @@
 // Inspect and History open as editor tabs on the image a user picked, and a dead engine is a message, not a storm.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { api, imageNode, waitFor } from './api';
-
-function tabLabels(): string[] {
-  return vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
-}
+import { api, imageNode, waitFor, tabLabels } from './api';
 
 describe('Inspect and History', function () {
   this.timeout(30_000);
