@@ -115,6 +115,21 @@ describe('Images view', function () {
     }
   });
 
+  it('refreshes by itself when the store changes, as it would for a second window or the command line', async () => {
+    const a = await api();
+    const backend = await a.backend();
+    await backend.tagImage('sample/base:1.0', 'sample/base', 'watched');
+    try {
+      const shape = await waitFor('the new tag without a manual refresh', async () => {
+        const s = await treeShape(a);
+        return s.find(([name, tags]) => name === 'sample/base' && tags.includes('watched')) ? s : undefined;
+      }, 15_000);
+      assert.ok(shape.length >= 2);
+    } finally {
+      await backend.removeImage('sample/base:watched').catch(() => undefined);
+    }
+  });
+
   it('lists every layer in the Layers view with the images that use it, largest first', async () => {
     const a = await api();
     const roots = await a.layers.getChildren();
