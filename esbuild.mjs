@@ -1,4 +1,5 @@
 // Bundles the extension (vscode external) and the command line into dist/.
+import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -18,6 +19,23 @@ const noBuildkit = {
     }));
   },
 };
+// docker-modem loads ssh2 (about 60 ms) when it loads, though only ssh:// hosts use it: load it on first use.
+const lazySsh = {
+  name: 'lazy-ssh',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/ssh$/ }, (args) =>
+      /[\\/]docker-modem[\\/]lib$/.test(args.resolveDir)
+        ? { path: path.join(args.resolveDir, 'ssh.js'), namespace: 'lazy-ssh' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-ssh' }, (args) => ({
+      contents: `module.exports = function (options) { return require(${JSON.stringify(args.path)})(options); };`,
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -26,7 +44,7 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
-  plugins: [noBuildkit],
+  plugins: [noBuildkit, lazySsh],
   // Optional native helpers of ssh2 (used by dockerode for ssh:// hosts); ssh2 works without them.
   external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'],
 };
