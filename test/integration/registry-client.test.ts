@@ -26,7 +26,15 @@ describe('registry digests for hovers, against a real registry', function () {
     await docker.pushImage(`${registry}/il-rc/base:1`);
   });
 
-  after(() => docker.dispose());
+  after(async () => {
+    // Leave dockerd as other tests expect it: no il-rc tag or digest on the sample images.
+    for (const image of await docker.listImages()) {
+      for (const ref of [...image.RepoTags, ...image.RepoDigests].filter((r) => r.includes('/il-rc/'))) {
+        await docker.removeImage(ref).catch(() => undefined);
+      }
+    }
+    docker.dispose();
+  });
 
   it('reads the digest the engine recorded when it pushed', async () => {
     const inspect = await docker.inspectImage(`${registry}/il-rc/base:1`);

@@ -115,7 +115,9 @@ describe('BuiltinStore and a registry', function () {
     try {
       const inspect = await docker.inspectImage(ref);
       assert.strictEqual(inspect.Id, appId);
-      assert.deepStrictEqual(inspect.RepoDigests, (await source.inspectImage(appId)).RepoDigests);
+      // Other tests may have pushed the same image under other names; compare this repository's digest.
+      const ours = (digests: string[]) => digests.filter((d) => d.startsWith(`${registry}/store/app@`));
+      assert.deepStrictEqual(ours(inspect.RepoDigests), (await source.inspectImage(appId)).RepoDigests);
     } finally {
       await docker.removeImage(ref, { force: true }).catch(() => undefined);
     }

@@ -10,12 +10,16 @@ import { createGunzip } from 'zlib';
 import * as tar from 'tar-stream';
 import { BackendError } from '../backend';
 import type { Progress } from '../../core/model';
+import { stageEntry, type ScannedLayer } from './layer-scan';
 
 export interface StagedFile {
   name: string;
-  /** Where the bytes are: a staged copy, or the original file for folder inputs. */
+  /** Where the bytes are: a staged copy (for a gzip blob, its uncompressed tar), or the original file for folder inputs. */
   path: string;
   size: number;
+  /** The entry scanned as a layer while it was staged (archives only; see layer-scan.ts stageEntry). */
+  scan?: ScannedLayer;
+  scanError?: string;
 }
 
 /** Files of an archive by normalised name, with links resolved inside the archive. */
@@ -136,7 +140,23 @@ export async function stageArchive(archive: string, stagingDir: string, options:
   let readBytes = 0;
   let lastReport = 0;
 
-  const input = createReadStream(archive);
+  // Large reads: fewer, bigger chunks through the tar parser, the hashes and the writes.
+  const input = createReadStream(archive, { highWaterMark: 1 << 20 });
+  // Small entries are written a few at a time while the archive moves on (thousands of tiny layers and configs).
+  const writes = new Set<Promise<void>>();
+  let writeError: unknown;
+  const write = async (file: string, data: Buffer): Promise<void> => {
+    while (writes.size >= 16) await Promise.race(writes);
+    if (writeError) throw writeError;
+    const p: Promise<void> = fs.writeFile(file, data, { flag: 'wx' }).then(
+      () => void writes.delete(p),
+      (e: unknown) => {
+        writes.delete(p);
+        writeError ??= e;
+      },
+    );
+    writes.add(p);
+  };
   const counting = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       readBytes += chunk.length;
@@ -176,9 +196,11 @@ export async function stageArchive(archive: string, stagingDir: string, options:
         throw new BackendError('invalid-input', `${source} declares ${size} bytes for "${name}", more than the archive can hold.`);
       }
       const staged = path.join(stagingDir, `entry-${counter++}`);
-      await pipeline(entry, createWriteStream(staged, { flags: 'wx' }));
-      files.files.set(name, { name, path: staged, size });
+      const scanned = await stageEntry(entry as AsyncIterable<Buffer>, size, staged, `The entry "${name}" of ${source}`, write, options.signal);
+      files.files.set(name, { name, path: staged, size, ...scanned });
     }
+    await Promise.all(writes);
+    if (writeError) throw writeError;
   })();
 
   const feeding = gzipped ? pipeline(input, counting, createGunzip(), extract) : pipeline(input, counting, extract);

@@ -20,7 +20,8 @@ export function tempName(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
-export async function writeFileAtomic(target: string, data: string | Buffer): Promise<void> {
+/** `syncDir` false: the caller fsyncs the folder once after many files. */
+export async function writeFileAtomic(target: string, data: string | Buffer, syncDir = true): Promise<void> {
   const temp = tempName(target);
   const handle = await fs.open(temp, 'w', 0o644);
   try {
@@ -35,7 +36,7 @@ export async function writeFileAtomic(target: string, data: string | Buffer): Pr
     await fs.rm(temp, { force: true });
     throw e;
   }
-  await fsyncDir(path.dirname(target));
+  if (syncDir) await fsyncDir(path.dirname(target));
 }
 
 export async function writeJsonAtomic(target: string, value: unknown): Promise<void> {

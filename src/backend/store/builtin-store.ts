@@ -18,7 +18,7 @@ import { familiarRef } from './repositories';
 import { resolveImage } from './resolve';
 import { saveImages } from './save';
 import type { ArchiveFormat } from './archive-writer';
-import { StoreSnapshot } from './snapshot';
+import { SnapshotCache, type StoreSnapshot } from './snapshot';
 import { diskUsage } from './usage';
 import { writeFileAtomic } from './atomic';
 import { parseReference } from '../../core/reference';
@@ -27,7 +27,7 @@ import { pullImage, type PullResult } from './pull';
 import { pushImage, type PushResult } from './push';
 import { RegistryClient } from '../registry/registry-client';
 
-export const STORE_VERSION = '1.0';
+export const STORE_VERSION = '1.1';
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 function goArch(arch: string): string {
@@ -39,11 +39,13 @@ export class BuiltinStore implements ImageBackend {
   readonly layout: StoreLayout;
 
   private registryClient: RegistryClient | undefined;
+  private readonly cache: SnapshotCache;
 
   /** `registry`: the client pulls and pushes go through (credentials, insecure hosts); a default one otherwise. */
   constructor(root: string, options: { registry?: RegistryClient } = {}) {
     this.layout = new StoreLayout(path.resolve(root));
     this.registryClient = options.registry;
+    this.cache = new SnapshotCache(this.layout);
   }
 
   private get registry(): RegistryClient {
@@ -56,19 +58,29 @@ export class BuiltinStore implements ImageBackend {
     return this.layout.root;
   }
 
+  /** The cached picture of the store, re-read when another writer (any process) changed it. Do not change it. */
   private snapshot(): Promise<StoreSnapshot> {
-    return StoreSnapshot.read(this.layout);
+    return this.cache.snapshot();
   }
 
-  private locked<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return withStoreLock(
-      this.layout.lockFile,
-      async () => {
-        await recoverJournal(this.layout);
-        return work();
-      },
-      signal,
-    );
+  /** For writers, under the lock: checked against the files whatever the stats say, and a copy to change. */
+  private async snapshotToChange(): Promise<StoreSnapshot> {
+    return (await this.cache.snapshot(true)).copy();
+  }
+
+  private async locked<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      return await withStoreLock(
+        this.layout.lockFile,
+        async () => {
+          await recoverJournal(this.layout);
+          return work();
+        },
+        signal,
+      );
+    } finally {
+      this.cache.invalidate();
+    }
   }
 
   async ping(signal?: AbortSignal): Promise<void> {
@@ -101,17 +113,18 @@ export class BuiltinStore implements ImageBackend {
     const rows = snap
       .images()
       // Like the engine: without `all`, untagged intermediate images (parents of others) are hidden.
-      .filter((img) => options.all || snap.repos.refsOf(img.id).length > 0 || snap.children(img.id).length === 0)
+      .filter((img) => options.all || snap.repos.hasRefs(img.id) || snap.children(img.id).length === 0)
       .map((img) => snap.summary(img));
     return rows.sort((a, b) => b.Created - a.Created || a.Id.localeCompare(b.Id));
   }
 
   async inspectImage(ref: string): Promise<ImageInspect> {
     const snap = await this.snapshot();
-    const { id } = await resolveImage(this.layout, snap.repos, ref);
+    const { id } = await resolveImage(this.layout, snap.repos, ref, snap.byId);
     const img = snap.byId.get(id);
-    if (!img) throw new BackendError('not-found', `No such image: ${ref}`);
-    const c = img.config;
+    const stored = await snap.config(id);
+    if (!img || !stored) throw new BackendError('not-found', `No such image: ${ref}`);
+    const c = stored.config;
     const history = c.history ?? [];
     const inspect: ImageInspect = {
       Id: id,
@@ -138,16 +151,17 @@ export class BuiltinStore implements ImageBackend {
 
   async imageHistory(ref: string): Promise<HistoryItem[]> {
     const snap = await this.snapshot();
-    const { id } = await resolveImage(this.layout, snap.repos, ref);
+    const { id } = await resolveImage(this.layout, snap.repos, ref, snap.byId);
     const img = snap.byId.get(id);
-    if (!img) throw new BackendError('not-found', `No such image: ${ref}`);
-    for (const c of img.chainIds) {
-      if (!snap.layers.has(c)) throw new BackendError('corrupt', `Layer ${c.slice(7, 19)} of image ${id.slice(7, 19)} is missing from the store; run "image-layers check".`);
-    }
+    const stored = await snap.config(id);
+    if (!img || !stored) throw new BackendError('not-found', `No such image: ${ref}`);
+    img.chainIds.forEach((c, i) => {
+      if (img.sizes[i] === null) throw new BackendError('corrupt', `Layer ${c.slice(7, 19)} of image ${id.slice(7, 19)} is missing from the store; run "image-layers check".`);
+    });
     try {
       return deriveHistory({
-        history: img.config.history ?? [],
-        layerSizes: img.chainIds.map((c) => snap.layerSize(c)),
+        history: stored.config.history ?? [],
+        layerSizes: img.sizes.map((s) => s ?? 0),
         ids: snap.lineage(id),
         tagsOf: (i) => snap.repos.tagsOf(i),
       });
@@ -163,8 +177,8 @@ export class BuiltinStore implements ImageBackend {
     if (!parsed) throw new BackendError('invalid-input', `"${target}" is not a valid name.`);
     const name = familiarRef(parsed);
     await this.locked(async () => {
-      const snap = await this.snapshot();
-      const { id } = await resolveImage(this.layout, snap.repos, ref);
+      const snap = await this.snapshotToChange();
+      const { id } = await resolveImage(this.layout, snap.repos, ref, snap.byId);
       snap.repos.set(name, id);
       await fs.mkdir(this.layout.imageMeta(id), { recursive: true });
       await writeFileAtomic(path.join(this.layout.imageMeta(id), 'lastUpdated'), new Date().toISOString());
@@ -175,12 +189,12 @@ export class BuiltinStore implements ImageBackend {
 
   async removeImage(ref: string, options: RemoveOptions = {}): Promise<RemoveReportItem[]> {
     return this.locked(async () => {
-      const snap = await this.snapshot();
+      const snap = await this.snapshotToChange();
       const remover = new Remover(this.layout, snap);
       try {
         await remover.removeByInput(ref, options);
       } finally {
-        await remover.flushRepositories();
+        await remover.finish();
         await appendEvents(this.layout.root, remover.records.map((r) => ('Untagged' in r ? { Action: 'untag', Id: r.Untagged } : { Action: 'delete', Id: r.Deleted })));
       }
       return remover.records;
@@ -189,7 +203,7 @@ export class BuiltinStore implements ImageBackend {
 
   async pruneImages(options: { danglingOnly?: boolean } = {}): Promise<PruneReport> {
     return this.locked(async () => {
-      const report = await pruneImages(this.layout, await this.snapshot(), options.danglingOnly !== false);
+      const report = await pruneImages(this.layout, await this.snapshotToChange(), options.danglingOnly !== false);
       await appendEvents(this.layout.root, report.ImagesDeleted.length ? [{ Action: 'prune', Id: '' }] : []);
       return report;
     });
@@ -200,31 +214,43 @@ export class BuiltinStore implements ImageBackend {
   }
 
   async pullImage(ref: string, options: WorkOptions = {}): Promise<void> {
-    await pullImage(this.layout, this.registry, ref, options);
+    await this.pullImageDetailed(ref, options);
   }
 
   /** pullImage with the image ID, the digest recorded and the layer blobs actually fetched. */
   async pullImageDetailed(ref: string, options: WorkOptions = {}): Promise<PullResult> {
-    return pullImage(this.layout, this.registry, ref, options);
+    try {
+      return await pullImage(this.layout, this.registry, ref, options);
+    } finally {
+      this.cache.invalidate();
+    }
   }
 
   async pushImage(ref: string, options: WorkOptions = {}): Promise<void> {
-    await pushImage(this.layout, this.registry, ref, options);
+    await this.pushImageDetailed(ref, options);
   }
 
   /** pushImage with the manifest digest and which layer blobs were sent or already there. */
   async pushImageDetailed(ref: string, options: WorkOptions = {}): Promise<PushResult> {
-    return pushImage(this.layout, this.registry, ref, options);
+    try {
+      return await pushImage(this.layout, this.registry, ref, options);
+    } finally {
+      this.cache.invalidate();
+    }
   }
 
   async loadArchive(file: string, options: WorkOptions = {}): Promise<LoadResult> {
-    const { loaded } = await loadInput(this.layout, file, options);
+    const { loaded } = await this.loadArchiveDetailed(file, options);
     return { loaded };
   }
 
   /** loadArchive with the image IDs and the notes `docker load` prints about tags moved off other images. */
   async loadArchiveDetailed(file: string, options: WorkOptions = {}): Promise<LoadResult & { ids: string[]; notes: string[] }> {
-    return loadInput(this.layout, file, options);
+    try {
+      return await loadInput(this.layout, file, options);
+    } finally {
+      this.cache.invalidate();
+    }
   }
 
   /** `format`: `docker` (the legacy `docker save` layout, the default) or `oci` (Docker 25+: an OCI image layout). */
@@ -234,10 +260,10 @@ export class BuiltinStore implements ImageBackend {
 
   async layerTar(ref: string, diffId: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
     const snap = await this.snapshot();
-    const { id } = await resolveImage(this.layout, snap.repos, ref);
+    const { id } = await resolveImage(this.layout, snap.repos, ref, snap.byId);
     const img = snap.byId.get(id);
     const wanted = parseDigest(diffId) ? diffId : `sha256:${diffId}`;
-    if (!img || !img.config.rootfs.diff_ids.includes(wanted)) {
+    if (!img || !img.diffIds.includes(wanted)) {
       throw new BackendError('not-found', `Image ${ref} has no layer ${diffId}.`);
     }
     const file = this.layout.layerTar(wanted);
@@ -253,7 +279,11 @@ export class BuiltinStore implements ImageBackend {
 
   /** Verifies the store; see check.ts. */
   async check(options: { verifyData?: boolean; repair?: boolean } = {}): Promise<CheckReport> {
-    return withStoreLock(this.layout.lockFile, () => checkStore(this.layout, options));
+    try {
+      return await withStoreLock(this.layout.lockFile, () => checkStore(this.layout, options));
+    } finally {
+      this.cache.invalidate();
+    }
   }
 
   dispose(): void {

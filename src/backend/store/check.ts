@@ -12,6 +12,7 @@ import { imageChainIds, listChainIds, listImageIds, readLayer, sha256Hex } from 
 import { Repositories } from './repositories';
 import { recoverJournal } from './journal';
 import { sweepStaging } from './staging';
+import { rebuildSummary } from './summary';
 
 export type ProblemKind = 'missing' | 'dangling' | 'corrupt';
 
@@ -151,5 +152,7 @@ export async function checkStore(layout: StoreLayout, options: { verifyData?: bo
     }
   }
   if (options.repair) report.problems = report.problems.filter((p) => p.kind !== 'dangling');
+  // The summary index is derived data, like a journal to roll back: rebuilt from the files whenever it differs.
+  if (await rebuildSummary(layout)) report.recovered.push('Rebuilt the image summary index (imagedb/summary.json) from the store.');
   return report;
 }

@@ -8,8 +8,10 @@ import { recordDigest } from './distribution';
 import { appendEvents } from './events';
 import { clearJournal, recoverJournal, writeJournal } from './journal';
 import type { StoreLayout } from './layout';
-import { readLayer } from './records';
+import { listChainIds, listImageIds } from './records';
 import { Repositories } from './repositories';
+import { parseImageConfig } from './image-config';
+import { entryFromConfig, mapLimit, updateSummary } from './summary';
 
 export interface PreparedLayer {
   chainId: string;
@@ -62,8 +64,10 @@ async function writeChainRecord(layout: StoreLayout, layer: PreparedLayer): Prom
   }
   await fsyncDir(temp);
   await fs.rename(temp, layout.chainDir(layer.chainId));
-  await fsyncDir(layout.layerdbChains);
 }
+
+/** How many files a commit writes at once: small files cost a round trip through the thread pool each. */
+const PARALLEL = 16;
 
 /** `action` names the change in the event stream: `load` for archives, `pull` for registries. */
 export async function commitImages(layout: StoreLayout, images: PreparedImage[], action = 'load'): Promise<CommitResult> {
@@ -72,48 +76,60 @@ export async function commitImages(layout: StoreLayout, images: PreparedImage[],
   const repos = await Repositories.read(layout.repositories);
 
   // Decide what is new before creating anything, so the journal names exactly what this commit adds.
+  const haveChains = new Set(await listChainIds(layout));
+  const haveImages = new Set(await listImageIds(layout));
+  const allLayers = images.flatMap((img) => img.layers);
+  const dataPresent = new Map<string, boolean>();
+  await mapLimit([...new Set(allLayers.map((l) => layout.layerTar(l.diffId)))], PARALLEL, async (f) => dataPresent.set(f, await exists(f)));
+  const distPresent = new Map<string, boolean>();
+  const distFiles = [...new Set(allLayers.filter((l) => l.compressedDigest).map((l) => layout.diffIdByDigest(l.compressedDigest!)))];
+  await mapLimit(distFiles, PARALLEL, async (f) => distPresent.set(f, await exists(f)));
   const dataMoves = new Map<string, string>(); // target → staged source
   const chainWrites = new Map<string, PreparedLayer>();
   const distribution = new Map<string, string>(); // file → diff ID
-  const configWrites: PreparedImage[] = [];
+  const configWrites = new Map<string, PreparedImage>();
   for (const img of images) {
     for (const layer of img.layers) {
       const target = layout.layerTar(layer.diffId);
-      if (!dataMoves.has(target) && !(await exists(target))) {
+      if (!dataMoves.has(target) && !dataPresent.get(target)) {
         if (!layer.tarPath) throw new Error(`internal: no staged data for layer ${layer.diffId}`);
         dataMoves.set(target, layer.tarPath);
       }
-      if (!chainWrites.has(layer.chainId) && !(await readLayer(layout, layer.chainId))) chainWrites.set(layer.chainId, layer);
+      if (!chainWrites.has(layer.chainId) && !haveChains.has(layer.chainId)) chainWrites.set(layer.chainId, layer);
       if (layer.compressedDigest) {
         const file = layout.diffIdByDigest(layer.compressedDigest);
-        if (!(await exists(file))) distribution.set(file, layer.diffId);
+        if (!distPresent.get(file)) distribution.set(file, layer.diffId);
       }
     }
-    if (!configWrites.includes(img) && !(await exists(layout.imageConfig(img.id)))) configWrites.push(img);
+    if (!configWrites.has(img.id) && !haveImages.has(img.id)) configWrites.set(img.id, img);
   }
   const created = [
     ...dataMoves.keys(),
     ...[...chainWrites.keys()].map((c) => layout.chainDir(c)),
     ...distribution.keys(),
-    ...configWrites.flatMap((i) => [layout.imageConfig(i.id), layout.imageMeta(i.id)]),
+    ...[...configWrites.values()].flatMap((i) => [layout.imageConfig(i.id), layout.imageMeta(i.id)]),
   ];
   const tags = images.flatMap((img) => img.tags.map((t): [string, string] => [t, img.id]));
   await writeJournal(layout, { pid: process.pid, created, tags });
 
-  for (const [target, source] of dataMoves) {
+  // Each group in parallel, and each folder fsynced once after its group: data, records, hints, configs, tags.
+  await mapLimit([...dataMoves], PARALLEL, async ([target, source]) => {
     await fsyncFile(source);
     await fs.rename(source, target);
-  }
+  });
   if (dataMoves.size) await fsyncDir(layout.layerData);
-  for (const layer of chainWrites.values()) await writeChainRecord(layout, layer);
-  for (const [file, diffId] of distribution) await writeFileAtomic(file, diffId);
-  for (const img of configWrites) {
-    await writeFileAtomic(layout.imageConfig(img.id), img.raw);
+  await mapLimit([...chainWrites.values()], PARALLEL, (layer) => writeChainRecord(layout, layer));
+  if (chainWrites.size) await fsyncDir(layout.layerdbChains);
+  await mapLimit([...distribution], PARALLEL, ([file, diffId]) => writeFileAtomic(file, diffId, false));
+  if (distribution.size) await fsyncDir(path.dirname(distFiles[0]));
+  await mapLimit([...configWrites.values()], PARALLEL, async (img) => {
+    await writeFileAtomic(layout.imageConfig(img.id), img.raw, false);
     if (img.parent) {
       await fs.mkdir(layout.imageMeta(img.id), { recursive: true });
       await writeFileAtomic(path.join(layout.imageMeta(img.id), 'parent'), img.parent);
     }
-  }
+  });
+  if (configWrites.size) await fsyncDir(layout.imageContent);
 
   const notes: string[] = [];
   for (const [ref, id] of tags) {
@@ -124,10 +140,18 @@ export async function commitImages(layout: StoreLayout, images: PreparedImage[],
   }
   if (tags.length) await repos.write(layout.repositories);
   await clearJournal(layout);
+  // The summary index follows the files (an interrupted update is caught by readers and by `check`).
+  await updateSummary(
+    layout,
+    [...configWrites.values()].map((img) => entryFromConfig(img.id, parseImageConfig(img.raw, `The config of image ${img.id.slice(7, 19)}`), img.layers.map((l) => l.size), img.parent ?? '')),
+  );
   // Hints only (see distribution.ts): written after the commit, outside the journal.
-  for (const layer of images.flatMap((i) => i.layers)) {
-    if (layer.compressedDigest) await recordDigest(layout, layer.diffId, layer.compressedDigest, layer.sourceRepository ?? '');
-  }
+  // One writer per diff ID (its v2metadata file is read, changed and replaced).
+  const hints = new Map<string, PreparedLayer[]>();
+  for (const layer of allLayers) if (layer.compressedDigest) hints.set(layer.diffId, [...(hints.get(layer.diffId) ?? []), layer]);
+  await mapLimit([...hints.values()], PARALLEL, async (layers) => {
+    for (const layer of layers) await recordDigest(layout, layer.diffId, layer.compressedDigest!, layer.sourceRepository ?? '');
+  });
   await appendEvents(
     layout.root,
     images.map((i) => ({ Action: action, Id: i.id })),

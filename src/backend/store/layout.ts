@@ -14,6 +14,8 @@ export class StoreLayout {
   readonly layerdb: string;
   readonly layerdbChains: string;
   readonly repositories: string;
+  /** The image summary index (summary.ts): an accelerator for listings, rebuilt from the files when stale. */
+  readonly summary: string;
   readonly distribution: string;
   readonly layerData: string;
   /** Staging folders of loads in progress, and the commit journal. Same filesystem, so renames are atomic. */
@@ -29,6 +31,7 @@ export class StoreLayout {
     this.layerdb = path.join(this.imageRoot, 'layerdb');
     this.layerdbChains = path.join(this.layerdb, 'sha256');
     this.repositories = path.join(this.imageRoot, 'repositories.json');
+    this.summary = path.join(this.imagedb, 'summary.json');
     this.distribution = path.join(this.imageRoot, 'distribution');
     this.layerData = path.join(root, 'layers', 'sha256');
     this.tmp = path.join(root, 'tmp');

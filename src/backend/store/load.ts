@@ -12,7 +12,7 @@ import { exists } from './atomic';
 import { scanLayer, type ScannedLayer } from './layer-scan';
 import type { StoreLayout } from './layout';
 import { withStoreLock } from './lock';
-import { readLayer, sha256Hex } from './records';
+import { listChainIds, readLayer, sha256Hex } from './records';
 import { sweepStaging } from './staging';
 
 export async function loadInput(layout: StoreLayout, input: string, options: WorkOptions = {}): Promise<LoadResult & { ids: string[]; notes: string[] }> {
@@ -32,6 +32,8 @@ export async function loadInput(layout: StoreLayout, input: string, options: Wor
     if (plan.length === 0) throw new BackendError('invalid-input', `${files.source} holds no images.`);
 
     const scans = new Map<string, ScannedLayer>();
+    // Which chains the store has, listed once (not three small reads per layer of the archive).
+    const haveChains = new Set(await listChainIds(layout));
     const prepared: PreparedImage[] = [];
     let layerCounter = 0;
     const totalLayers = plan.reduce((n, p) => n + p.layers.length, 0);
@@ -52,8 +54,11 @@ export async function loadInput(layout: StoreLayout, input: string, options: Wor
         if (signal?.aborted) throw cancelledError();
         const what = `Layer ${i + 1} of ${item.label}`;
         onProgress?.({ message: `Verifying layer ${diffIds[i].slice(7, 19)}`, id: diffIds[i].slice(7, 19), fraction: layerCounter++ / Math.max(1, totalLayers) });
-        const known = await readLayer(layout, chains[i]);
-        let scan = scans.get(layer.file.path);
+        const known = haveChains.has(chains[i]) ? await readLayer(layout, chains[i]) : undefined;
+        if (layer.file.scanError) {
+          throw new BackendError('corrupt', `${what} is not a valid layer tar (${layer.file.scanError}).`, layer.file.scanError);
+        }
+        let scan = layer.file.scan ?? scans.get(layer.file.path);
         if (!scan && known && known.diffId === diffIds[i] && (await exists(layout.layerTar(diffIds[i])))) {
           // The engine does the same: a chain it already has is not read again.
           layers.push({ chainId: chains[i], diffId: diffIds[i], size: known.size, parentChain: i ? chains[i - 1] : '' });

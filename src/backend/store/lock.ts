@@ -75,3 +75,21 @@ export async function withStoreLock<T>(lockFile: string, work: () => Promise<T>,
     if (localQueues.get(lockFile) === tail) localQueues.delete(lockFile);
   }
 }
+
+/**
+ * Runs `work` holding the store lock when it is free right now; otherwise does nothing and returns undefined.
+ * For work that may be skipped (a reader saving the summary index), never for changes a user asked for.
+ */
+export async function tryStoreLock<T>(lockFile: string, work: () => Promise<T>): Promise<T | undefined> {
+  if (localQueues.has(lockFile)) return undefined;
+  try {
+    await fs.writeFile(lockFile, String(process.pid), { flag: 'wx' });
+  } catch {
+    return undefined;
+  }
+  try {
+    return await work();
+  } finally {
+    await fs.rm(lockFile, { force: true });
+  }
+}

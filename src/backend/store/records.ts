@@ -60,19 +60,6 @@ export async function readImage(layout: StoreLayout, id: string): Promise<Stored
   return { id, raw, config, chainIds: imageChainIds(config) };
 }
 
-export async function readAllImages(layout: StoreLayout): Promise<StoredImage[]> {
-  const out: StoredImage[] = [];
-  for (const id of await listImageIds(layout)) {
-    // An image removed between the listing and the read is simply gone.
-    const img = await readImage(layout, id).catch((e) => {
-      if (BackendError.is(e, 'corrupt')) return undefined;
-      throw e;
-    });
-    if (img) out.push(img);
-  }
-  return out;
-}
-
 export async function readLayer(layout: StoreLayout, chainId: string): Promise<LayerRecord | undefined> {
   const dir = layout.chainDir(chainId);
   const diff = await readTextIfExists(path.join(dir, 'diff'));
@@ -89,23 +76,6 @@ export async function listChainIds(layout: StoreLayout): Promise<string[]> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
-}
-
-/** Layer sizes of an image, bottom to top; a missing record is an error the user should hear about. */
-export async function layerSizes(layout: StoreLayout, img: StoredImage, cache?: Map<string, LayerRecord>): Promise<number[]> {
-  const sizes: number[] = [];
-  for (const chainId of img.chainIds) {
-    let rec = cache?.get(chainId);
-    if (!rec) {
-      rec = await readLayer(layout, chainId);
-      if (!rec) {
-        throw new BackendError('corrupt', `Layer ${chainId.slice(7, 19)} of image ${img.id.slice(7, 19)} is missing from the store; run "image-layers check".`);
-      }
-      cache?.set(chainId, rec);
-    }
-    sizes.push(rec.size);
-  }
-  return sizes;
 }
 
 export async function readParent(layout: StoreLayout, id: string): Promise<string> {

@@ -9,6 +9,7 @@ import { fsyncDir } from './atomic';
 import type { StoreLayout } from './layout';
 import { resolveImage } from './resolve';
 import type { StoreSnapshot } from './snapshot';
+import { updateSummary } from './summary';
 
 function repoName(ref: string): string {
   const at = ref.indexOf('@');
@@ -33,6 +34,7 @@ const short = (id: string) => id.slice(7, 19);
 export class Remover {
   readonly records: RemoveReportItem[] = [];
   private reposDirty = false;
+  private imagesDeleted = false;
   reclaimed = 0;
 
   constructor(
@@ -47,7 +49,7 @@ export class Remover {
   }
 
   async removeByInput(input: string, options: RemoveOptions = {}): Promise<void> {
-    const { id, ref } = await resolveImage(this.layout, this.snap.repos, input);
+    const { id, ref } = await resolveImage(this.layout, this.snap.repos, input, this.snap.byId);
     const prune = !options.noPrune;
     if (ref) {
       this.untag(ref);
@@ -94,8 +96,8 @@ export class Remover {
     await fs.rm(this.layout.imageConfig(id), { force: true });
     await fs.rm(this.layout.imageMeta(id), { recursive: true, force: true });
     await fsyncDir(this.layout.imageContent).catch(() => undefined);
-    this.snap.byId.delete(id);
-    this.snap.parents.delete(id);
+    this.snap.forget(id);
+    this.imagesDeleted = true;
     this.records.push({ Deleted: id });
     if (img) await this.releaseLayers(img.chainIds);
     if (prune && parent && this.snap.byId.has(parent)) await this.deleteImage(parent, false, true, true);
@@ -127,6 +129,13 @@ export class Remover {
     await this.snap.repos.write(this.layout.repositories);
     this.reposDirty = false;
   }
+
+  /** Tags written, and the summary index brought in line with the images deleted. */
+  async finish(): Promise<void> {
+    await this.flushRepositories();
+    if (this.imagesDeleted) await updateSummary(this.layout);
+    this.imagesDeleted = false;
+  }
 }
 
 export async function pruneImages(layout: StoreLayout, snap: StoreSnapshot, danglingOnly: boolean): Promise<PruneReport> {
@@ -142,7 +151,7 @@ export async function pruneImages(layout: StoreLayout, snap: StoreSnapshot, dang
       if (!BackendError.is(e, 'conflict')) throw e;
     }
   }
-  await remover.flushRepositories();
+  await remover.finish();
   return { ImagesDeleted: remover.records, SpaceReclaimed: remover.reclaimed };
 }
 

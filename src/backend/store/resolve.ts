@@ -17,23 +17,25 @@ export function notFound(input: string): BackendError {
   return new BackendError('not-found', `No such image: ${input}`);
 }
 
-export async function resolveImage(layout: StoreLayout, repos: Repositories, input: string): Promise<Resolved> {
-  const ids = await listImageIds(layout);
+/** `known`: the store's image IDs when the caller has them (a snapshot); else imagedb is listed. */
+export async function resolveImage(layout: StoreLayout, repos: Repositories, input: string, known?: ReadonlyMap<string, unknown>): Promise<Resolved> {
+  const listed = known ? undefined : new Set(await listImageIds(layout));
+  const has = (id: string) => (known ? known.has(id) : listed!.has(id));
   const full = parseDigest(input) ?? (/^[a-f0-9]{64}$/.test(input) ? parseDigest('sha256:' + input) : undefined);
   if (full) {
     const id = 'sha256:' + full.hex;
-    if (ids.includes(id)) return { id };
+    if (has(id)) return { id };
     throw notFound(input);
   }
   const ref = parseReference(input);
   if (ref) {
     const name = familiarString(ref, true);
     const id = repos.get(name);
-    if (id && ids.includes(id)) return { id, ref: name };
+    if (id && has(id)) return { id, ref: name };
   }
   const prefix = ref?.tag || ref?.digest ? undefined : idPrefix(input);
   if (prefix) {
-    const matches = ids.filter((id) => id.slice(7).startsWith(prefix));
+    const matches = [...(known ? known.keys() : listed!)].filter((id) => id.slice(7).startsWith(prefix));
     if (matches.length === 1) return { id: matches[0] };
     if (matches.length > 1) throw new BackendError('invalid-input', `The short ID ${input} matches ${matches.length} images; give more of it.`);
   }

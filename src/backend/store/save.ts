@@ -5,12 +5,12 @@ import { BackendError, type WorkOptions } from '../backend';
 import { familiarRepository, parseReference } from '../../core/reference';
 import { writeImageArchive, type ArchiveFormat, type ArchiveImage, type ArchiveLayer } from './archive-writer';
 import type { StoreLayout } from './layout';
-import type { StoredImage } from './records';
+import type { ImageEntry } from './summary';
 import { resolveImage } from './resolve';
 import type { StoreSnapshot } from './snapshot';
 
 interface SaveItem {
-  img: StoredImage;
+  img: ImageEntry;
   tags: string[];
 }
 
@@ -34,7 +34,7 @@ async function selectImages(layout: StoreLayout, snap: StoreSnapshot, refs: stri
         continue;
       }
     }
-    const { id, ref } = await resolveImage(layout, snap.repos, input);
+    const { id, ref } = await resolveImage(layout, snap.repos, input, snap.byId);
     add(id, ref && !ref.includes('@') ? ref : undefined);
   }
   return [...items.values()];
@@ -52,8 +52,10 @@ export async function saveImages(
   const items = await selectImages(layout, snap, refs);
   const images: ArchiveImage[] = [];
   for (const { img, tags } of items) {
+    const stored = await snap.config(img.id);
+    if (!stored) throw new BackendError('not-found', `No such image: ${img.id}`);
     const layers: ArchiveLayer[] = [];
-    for (const diffId of img.config.rootfs.diff_ids) {
+    for (const diffId of stored.config.rootfs.diff_ids) {
       const file = layout.layerTar(diffId);
       // Checked before the archive is begun, so a missing layer fails fast with a sentence.
       const stat = await fs.stat(file).catch(() => {
@@ -61,7 +63,7 @@ export async function saveImages(
       });
       layers.push({ digest: diffId, size: stat.size, compressed: false, open: () => createReadStream(file) });
     }
-    images.push({ config: img.raw, layers, tags });
+    images.push({ config: stored.raw, layers, tags });
   }
   await writeImageArchive(target, images, options);
 }
