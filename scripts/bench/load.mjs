@@ -40,7 +40,7 @@ new BuiltinStore(storeRoot).loadArchive(archive).then(() => {
   console.log(JSON.stringify({ ms: performance.now() - t0, before, maxRSS: process.resourceUsage().maxRSS }));
 }, (e) => { console.error(e); process.exit(1); });`;
 
-export async function loadBench(root, runs = Number(process.env.BENCH_RUNS) || 3) {
+export async function loadBench(root, runs = Number(process.env.BENCH_RUNS) || 5) {
   await ensureDebianPackages(ENGINE_PACKAGES.filter((p) => p.bin === 'dockerd'));
   const { BuiltinStore } = require(join(root, 'out/src/backend/store/index.js'));
   const { dir, where } = scratchFolder(LAYERS * LAYER_MIB * (1 << 20) * 6);
@@ -57,31 +57,31 @@ export async function loadBench(root, runs = Number(process.env.BENCH_RUNS) || 3
     dockerd = await startDockerd(dir);
     const host = dockerd.host;
     const storeRoot = join(dir, 'store');
-    const r = await alternate(
-      {
-        openssl: () => timeCommand('openssl', ['dgst', '-sha256', archive]),
-        store: async () => {
-          const t = performance.now();
-          await new BuiltinStore(storeRoot).loadArchive(archive);
-          return performance.now() - t;
-        },
-        docker: () => timeCommand('docker', ['-H', host, 'load', '-q', '-i', archive]),
+    const contenders = {
+      openssl: () => timeCommand('openssl', ['dgst', '-sha256', archive]),
+      store: async () => {
+        const t = performance.now();
+        await new BuiltinStore(storeRoot).loadArchive(archive);
+        return performance.now() - t;
       },
-      runs,
-      {
-        // Untimed: a fresh store root, and the image gone from dockerd, before each run.
-        before: (name) => {
-          if (name === 'store') rmSync(storeRoot, { recursive: true, force: true });
-          if (name === 'docker') {
-            try {
-              execFileSync('docker', ['-H', host, 'image', 'rm', '-f', 'bench/large:1'], { stdio: 'ignore' });
-            } catch {
-              // not there yet (first round)
-            }
-          }
-        },
-      },
-    );
+      docker: () => timeCommand('docker', ['-H', host, 'load', '-q', '-i', archive]),
+    };
+    // Untimed: a fresh store root, and the image gone from dockerd, before each run.
+    const before = (name) => {
+      if (name === 'store') rmSync(storeRoot, { recursive: true, force: true });
+      if (name === 'docker') {
+        try {
+          execFileSync('docker', ['-H', host, 'image', 'rm', '-f', 'bench/large:1'], { stdio: 'ignore' });
+        } catch {
+          // not there yet (first round)
+        }
+      }
+    };
+    // One untimed round first: the extension host is a long-lived process, and the first few hundred MB a
+    // fresh Node process allocates cost it page faults that later loads do not pay (the fresh-process figure is
+    // the RSS row's, below).
+    await alternate(contenders, 1, { before });
+    const r = await alternate(contenders, runs, { before });
     rmSync(storeRoot, { recursive: true, force: true });
 
     // Memory: peak RSS of a fresh process loading the large archive, against the same for a 4 MiB archive.
@@ -92,6 +92,7 @@ export async function loadBench(root, runs = Number(process.env.BENCH_RUNS) || 3
     const mb = `${(size / 1e6).toFixed(0)} MB`;
     return [
       { name: `store load ${mb} (${where})`, ours: ms(r.median('store')), peerName: 'openssl dgst -sha256', peer: ms(r.median('openssl')), ratio: r.ratio('store', 'openssl'), goal: '<= 1.5x', ok: r.ratio('store', 'openssl') <= 1.5 },
+      { name: `store load ${mb}, fresh process (one run)`, ours: ms(big.ms), peerName: 'openssl dgst -sha256', peer: ms(r.median('openssl')), ratio: big.ms / r.median('openssl') },
       { name: `store load ${mb} (${where})`, ours: ms(r.median('store')), peerName: 'docker load (vfs)', peer: ms(r.median('docker')), ratio: r.ratio('store', 'docker'), goal: '< 1', ok: r.ratio('store', 'docker') < 1 },
       // Flat: the peak grows by far less than the archive (a fixed set of stream buffers), not with its size.
       { name: `store load peak RSS, ${mb}`, ours: mib(big.maxRSS), peerName: 'same for a 4 MiB archive', peer: mib(tiny.maxRSS), ratio: big.maxRSS / tiny.maxRSS, goal: 'growth < 64 MiB', ok: big.maxRSS - tiny.maxRSS < 64 * 1024 },

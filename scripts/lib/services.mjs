@@ -310,10 +310,12 @@ export async function startPodman(dir, { insecureRegistries = [] } = {}) {
 /**
  * A registry v2 on 127.0.0.1 (plain HTTP, which Docker trusts on loopback), deletes enabled.
  * @param {string} dir
- * @param {{port?: number}} [options] a port chosen beforehand (startServices does, to tell podman); else a free one
+ * @param {{port?: number, name?: string, htpasswd?: string}} [options] `port`: chosen beforehand (startServices
+ *   does, to tell podman), else a free one; `name`: its folder under `dir` (default `registry`); `htpasswd`: lines
+ *   `user:bcrypt-hash` to require a login (HTTP basic auth) for everything
  */
-export async function startRegistry(dir, { port } = {}) {
-  const folder = path.resolve(dir, 'registry');
+export async function startRegistry(dir, { port, name = 'registry', htpasswd } = {}) {
+  const folder = path.resolve(dir, name);
   await fsp.mkdir(folder, { recursive: true });
   const pidFile = path.join(folder, 'service.pid');
   await endStaleRun(folder, [pidFile]);
@@ -335,14 +337,18 @@ export async function startRegistry(dir, { port } = {}) {
       '    enabled: true',
       'http:',
       `  addr: ${addr}`,
+      ...(htpasswd ? ['auth:', '  htpasswd:', '    realm: image-layers-tests', `    path: ${JSON.stringify(path.join(folder, 'htpasswd'))}`] : []),
       '',
     ].join('\n'),
   );
+  if (htpasswd) await fsp.writeFile(path.join(folder, 'htpasswd'), `${htpasswd}\n`);
   const logFile = path.join(folder, 'registry.log');
   const proc = spawnService('registry', 'docker-registry', ['serve', config], { logFile, pidFile });
-  await waitReady(proc, 'registry', () => httpGet({ host: '127.0.0.1', port, path: '/v2/' }), logFile);
+  // Up means answering /v2/: with 200, or with 401 when it asks for a login.
+  const up = async () => ((await httpGet({ host: '127.0.0.1', port, path: '/v2/' })) === (htpasswd ? 401 : 200) ? 200 : 0);
+  await waitReady(proc, name, up, logFile);
   return {
-    name: 'registry',
+    name,
     addr,
     url: `http://${addr}`,
     logFile,

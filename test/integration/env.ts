@@ -24,7 +24,7 @@ interface StartedService {
 interface ServicesModule {
   startDockerd(dir: string): Promise<StartedService>;
   startPodman(dir: string, options: { insecureRegistries: string[] }): Promise<StartedService>;
-  startRegistry(dir: string): Promise<StartedService>;
+  startRegistry(dir: string, options?: { name?: string; htpasswd?: string }): Promise<StartedService>;
   ensureDebianPackages?: unknown;
 }
 interface AptModule {
@@ -97,6 +97,18 @@ export function services(): Promise<Services> {
 export async function tempDir(prefix: string): Promise<string> {
   const s = await services();
   return fs.mkdtempSync(path.join(s.tmp, `${prefix}-`));
+}
+
+/**
+ * One more registry, started for the caller and stopped after the run: `htpasswd` lines (`user:bcrypt-hash`)
+ * make it ask for a login. Returns its host:port.
+ */
+export async function extraRegistry(name: string, htpasswd?: string): Promise<string> {
+  const s = await services();
+  const lib = (await importEsm(pathToFileURL(path.join(repoRoot(), 'scripts', 'lib', 'services.mjs')).href)) as ServicesModule;
+  const r = await lib.startRegistry(path.join(s.tmp, 'extra-registries'), { name, htpasswd });
+  started.push(r);
+  return r.addr as string;
 }
 
 export type EngineName = 'docker' | 'podman';

@@ -15,6 +15,7 @@ import type {
   Progress,
   PruneReport,
 } from '../../core/model';
+import { parseReference } from '../../core/reference';
 import {
   BackendError,
   type Disposable,
@@ -38,6 +39,7 @@ import {
 } from './normalise';
 import { podmanCandidates, splitTag } from './names';
 import { podmanDiskUsage } from './podman-df';
+import { registryLogin } from '../registry/credentials';
 
 export interface DockerBackendOptions extends DockerConnectionOptions {
   /** The engine's kind when already known; otherwise it is read from GET /version at first use. */
@@ -385,22 +387,21 @@ export class DockerBackend implements ImageBackend {
     await this.detectKind();
     const { name, tag } = splitTag(ref);
     const stream = await this.dial<NodeJS.ReadableStream>(
-      { method: 'POST', path: '/images/create', query: { fromImage: name, tag: tag ?? 'latest' }, stream: true, signal: options.signal, authconfig: {} },
+      { method: 'POST', path: '/images/create', query: { fromImage: name, tag: tag ?? 'latest' }, stream: true, signal: options.signal, authconfig: await authFor(ref) },
       `pull ${ref}`,
-    );
-    await this.follow(stream, `pull ${ref}`, options);
+    ).catch((e: unknown) => Promise.reject(withLoginHint(e, ref)));
+    await this.follow(stream, `pull ${ref}`, options).catch((e: unknown) => Promise.reject(withLoginHint(e, ref)));
   }
 
   async pushImage(ref: string, options: WorkOptions = {}): Promise<void> {
     this.checkRef(ref);
     await this.detectKind();
     const { name, tag } = splitTag(ref);
-    // The engine refuses a push without an X-Registry-Auth header; an empty config means "no credentials".
     const stream = await this.dial<NodeJS.ReadableStream>(
-      { method: 'POST', path: `/images/${name}/push`, query: { tag }, stream: true, signal: options.signal, authconfig: {} },
+      { method: 'POST', path: `/images/${name}/push`, query: { tag }, stream: true, signal: options.signal, authconfig: await authFor(ref) },
       `push ${ref}`,
-    );
-    await this.follow(stream, `push ${ref}`, options);
+    ).catch((e: unknown) => Promise.reject(withLoginHint(e, ref)));
+    await this.follow(stream, `push ${ref}`, options).catch((e: unknown) => Promise.reject(withLoginHint(e, ref)));
   }
 
   async loadArchive(file: string, options: WorkOptions = {}): Promise<LoadResult> {
@@ -532,4 +533,23 @@ export class DockerBackend implements ImageBackend {
     for (const s of this.openStreams) s.destroy();
     this.openStreams.clear();
   }
+}
+
+/**
+ * The X-Registry-Auth the engine gets for a pull or push: the user's saved login for the image's registry, as the
+ * CLI sends it (the engine reads no login files itself). The engine refuses a push without the header; an empty
+ * config means "no credentials".
+ */
+async function authFor(ref: string): Promise<Record<string, string>> {
+  const registry = parseReference(ref)?.registry;
+  const login = registry ? await registryLogin(registry) : undefined;
+  return login ? { username: login.username, password: login.password, serveraddress: registry === 'docker.io' ? 'https://index.docker.io/v1/' : registry! } : {};
+}
+
+/** A registry's refusal says how to log in (the engine's own words name no command). */
+function withLoginHint(e: unknown, ref: string): unknown {
+  if (!BackendError.is(e) || !/no basic auth credentials|unauthorized|authentication required|access.*denied/i.test(e.message)) return e;
+  const registry = parseReference(ref)?.registry ?? '';
+  const login = registry === 'docker.io' ? 'docker login' : `docker login ${registry}`;
+  return new BackendError(e.kind, `${e.message.replace(/\.?$/, '.')} Log in with "${login}", then try again.`, e.detail);
 }

@@ -36,8 +36,15 @@ async function sniff(file: string): Promise<Compression> {
   }
 }
 
+/**
+ * Buffer between the stages of a scan: several 1 MiB chunks, so that the file system reads ahead and writes
+ * behind (in the thread pool) while this thread hashes, instead of each stage waiting on the next.
+ */
+const STAGE_BUFFER = 8 << 20;
+
 function hashing(hash: ReturnType<typeof createHash>): Transform {
   return new Transform({
+    highWaterMark: STAGE_BUFFER,
     transform(chunk: Buffer, _e, cb) {
       hash.update(chunk);
       cb(null, chunk);
@@ -64,6 +71,7 @@ function tarSizer(tolerant = false): { stream: Transform; done: () => Promise<nu
   });
   finished.catch(() => (failed = true));
   const stream = new Transform({
+    highWaterMark: STAGE_BUFFER,
     transform(chunk: Buffer, _e, cb) {
       if (failed || extract.write(chunk)) cb(null, chunk);
       else extract.once('drain', () => cb(null, chunk));
@@ -104,7 +112,7 @@ async function scanPipeline(
   const sizer = tarSizer(tolerant);
   const stages: (Readable | Transform | Writable)[] = [source, hashing(blobHash)];
   if (compression === 'gzip') stages.push(createGunzip(), hashing(diffHash));
-  stages.push(sizer.stream, out ? createWriteStream(out, { flags: 'wx' }) : sink());
+  stages.push(sizer.stream, out ? createWriteStream(out, { flags: 'wx', highWaterMark: STAGE_BUFFER }) : sink());
   try {
     await pipeline(stages as unknown as [Readable, ...Writable[]], { signal });
   } catch (e) {
