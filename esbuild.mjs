@@ -1,4 +1,5 @@
 // Bundles the extension (vscode external) and the command line into dist/.
+import { rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 import { bundleOptions } from './scripts/lib/bundle-options.mjs';
 
@@ -14,3 +15,5 @@ await Promise.all([
     banner: { js: '#!/usr/bin/env node' },
   }),
 ]);
+// A production bundle has no source map: drop those of an earlier development build, which no longer match.
+if (production) for (const map of ['dist/extension.js.map', 'dist/cli.js.map']) rmSync(map, { force: true });

@@ -106,6 +106,25 @@ async function waitForHealthz(url, child, logFile, timeoutMs) {
 }
 
 /**
+ * Builds the VSIX as `npm run package` does (production bundle, vsce) into `vsixPath` and installs it into
+ * `extensionsDir` with code-server's own installer, as a user would. Returns the installed folder's name.
+ */
+export function installVsix(vsixPath, extensionsDir) {
+  const run = (cmd, args) => execFileSync(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  run(process.execPath, ['esbuild.mjs', '--production']);
+  const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
+  run(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsixPath]);
+  const { node, entry } = ensureCodeServer();
+  fs.mkdirSync(extensionsDir, { recursive: true });
+  const out = run(node, [entry, '--extensions-dir', extensionsDir, '--install-extension', vsixPath]);
+  const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+  const id = `${pkg.publisher}.${pkg.name}`.toLowerCase();
+  const installed = fs.readdirSync(extensionsDir).find((d) => d.toLowerCase().startsWith(`${id}-`));
+  if (!installed) throw new Error(`code-server did not install ${vsixPath}:\n${out}`);
+  return installed;
+}
+
+/**
  * Starts code-server on loopback in its own process group and resolves once /healthz answers.
  * @param {{ workspace?: string, userDataDir: string, extensionsDir: string, env?: Record<string,string>,
  *   port?: number, host?: string, smokeTestDriver?: boolean, settings?: Record<string, unknown>,

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { devUrl, repoRoot, startCodeServer } from '../../scripts/lib/code-server.mjs';
+import { devUrl, installVsix, repoRoot, startCodeServer } from '../../scripts/lib/code-server.mjs';
 import { launchBrowser } from '../../scripts/lib/browser.mjs';
 import { makeSampleWorkspace, seedSampleStore } from '../../scripts/lib/samples.mjs';
 
@@ -18,6 +18,8 @@ const TAG = '1.0';
 const WAIT = Number(process.env.IMAGE_LAYERS_E2E_WAIT_MS ?? 30_000);
 const resultsDir = path.join(repoRoot, 'test-results');
 fs.mkdirSync(resultsDir, { recursive: true });
+// This run's screenshots only: a FAILED picture left by an earlier run would mislead.
+for (const f of fs.readdirSync(resultsDir)) if (f.startsWith('e2e-')) fs.rmSync(path.join(resultsDir, f), { force: true });
 const t0 = Date.now();
 const secs = (t = t0) => ((Date.now() - t) / 1000).toFixed(1);
 
@@ -86,6 +88,10 @@ try {
   const storePath = path.join(work, 'store');
   ({ ids } = await seedSampleStore(storePath));
   workspace = makeSampleWorkspace(path.join(work, 'workspace'), { storePath });
+  // The extension as users get it: the VSIX, built and installed by code-server, not the development folder.
+  const t = Date.now();
+  const installed = installVsix(path.join(work, 'image-layers.vsix'), path.join(work, 'extensions'));
+  console.log(`  VSIX built and installed as ${installed} in ${secs(t)} s`);
   server = await startCodeServer({
     workspace,
     userDataDir: path.join(work, 'user-data'),
@@ -101,7 +107,7 @@ try {
     if (m.type() === 'error' || m.type() === 'warning') fs.appendFileSync(workbenchLog, `${secs()} [${m.type()}] ${m.text()}\n`);
   });
   page.on('pageerror', (e) => fs.appendFileSync(workbenchLog, `${secs()} [pageerror] ${e.message}\n`));
-  await page.goto(devUrl({ url: server.url, workspace, extensionPath: repoRoot }));
+  await page.goto(devUrl({ url: server.url, workspace }));
 } catch (e) {
   console.log(`  ✘ setup: ${e?.stack ?? e}`);
   results.push({ name: 'setup', ok: false });
