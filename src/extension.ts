@@ -104,6 +104,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     vscode.window.createTreeView('imageLayers.layers', { treeDataProvider: layers, showCollapseAll: true }),
     vscode.window.registerTreeDataProvider('imageLayers.storage', storage),
     panels,
+    ...panels.registerRestore(getCatalog),
     scheduler,
     holder.onDidChange((backend) => {
       follow(backend);

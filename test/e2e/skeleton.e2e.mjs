@@ -302,6 +302,21 @@ await step('Show Wasted Space for sample/app:1.0 gives dive\'s score', 'wasted-s
   await visibleWebview().locator('code', { hasText: '/etc/sample.conf' }).first().waitFor({ timeout: WAIT });
 });
 
+await step('a window reload brings the Inspect and History tabs back, rendered again', 'reload', async () => {
+  await page.reload();
+  await page.locator('.part.activitybar a.action-label[aria-label^="Image Layers"]').waitFor({ timeout: 60_000 });
+  const tab = (text) => page.locator('.part.editor .tab', { hasText: text });
+  await tab(`History ${IMAGE}`).click({ timeout: WAIT });
+  const rows = visibleWebview().locator('table.history tbody tr');
+  await rows.first().waitFor({ timeout: WAIT });
+  if (!(await rows.allInnerTexts()).some((t) => t.includes('COPY app /app'))) throw new Error('the restored History panel lacks "COPY app /app"');
+  await tab(`Inspect ${IMAGE}`).click({ timeout: WAIT });
+  const id = visibleWebview().locator('code.image-id');
+  await id.waitFor({ timeout: WAIT });
+  const text = (await id.innerText()).trim();
+  if (text !== appId) throw new Error(`the restored Inspect panel shows ID ${text}, expected ${appId}`);
+});
+
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;
 const tStop = Date.now();

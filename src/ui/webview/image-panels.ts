@@ -1,4 +1,5 @@
-// Opens one panel per image and kind (inspect, history), reusing it when asked again.
+// Opens one panel per image and kind (inspect, history), reusing it when asked again, and brings them back after
+// a window reload: VS Code keeps a restored panel's title, and the title names the kind and the image.
 import * as vscode from 'vscode';
 import { BackendError } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
@@ -16,20 +17,43 @@ export class ImagePanels implements vscode.Disposable {
   constructor(private readonly extensionUri: vscode.Uri) {}
 
   async show(kind: PanelKind, ref: string, catalog: ImageCatalog): Promise<vscode.WebviewPanel> {
-    const key = `${kind}:${ref}`;
-    let panel = this.panels.get(key);
+    let panel = this.panels.get(`${kind}:${ref}`);
     if (panel) {
       panel.reveal();
     } else {
-      panel = vscode.window.createWebviewPanel(`imageLayers.${kind}`, `${TITLES[kind]} ${ref}`, vscode.ViewColumn.Active, {
-        enableScripts: false,
-        localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media')],
-      });
-      this.panels.set(key, panel);
-      panel.onDidDispose(() => this.panels.delete(key));
+      panel = vscode.window.createWebviewPanel(`imageLayers.${kind}`, `${TITLES[kind]} ${ref}`, vscode.ViewColumn.Active, this.options());
+      this.adopt(panel, kind, ref);
     }
     await this.render(panel, kind, ref, catalog);
     return panel;
+  }
+
+  /** Serializers that reopen the panels a reload closed, rendered from the current backend. */
+  registerRestore(catalog: () => Promise<ImageCatalog>): vscode.Disposable[] {
+    return (Object.keys(TITLES) as PanelKind[]).map((kind) =>
+      vscode.window.registerWebviewPanelSerializer(`imageLayers.${kind}`, {
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+          const prefix = `${TITLES[kind]} `;
+          const ref = panel.title.startsWith(prefix) ? panel.title.slice(prefix.length) : '';
+          if (!ref) return panel.dispose();
+          panel.webview.options = this.options();
+          this.adopt(panel, kind, ref);
+          await this.render(panel, kind, ref, await catalog());
+        },
+      }),
+    );
+  }
+
+  private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return { enableScripts: false, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media')] };
+  }
+
+  private adopt(panel: vscode.WebviewPanel, kind: PanelKind, ref: string): void {
+    const key = `${kind}:${ref}`;
+    this.panels.set(key, panel);
+    panel.onDidDispose(() => {
+      if (this.panels.get(key) === panel) this.panels.delete(key);
+    });
   }
 
   /** Re-renders every open panel, e.g. after a refresh. */
