@@ -156,38 +156,14 @@ export async function scanLayer(
  * bytes, and writes the uncompressed tar to `out`.
  */
 export async function scanLayerStream(source: Readable, out: string, what: string, signal?: AbortSignal): Promise<ScannedLayer> {
-  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  let head = Buffer.alloc(0);
-  let ended = false;
+  let peeked: { head: Buffer; rest: Readable };
   try {
-    while (head.length < 4) {
-      const next = await chunks.next();
-      if (next.done) {
-        ended = true;
-        break;
-      }
-      head = Buffer.concat([head, next.value]);
-    }
+    peeked = await peek(source, 4);
   } catch (e) {
     if (signal?.aborted) throw new BackendError('cancelled', 'Cancelled; the store is unchanged.');
     throw e;
   }
-  const compression: Compression =
-    head[0] === 0x1f && head[1] === 0x8b ? 'gzip' : head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528 ? 'zstd' : 'none';
-  async function* replay(): AsyncGenerator<Buffer> {
-    try {
-      if (head.length) yield head;
-      if (ended) return;
-      for (;;) {
-        const next = await chunks.next();
-        if (next.done) return;
-        yield next.value;
-      }
-    } finally {
-      await chunks.return?.();
-    }
-  }
-  const scan = await scanPipeline(Readable.from(replay(), { objectMode: false }), compression, out, what, signal);
+  const scan = await scanPipeline(peeked.rest, compressionOf(peeked.head), out, what, signal);
   return { ...scan, tarPath: out };
 }
 

@@ -5,9 +5,7 @@ import { BuiltinStore } from '../../../src/backend/store';
 import { parseSummary, serialiseSummary } from '../../../src/backend/store/summary';
 import type { ImageSummary } from '../../../src/core/model';
 import { sampleImages, writeDockerSaveArchive } from '../../fixtures/archives';
-import { tempDir } from './helpers';
-
-const kindOf = (kind: string) => (e: Error & { kind?: string }) => e.kind === kind;
+import { kindOf, tempDir } from './helpers';
 
 describe('BuiltinStore: the cached picture and the summary index', function () {
   this.timeout(20000);

@@ -47,3 +47,6 @@ export function patchFirstHeaderSize(tar: Buffer, size: number): Buffer {
   Buffer.from(sum.toString(8).padStart(6, '0') + '\0 ').copy(out, 148);
   return out;
 }
+
+/** An assert.rejects check: the error is a BackendError of this kind. */
+export const kindOf = (kind: string) => (e: Error & { kind?: string }) => e.kind === kind;

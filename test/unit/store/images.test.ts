@@ -4,9 +4,7 @@ import * as path from 'path';
 import { BuiltinStore } from '../../../src/backend/store';
 import type { RemoveReportItem } from '../../../src/core/model';
 import { sampleImages, writeDockerSaveArchive, type FixtureImage } from '../../fixtures/archives';
-import { tempDir } from './helpers';
-
-const kindOf = (kind: string) => (e: Error & { kind?: string }) => e.kind === kind;
+import { kindOf, tempDir } from './helpers';
 
 describe('BuiltinStore: names, tags, remove, prune, disk usage, save', function () {
   this.timeout(20000);
