@@ -82,6 +82,12 @@ export interface ImageBackend {
   saveImages(refs: string[], path: string, options?: WorkOptions): Promise<void>;
   /** The uncompressed tar of one layer of an image, by its diff ID. */
   layerTar(ref: string, diffId: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream>;
+  /**
+   * Several layers of an image in one pass, where reading one layer costs a pass over the whole image (an
+   * engine's `docker save`): `read` gets each wanted layer's tar as it goes by; the results come back by diff ID.
+   * Absent where layerTar is cheap (the store reads its own files).
+   */
+  readLayers?<T>(ref: string, diffIds: readonly string[], read: (tar: NodeJS.ReadableStream) => Promise<T>, signal?: AbortSignal): Promise<Map<string, T>>;
   /** Starts a container from the image, detached, like `docker run -d`; absent where the backend cannot run one. */
   runContainer?(ref: string, options: { name?: string; ports: string[] }): Promise<string>;
   /** Calls back on changes to images; returns undefined when the backend has no event stream (poll instead). */

@@ -206,6 +206,11 @@ export class LayerContentsCache {
     });
   }
 
+  /** Keeps contents read elsewhere (several layers in one pass). */
+  put(diffId: string, contents: LayerContents): void {
+    this.keep(diffId, contents);
+  }
+
   private keep(diffId: string, contents: LayerContents): void {
     if (this.done.has(diffId)) return;
     this.done.set(diffId, contents);
@@ -228,7 +233,10 @@ export interface LayersOptions {
   onProgress?: (p: { message: string; fraction?: number }) => void;
 }
 
-/** The entries of several layers of an image, bottom first, read one after another with progress. */
+/**
+ * The entries of several layers of an image, bottom first, with progress: in one pass when the backend reads
+ * layers that way (an engine, where each layer alone costs a `docker save`), else one after another.
+ */
 export async function readImageLayers(
   backend: ImageBackend,
   ref: string,
@@ -236,12 +244,31 @@ export async function readImageLayers(
   cache: LayerContentsCache,
   options: LayersOptions = {},
 ): Promise<LayerContents[]> {
+  const missing = [...new Set(diffIds.filter((d) => !cache.get(d)))];
+  let batch = new Map<string, LayerContents>();
+  if (backend.readLayers && missing.length > 1) {
+    let done = 0;
+    options.onProgress?.({ message: `Reading ${missing.length} layers`, fraction: 0 });
+    batch = await backend.readLayers(
+      ref,
+      missing,
+      async (tar) => {
+        const contents = await readLayerEntries(tar, { signal: options.signal });
+        // Docker 20.10's archives name layers by v1 ID: a layer not asked for may be read too, and count.
+        done++;
+        options.onProgress?.({ message: `${done} layer${done === 1 ? '' : 's'} read`, fraction: Math.min(1, done / missing.length) });
+        return contents;
+      },
+      options.signal,
+    );
+    for (const [diffId, contents] of batch) cache.put(diffId, contents);
+  }
   const out: LayerContents[] = [];
   for (let i = 0; i < diffIds.length; i++) {
-    const cached = cache.get(diffIds[i]);
-    if (!cached) options.onProgress?.({ message: `Layer ${i + 1} of ${diffIds.length}`, fraction: i / diffIds.length });
+    const known = cache.get(diffIds[i]) ?? batch.get(diffIds[i]);
+    if (!known) options.onProgress?.({ message: `Layer ${i + 1} of ${diffIds.length}`, fraction: i / diffIds.length });
     out.push(
-      cached ??
+      known ??
         (await cache.load(backend, ref, diffIds[i], {
           signal: options.signal,
           onEntries: (n) => options.onProgress?.({ message: `Layer ${i + 1} of ${diffIds.length}: ${n.toLocaleString('en-US')} entries` }),

@@ -4,6 +4,8 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import { BackendError } from '../../src/backend/backend';
 import { DockerBackend } from '../../src/backend/docker';
+import { imageEfficiency, LayerContentsCache, readLayerEntries, type LayerContents } from '../../src/backend/layer-contents';
+import { BuiltinStore } from '../../src/backend/store';
 import type { ImageEvent } from '../../src/core/model';
 import { fixtureDiffIds, sampleImages, SAMPLE_LAYERS, writeDockerSaveArchive, type FixtureImage } from '../fixtures/archives';
 import { ENGINES, services, socketOf, tempDir } from './env';
@@ -189,6 +191,28 @@ for (const engine of ENGINES) {
       for await (const chunk of stream) hash.update(chunk as Buffer);
       assert.strictEqual(`sha256:${hash.digest('hex')}`, wanted);
       await assert.rejects(backend.layerTar('sample/app:1.0', `sha256:${'0'.repeat(64)}`), (e: unknown) => BackendError.is(e, 'not-found'));
+    });
+
+    it('reads several layers in one save: the same entries as one layer at a time, and dive\'s numbers', async function () {
+      const ref = 'sample/app:1.0';
+      const diffIds = (await backend.inspectImage(ref)).RootFS.Layers;
+      const oneByOne = new Map<string, LayerContents>();
+      for (const d of diffIds) oneByOne.set(d, await readLayerEntries(await backend.layerTar(ref, d)));
+      const all = await backend.readLayers(ref, diffIds, (tar) => readLayerEntries(tar));
+      assert.deepStrictEqual([...all.keys()].sort(), [...diffIds].sort());
+      for (const d of diffIds) assert.deepStrictEqual(all.get(d), oneByOne.get(d), `layer ${d.slice(0, 19)}`);
+      // A subset: only the layers asked for come back.
+      const top = diffIds.slice(-2);
+      assert.deepStrictEqual([...(await backend.readLayers(ref, top, (tar) => readLayerEntries(tar))).keys()].sort(), [...top].sort());
+      await assert.rejects(backend.readLayers(ref, [`sha256:${'0'.repeat(64)}`], (tar) => readLayerEntries(tar)), (e: unknown) => BackendError.is(e, 'not-found'));
+      // Wasted Space reads every layer in that one pass (no layer alone), and scores as the store does.
+      let alone = 0;
+      const counting = Object.create(backend, { layerTar: { value: (...args: Parameters<DockerBackend['layerTar']>) => (alone++, backend.layerTar(...args)) } }) as DockerBackend;
+      const onEngine = await imageEfficiency(counting, ref, { cache: new LayerContentsCache() });
+      assert.strictEqual(alone, 0, 'no layer was read on its own');
+      const store = new BuiltinStore(path.join(dir, 'efficiency-store'));
+      await store.loadArchive(archive);
+      assert.deepStrictEqual(onEngine, await imageEfficiency(store, ref, { cache: new LayerContentsCache() }));
     });
 
     it('reports disk usage with one row per image', async function () {

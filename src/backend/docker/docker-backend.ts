@@ -481,19 +481,29 @@ export class DockerBackend implements ImageBackend {
   }
 
   async layerTar(ref: string, diffId: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
-    const image = await this.inspectImage(ref);
-    if (!image.RootFS.Layers.includes(diffId)) {
-      throw new BackendError('not-found', `${ref} has no layer ${diffId.slice(0, 19)}….`);
-    }
-    // Saving by ID keeps the archive to this one image, whatever name it goes by.
-    const stream = await this.dial<NodeJS.ReadableStream>(
-      { method: 'GET', path: '/images/get', query: { names: [image.Id.replace(/^sha256:/, '')] }, stream: true, signal },
-      `read a layer of ${ref}`,
-    );
-    const release = () => (stream as unknown as { destroy(): void }).destroy();
+    const { stream, release } = await this.saveStream(ref, [diffId], signal);
     // tar-stream is loaded here, not at activation.
     const { findLayerInArchive } = await import('./layer-tar');
     return findLayerInArchive(stream, diffId, release, signal);
+  }
+
+  async readLayers<T>(ref: string, diffIds: readonly string[], read: (tar: NodeJS.ReadableStream) => Promise<T>, signal?: AbortSignal): Promise<Map<string, T>> {
+    const { stream, release } = await this.saveStream(ref, diffIds, signal);
+    const { readLayersInArchive } = await import('./layer-tar');
+    return readLayersInArchive(stream, diffIds, read, release, signal);
+  }
+
+  /** `docker save` of the one image `ref` names, once it is known to hold the layers `diffIds`. */
+  private async saveStream(ref: string, diffIds: readonly string[], signal?: AbortSignal): Promise<{ stream: NodeJS.ReadableStream; release: () => void }> {
+    const image = await this.inspectImage(ref);
+    const absent = diffIds.find((d) => !image.RootFS.Layers.includes(d));
+    if (absent) throw new BackendError('not-found', `${ref} has no layer ${absent.slice(0, 19)}….`);
+    // Saving by ID keeps the archive to this one image, whatever name it goes by.
+    const stream = await this.dial<NodeJS.ReadableStream>(
+      { method: 'GET', path: '/images/get', query: { names: [image.Id.replace(/^sha256:/, '')] }, stream: true, signal },
+      `read the layers of ${ref}`,
+    );
+    return { stream, release: () => (stream as unknown as { destroy(): void }).destroy() };
   }
 
   watch(onEvent: (e: ImageEvent) => void): Disposable | undefined {

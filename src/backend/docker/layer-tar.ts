@@ -102,3 +102,81 @@ export function findLayerInArchive(
     archive.pipe(extract);
   });
 }
+
+/** The digest an entry's name carries (Docker 25+ `blobs/sha256/<hex>`, podman `<hex>.tar`), if any. */
+function digestInName(name: string): string | undefined {
+  return /^blobs\/sha256\/([a-f0-9]{64})$/.exec(name)?.[1] ?? /(?:^|\/)([a-f0-9]{64})\.tar$/.exec(name)?.[1];
+}
+
+/** Feeds `chunk` to `out` unless its reader has gone; waits while it is full. */
+async function feed(out: PassThrough, chunk: Buffer): Promise<void> {
+  if (out.destroyed || out.writableEnded) return;
+  if (out.write(chunk)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+  });
+}
+
+/**
+ * Reads the layers `diffIds` out of one `docker save` stream: each wanted layer's tar is handed to `read` as it
+ * goes by, and the archive is closed (`release`) once all are found. Entries named after their digest are read
+ * only when wanted; Docker 20.10's `<v1 id>/layer.tar` entries are hashed while `read` has them, and kept when the
+ * hash is a wanted diff ID. A reader that stops early does not stop the archive.
+ */
+export async function readLayersInArchive<T>(
+  archive: NodeJS.ReadableStream,
+  diffIds: readonly string[],
+  read: (tar: NodeJS.ReadableStream) => Promise<T>,
+  release: () => void,
+  signal?: AbortSignal,
+): Promise<Map<string, T>> {
+  const wanted = new Set(diffIds.map((d) => d.replace(/^sha256:/, '')));
+  const found = new Map<string, T>();
+  const extract = tar.extract();
+  const onAbort = () => extract.destroy(new BackendError('cancelled', 'Cancelled: reading the layers.'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  archive.on('error', (e: Error) => extract.destroy(e));
+  archive.pipe(extract);
+  try {
+    for await (const entry of extract) {
+      const name = entry.header.name.replace(/^\.\//, '');
+      const named = digestInName(name);
+      const candidate = entry.header.type === 'file' && (named ? wanted.has(named) && !found.has(`sha256:${named}`) : name.endsWith('/layer.tar'));
+      if (!candidate) {
+        entry.resume();
+        continue;
+      }
+      const hash = named ? undefined : createHash('sha256');
+      const out = new PassThrough();
+      const result = read(out);
+      result.catch(() => undefined); // awaited below, once the entry is through
+      for await (const chunk of entry as AsyncIterable<Buffer>) {
+        hash?.update(chunk);
+        await feed(out, chunk);
+      }
+      out.end();
+      const value = await result;
+      const digest = named ?? hash!.digest('hex');
+      if (wanted.has(digest)) found.set(`sha256:${digest}`, value);
+      if (found.size === wanted.size) break;
+    }
+  } catch (e) {
+    if (signal?.aborted) throw new BackendError('cancelled', 'Cancelled: reading the layers.');
+    if (BackendError.is(e)) throw e;
+    throw new BackendError('corrupt', `The engine's archive could not be read: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    extract.destroy();
+    release();
+  }
+  if (signal?.aborted) throw new BackendError('cancelled', 'Cancelled: reading the layers.');
+  const missing = diffIds.filter((d) => !found.has(d.startsWith('sha256:') ? d : `sha256:${d}`));
+  if (missing.length) throw new BackendError('not-found', `The image has no layer ${missing[0].slice(0, 19)}….`);
+  return found;
+}
