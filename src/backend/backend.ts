@@ -8,6 +8,7 @@ import type {
   Progress,
   PruneReport,
   RemoveReportItem,
+  SearchResult,
 } from '../core/model';
 
 export type BackendErrorKind =
@@ -74,6 +75,11 @@ export interface ImageBackend {
   removeImage(ref: string, options?: RemoveOptions): Promise<RemoveReportItem[]>;
   pruneImages(options?: { danglingOnly?: boolean }): Promise<PruneReport>;
   diskUsage(): Promise<DiskUsage>;
+  /**
+   * `docker search`: Docker Hub for a plain term, the registry's catalog for a term that starts with a registry host
+   * (`127.0.0.1:5000/app`). At most `limit` results (default 25).
+   */
+  searchImages(term: string, options?: { limit?: number; signal?: AbortSignal }): Promise<SearchResult[]>;
   pullImage(ref: string, options?: WorkOptions): Promise<void>;
   pushImage(ref: string, options?: WorkOptions): Promise<void>;
   /** Loads a `docker save` archive (or, on the store, an OCI layout) from a file. */

@@ -129,3 +129,12 @@ export interface Progress {
   fraction?: number;
   id?: string;
 }
+
+/** One answer of `docker search` (GET /images/search): a repository and what its registry says of it. */
+export interface SearchResult {
+  name: string;
+  description: string;
+  star_count: number;
+  is_official: boolean;
+  is_automated: boolean;
+}

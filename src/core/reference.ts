@@ -94,3 +94,9 @@ export function shortId(id: string): string {
   const hex = id.startsWith('sha256:') ? id.slice(7) : id;
   return hex.slice(0, 12);
 }
+
+/** Tags in the order a picker offers them: `latest` first, then newest-looking first (`1.25.3` before `1.9`). */
+export function orderTags(tags: readonly string[]): string[] {
+  const collator = new Intl.Collator('en', { numeric: true });
+  return [...new Set(tags)].sort((a, b) => (a === 'latest' ? -1 : b === 'latest' ? 1 : collator.compare(b, a)));
+}

@@ -14,6 +14,7 @@ import type {
   ImageSummary,
   Progress,
   PruneReport,
+  SearchResult,
 } from '../../core/model';
 import { parseReference } from '../../core/reference';
 import {
@@ -40,6 +41,8 @@ import {
 import { podmanCandidates, splitTag } from './names';
 import { podmanDiskUsage } from './podman-df';
 import { registryLogin } from '../registry/credentials';
+import { RegistryClient } from '../registry/registry-client';
+import { registryTerm, searchCatalog, searchRows } from '../registry/search';
 
 export interface DockerBackendOptions extends DockerConnectionOptions {
   /** The engine's kind when already known; otherwise it is read from GET /version at first use. */
@@ -99,6 +102,7 @@ export class DockerBackend implements ImageBackend {
   private detectedKind: EngineKind | undefined;
   private client: Promise<Dockerode> | undefined;
   private versionProbe: Promise<EngineKind> | undefined;
+  private registryClient: RegistryClient | undefined;
   private apiVersion: string | undefined;
   private readonly connection: ResolvedConnection | BackendError;
   private readonly openStreams = new Set<{ destroy(): void }>();
@@ -379,6 +383,26 @@ export class DockerBackend implements ImageBackend {
       return container.id;
     } catch (e) {
       throw toBackendError(e, this.endpoint, `run ${ref}`);
+    }
+  }
+
+  async searchImages(term: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<SearchResult[]> {
+    const limit = options.limit ?? 25;
+    const registry = registryTerm(term);
+    if (registry) {
+      // Engines search a registry through its v1 search API, which registry v2 servers lack: ask the catalog.
+      this.registryClient ??= new RegistryClient({ timeoutMs: 30_000 });
+      return searchCatalog(this.registryClient, registry.registry, registry.text, limit, options.signal);
+    }
+    await this.detectKind();
+    try {
+      const body = await this.dial<unknown>({ method: 'GET', path: '/images/search', query: { term: term.trim(), limit }, signal: options.signal }, `search for ${term}`);
+      return searchRows(body).slice(0, limit);
+    } catch (e) {
+      if (BackendError.is(e) && e.kind === 'failed' && /dial tcp|lookup|no such host|connection refused|timeout|i\/o timeout|pinging/i.test(e.message)) {
+        throw new BackendError('unreachable', `The engine cannot reach Docker Hub to search: ${e.message.replace(/^Could not search for [^:]*: /, '').replace(/\.?$/, '.')} To search a registry of your own, start the term with its host (registry.example/name).`, e.detail);
+      }
+      throw e;
     }
   }
 

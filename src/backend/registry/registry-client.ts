@@ -221,9 +221,31 @@ export class RegistryClient {
 
   async tags(repository: string, signal?: AbortSignal): Promise<string[]> {
     const r = parse(repository);
-    const res = await this.request(r, `${r.path}/tags/list`, { signal });
-    const body = (await res.json()) as { tags?: string[] | null };
-    return body.tags ?? [];
+    return this.pages(r, `${r.path}/tags/list?n=1000`, 'tags', signal);
+  }
+
+  /** The repositories a registry holds (GET /v2/_catalog, page after page, at most `max`). */
+  async catalog(registry: string, max = 10_000, signal?: AbortSignal): Promise<string[]> {
+    // The reference only routes the request and keys its token; the catalog is registry-wide.
+    return this.pages(parse(`${registry}/catalog`), '_catalog?n=1000', 'repositories', signal, max);
+  }
+
+  /** A paginated list: follows the Link header (`<…?last=…>; rel="next"`) until the end or `max` items. */
+  private async pages(r: ImageReference, first: string, field: 'tags' | 'repositories', signal?: AbortSignal, max = 100_000): Promise<string[]> {
+    const out: string[] = [];
+    let next: string | undefined = first;
+    while (next && out.length < max) {
+      const res: Response = await this.request(r, next, { signal });
+      const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+      const items = body[field];
+      if (items !== null && items !== undefined && !(Array.isArray(items) && items.every((t) => typeof t === 'string'))) {
+        throw new BackendError('failed', `${r.registry} answered a list that is not one (${field}).`);
+      }
+      out.push(...((items as string[] | null | undefined) ?? []));
+      const link: string | undefined = /<([^>]+)>;\s*rel="?next"?/.exec(res.headers.get('link') ?? '')?.[1];
+      next = link ? new URL(link, this.baseUrl(r.registry)).href : undefined;
+    }
+    return out.slice(0, max);
   }
 
   private request(r: ImageReference, path: string, init: RequestInit, options: RequestOptions & { allowMissing: true }): Promise<Response | undefined>;

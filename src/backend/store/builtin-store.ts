@@ -5,7 +5,7 @@ import * as path from 'path';
 import { BackendError, type Disposable, type ImageBackend, type LoadResult, type RemoveOptions, type WorkOptions } from '../backend';
 import { parseDigest } from '../../core/digest';
 import { deriveHistory, HistoryMismatchError } from '../../core/history';
-import type { BackendInfo, DiskUsage, HistoryItem, ImageEvent, ImageInspect, ImageSummary, PruneReport, RemoveReportItem } from '../../core/model';
+import type { BackendInfo, DiskUsage, HistoryItem, ImageEvent, ImageInspect, ImageSummary, PruneReport, RemoveReportItem, SearchResult } from '../../core/model';
 import { checkStore, type CheckReport } from './check';
 import { appendEvents, watchEvents } from './events';
 import { normaliseContainerConfig } from './image-config';
@@ -26,6 +26,7 @@ import { recoverJournal } from './journal';
 import { pullImage, type PullResult } from './pull';
 import { pushImage, type PushResult } from './push';
 import { RegistryClient } from '../registry/registry-client';
+import { registryTerm, searchCatalog, searchDockerHub } from '../registry/search';
 
 export const STORE_VERSION = '1.1';
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -211,6 +212,13 @@ export class BuiltinStore implements ImageBackend {
 
   async diskUsage(): Promise<DiskUsage> {
     return diskUsage(this.layout, await this.snapshot());
+  }
+
+  async searchImages(term: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<SearchResult[]> {
+    const limit = options.limit ?? 25;
+    const registry = registryTerm(term);
+    if (registry) return searchCatalog(this.registry, registry.registry, registry.text, limit, options.signal);
+    return searchDockerHub(term.trim(), limit, options.signal);
   }
 
   async pullImage(ref: string, options: WorkOptions = {}): Promise<void> {

@@ -1,4 +1,4 @@
-// Commands that move images in and out: pull, load an archive, save to an archive.
+// Commands that move images in and out: search and pull, push, load an archive, save to an archive.
 import { mkdtemp, rm } from 'fs/promises';
 import { homedir, tmpdir } from 'os';
 import * as path from 'path';
@@ -6,9 +6,48 @@ import * as vscode from 'vscode';
 import { guarded, pickRef, targetRefs, withProgress, type CommandContext, type Target } from './command-context';
 import type { ImagesTreeNode } from '../tree/images-tree';
 import { writeSampleArchive } from '../../backend/store/samples';
+import { RegistryClient } from '../../backend/registry/registry-client';
+import { orderTags } from '../../core/reference';
 
 export function registerTransferCommands(ctx: CommandContext): vscode.Disposable[] {
+  const registry = new RegistryClient({ timeoutMs: 30_000 });
   return [
+    vscode.commands.registerCommand(
+      'imageLayers.searchImages',
+      guarded(async (term?: string) => {
+        const query =
+          typeof term === 'string'
+            ? term
+            : await vscode.window.showInputBox({
+                prompt: 'Search Docker Hub, or a registry of your own by starting with its host',
+                placeHolder: 'nginx    or    registry.example:5000/team',
+              });
+        if (!query?.trim()) return;
+        const backend = (await ctx.catalog()).backend;
+        const results = await withProgress(`Searching for ${query}`, ({ signal }) => backend.searchImages(query, { limit: 50, signal }));
+        if (!results.length) {
+          void vscode.window.showInformationMessage(`No images match "${query}".`);
+          return;
+        }
+        const picked = await vscode.window.showQuickPick(
+          results.map((r) => ({
+            label: r.name,
+            description: [r.is_official ? 'official' : '', r.star_count ? `\u2605 ${r.star_count}` : ''].filter(Boolean).join(' \u00b7 '),
+            detail: r.description || undefined,
+          })),
+          { placeHolder: `${results.length} found for "${query}": pick one to pull`, matchOnDescription: true, matchOnDetail: true },
+        );
+        if (!picked) return;
+        const tags = orderTags(await withProgress(`Reading the tags of ${picked.label}`, ({ signal }) => registry.tags(picked.label, signal)));
+        if (!tags.length) {
+          void vscode.window.showInformationMessage(`${picked.label} has no tags to pull.`);
+          return;
+        }
+        const tag = await vscode.window.showQuickPick(tags, { placeHolder: `Tag of ${picked.label} to pull` });
+        if (!tag) return;
+        await vscode.commands.executeCommand('imageLayers.pullImage', `${picked.label}:${tag}`);
+      }),
+    ),
     vscode.commands.registerCommand(
       'imageLayers.pullImage',
       guarded(async (target?: string) => {
