@@ -10,6 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { devUrl, installVsix, repoRoot, startCodeServer } from '../../scripts/lib/code-server.mjs';
 import { launchBrowser } from '../../scripts/lib/browser.mjs';
 import { makeSampleWorkspace, seedSampleStore } from '../../scripts/lib/samples.mjs';
+import { ensureDebianPackages, ENGINE_PACKAGES } from '../../scripts/lib/apt.mjs';
+import { startRegistry } from '../../scripts/lib/services.mjs';
+import { createRequire } from 'node:module';
 
 const keep = process.argv.includes('--keep');
 const IMAGE = 'sample/app:1.0';
@@ -76,6 +79,21 @@ function build() {
 }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'image-layers-e2e-'));
+let registry;
+const PUSHED = 'e2e/sample-app';
+
+/** A real registry holding sample/app:1.0 as REGISTRY/e2e/sample-app:1.0, pushed from a store of its own. */
+async function startSeededRegistry() {
+  await ensureDebianPackages(ENGINE_PACKAGES.filter((p) => p.bin === 'docker-registry'));
+  registry = await startRegistry(work);
+  const pusher = path.join(work, 'pusher-store');
+  await seedSampleStore(pusher);
+  const { BuiltinStore } = createRequire(import.meta.url)(path.join(repoRoot, 'out/src/backend/store/index.js'));
+  const store = new BuiltinStore(pusher);
+  await store.tagImage(IMAGE, `${registry.addr}/${PUSHED}`, TAG);
+  await store.pushImage(`${registry.addr}/${PUSHED}:${TAG}`);
+  store.dispose();
+}
 const workbenchLog = path.join(resultsDir, 'e2e-workbench.log');
 let server;
 let browser;
@@ -87,6 +105,7 @@ try {
   build();
   const storePath = path.join(work, 'store');
   ({ ids } = await seedSampleStore(storePath));
+  await startSeededRegistry();
   workspace = makeSampleWorkspace(path.join(work, 'workspace'), { storePath });
   // The extension as users get it: the VSIX, built and installed by code-server, not the development folder.
   const t = Date.now();
@@ -317,11 +336,25 @@ await step('a window reload brings the Inspect and History tabs back, rendered a
   if (text !== appId) throw new Error(`the restored Inspect panel shows ID ${text}, expected ${appId}`);
 });
 
+await step('Search Images finds the image in a registry by its host, and pulls the tag picked', 'search', async () => {
+  await runCommand('Image Layers: Search Images');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ timeout: WAIT });
+  await input.fill(`${registry.addr}/e2e`);
+  await input.press('Enter');
+  await pickInQuickInput('sample', `${registry.addr}/${PUSHED}`);
+  await pickInQuickInput(TAG, TAG);
+  await expand(row(1, `${registry.addr}/${PUSHED}`));
+  const tag = row(2, TAG).filter({ has: page.locator('.label-description', { hasText: shortId }) });
+  await tag.first().waitFor({ timeout: WAIT });
+});
+
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;
 const tStop = Date.now();
 await browser?.close();
 await server?.stop();
+await registry?.stop();
 if (keep) console.log(`kept ${work}`);
 else fs.rmSync(work, { recursive: true, force: true });
 console.log(`e2e: ${secs()} s in all (stopping took ${secs(tStop)} s); screenshots in ${path.relative(repoRoot, resultsDir)}/`);
