@@ -113,7 +113,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     ...registerImageCommands(commandContext),
     ...registerTransferCommands(commandContext),
     ...registerManageCommands(commandContext),
-    ...registerLayerCommands(commandContext, context.extensionUri),
+    ...registerLayerCommands(commandContext, context.extensionUri, context.workspaceState),
     ...registerViewCommands(options),
     ...registerBackendCommands(),
     vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, new DockerfileHoverProvider(getCatalog)),

@@ -151,17 +151,51 @@ async function expand(r) {
 
 /** Types into the open quick input and accepts the row that holds `text` once it is the focused one. Enter rather
  * than a click: the list re-renders while results arrive, and a click can land on a row being replaced. */
-async function pickInQuickInput(filter, text) {
-  const input = page.locator('.quick-input-widget input.input');
+async function pickInQuickInput(filter, text, placeholder) {
+  // With `placeholder`, wait for that very pick: one quick input follows another in the same widget.
+  const input = page.locator(placeholder ? `.quick-input-widget input.input[placeholder*="${placeholder}"]` : '.quick-input-widget input.input');
   await input.waitFor({ timeout: WAIT });
   await input.fill(filter);
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: text }).waitFor({ timeout: WAIT });
   await input.press('Enter');
 }
 
+/**
+ * Right-clicks `target` and runs the context menu's `label` entry. A click that lands while the menu is still
+ * placing itself can be lost, leaving the menu open (and the workbench inert under it): then it is clicked again.
+ */
+async function fromContextMenu(target, label) {
+  const menu = page.locator('.context-view .monaco-menu');
+  for (let attempt = 1; ; attempt++) {
+    if (!(await menu.isVisible())) await target.click({ button: 'right' });
+    const entry = menu.locator('.action-label', { hasText: new RegExp(`^${label}$`) });
+    await entry.waitFor({ timeout: WAIT });
+    await entry.click();
+    try {
+      await menu.waitFor({ state: 'hidden', timeout: 3000 });
+      return;
+    } catch (e) {
+      if (attempt === 3) throw new Error(`the context menu stayed open after clicking "${label}" three times`);
+    }
+  }
+}
+
+/** Runs a command from the palette. F1 can be swallowed while something else holds focus or a menu is up: then
+ * Escape clears the way and F1 is pressed again. */
 async function runCommand(title) {
-  await page.keyboard.press('F1');
-  await pickInQuickInput(`>${title}`, title);
+  const input = page.locator('.quick-input-widget input.input');
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.fill(`>${title}`, { timeout: 5000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).waitFor({ timeout: WAIT });
+  await input.press('Enter');
 }
 
 await step('workbench starts and shows the Image Layers icon', 'workbench', async () => {
@@ -190,10 +224,7 @@ await step(`${REPO} → ${TAG} → layers`, 'tree', async () => {
 });
 
 await step('Inspect Image from the tag\'s context menu', 'inspect', async () => {
-  await row(2, TAG).click({ button: 'right' });
-  const entry = page.locator('.context-view .monaco-menu .action-label', { hasText: /^Inspect Image$/ });
-  await entry.waitFor({ timeout: WAIT });
-  await entry.click();
+  await fromContextMenu(row(2, TAG), 'Inspect Image');
   await page.locator('.part.editor .tab.active', { hasText: `Inspect ${IMAGE}` }).waitFor({ timeout: WAIT });
   const id = visibleWebview().locator('code.image-id');
   await id.waitFor({ timeout: WAIT });
@@ -299,10 +330,7 @@ await step('Show Layer Files on the top layer of sample/app:1.0 shows its added 
   await openPane('Images');
   const layer = imagesPane().locator('.monaco-list-row[aria-level="3"]', { hasText: 'COPY app /app' }).first();
   await layer.waitFor({ timeout: WAIT });
-  await layer.click({ button: 'right' });
-  const entry = page.locator('.context-view .monaco-menu .action-label', { hasText: /^Show Layer Files$/ });
-  await entry.waitFor({ timeout: WAIT });
-  await entry.click();
+  await fromContextMenu(layer, 'Show Layer Files');
   await page.locator('.part.editor .tab.active', { hasText: `Layer Files ${IMAGE}` }).waitFor({ timeout: WAIT });
   const tree = visibleWebview().locator('#tree');
   await tree.locator('text=app').first().waitFor({ timeout: WAIT });
@@ -321,10 +349,26 @@ await step('Show Wasted Space for sample/app:1.0 gives dive\'s score', 'wasted-s
   await visibleWebview().locator('code', { hasText: '/etc/sample.conf' }).first().waitFor({ timeout: WAIT });
 });
 
-await step('a window reload brings the Inspect and History tabs back, rendered again', 'reload', async () => {
-  await page.reload();
+const tab = (text) => page.locator('.part.editor .tab', { hasText: text });
+
+await step('Layer Files moves to the bottom layer when it is picked', 'layer-files-bottom', async () => {
+  await tab(`Layer Files ${IMAGE}`).click({ timeout: WAIT });
+  await visibleWebview().locator('#layer').selectOption('0');
+  await visibleWebview().locator('#status', { hasText: /^Changes in layer 1\. ADD rootfs\.tar/ }).waitFor({ timeout: WAIT });
+});
+
+await step('a window reload brings every panel back: Inspect, History, Layer Files on the layer it showed, Wasted Space', 'reload', async () => {
+  // As a user reloads: the workbench saves its editors' state first (a bare page reload can outrun that save).
+  await runCommand('Developer: Reload Window');
+  await page.waitForEvent('load', { timeout: 60_000 });
   await page.locator('.part.activitybar a.action-label[aria-label^="Image Layers"]').waitFor({ timeout: 60_000 });
-  const tab = (text) => page.locator('.part.editor .tab', { hasText: text });
+  await tab(`Layer Files ${IMAGE}`).click({ timeout: WAIT });
+  await visibleWebview().locator('#status', { hasText: /^Changes in layer 1\. ADD rootfs\.tar/ }).waitFor({ timeout: WAIT });
+  const selected = await visibleWebview().locator('#layer').inputValue();
+  if (selected !== '0') throw new Error(`the restored Layer Files panel is on layer ${selected}, not 0`);
+  await tab(`Wasted Space ${IMAGE}`).click({ timeout: WAIT });
+  const score = (await visibleWebview().locator('#score').innerText({ timeout: WAIT })).trim();
+  if (!/^99\.9/.test(score)) throw new Error(`the restored Wasted Space panel reads "${score}"`);
   await tab(`History ${IMAGE}`).click({ timeout: WAIT });
   const rows = visibleWebview().locator('table.history tbody tr');
   await rows.first().waitFor({ timeout: WAIT });
@@ -338,12 +382,12 @@ await step('a window reload brings the Inspect and History tabs back, rendered a
 
 await step('Search Images finds the image in a registry by its host, and pulls the tag picked', 'search', async () => {
   await runCommand('Image Layers: Search Images');
-  const input = page.locator('.quick-input-widget input.input');
+  const input = page.locator('.quick-input-widget input.input[placeholder*="registry.example"]');
   await input.waitFor({ timeout: WAIT });
   await input.fill(`${registry.addr}/e2e`);
   await input.press('Enter');
-  await pickInQuickInput('sample', `${registry.addr}/${PUSHED}`);
-  await pickInQuickInput(TAG, TAG);
+  await pickInQuickInput('sample', `${registry.addr}/${PUSHED}`, 'pick one to pull');
+  await pickInQuickInput(TAG, TAG, 'Tag of');
   await expand(row(1, `${registry.addr}/${PUSHED}`));
   const tag = row(2, TAG).filter({ has: page.locator('.label-description', { hasText: shortId }) });
   await tag.first().waitFor({ timeout: WAIT });

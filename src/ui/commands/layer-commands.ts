@@ -18,14 +18,14 @@ export function layerTarget(target: unknown): { ref?: string; layer?: number } {
   return {};
 }
 
-export function registerLayerCommands(ctx: CommandContext, extensionUri?: vscode.Uri): vscode.Disposable[] {
+export function registerLayerCommands(ctx: CommandContext, extensionUri?: vscode.Uri, memory?: vscode.Memento): vscode.Disposable[] {
   let panels: Promise<LayerFilesPanels> | undefined;
   // The panels (and tar-stream with them) load on first use, not at activation.
   const getPanels = () =>
     (panels ??= import('../webview/layer-files-panel').then(({ LayerFilesPanels }) => {
       const uri = extensionUri ?? vscode.extensions.getExtension(EXTENSION_ID)?.extensionUri;
       if (!uri) throw new Error('The Image Layers extension could not find its own files.');
-      return new LayerFilesPanels(uri, ctx.catalog);
+      return new LayerFilesPanels(uri, ctx.catalog, undefined, memory);
     }).catch((e: unknown) => {
       panels = undefined;
       throw e;
@@ -48,6 +48,12 @@ export function registerLayerCommands(ctx: CommandContext, extensionUri?: vscode
         const ref = layerTarget(target).ref ?? (await pickRef(target as Target, ctx, 'Choose an image to measure its wasted space'));
         if (!ref) return;
         await (await getPanels()).showWaste(ref);
+      }),
+    ),
+    // Layer Files and Wasted Space tabs open when the window reloads come back.
+    ...['imageLayers.layerFiles', 'imageLayers.wastedSpace'].map((viewType) =>
+      vscode.window.registerWebviewPanelSerializer(viewType, {
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => (await getPanels()).restore(viewType, panel),
       }),
     ),
     {

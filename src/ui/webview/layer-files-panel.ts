@@ -49,6 +49,8 @@ class FilesSession implements vscode.Disposable {
     layer: number,
     private readonly catalog: () => Promise<ImageCatalog>,
     private readonly cache: LayerContentsCache,
+    /** Told of every layer and view shown, so that a reload can come back to it. */
+    private readonly onShown: (layer: number, merged: boolean) => void = () => undefined,
   ) {
     this.layer = layer;
     this.firstLoad = new Promise((resolve) => (this.resolveFirst = resolve));
@@ -114,6 +116,7 @@ class FilesSession implements vscode.Disposable {
       const step = this.steps.find((s) => s.layerIndex === layer);
       const truncated = contents.flatMap((c, i) => (c.truncated ? [`Layer ${i + 1}: ${c.truncated}`] : []));
       const skipped = contents[layer]?.skipped ?? 0;
+      this.onShown(layer, merged);
       this.post({
         type: 'tree',
         layer,
@@ -163,10 +166,12 @@ export class LayerFilesPanels implements vscode.Disposable {
   private readonly files = new Map<string, FilesSession>();
   private readonly waste = new Map<string, vscode.WebviewPanel>();
 
+  /** `memory`: where the layer and view each image's panel was on are kept (the workspace's state). */
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly catalog: () => Promise<ImageCatalog>,
     private readonly cache: LayerContentsCache = layerContentsCache(),
+    private readonly memory?: vscode.Memento,
   ) {}
 
   private options(scripts: boolean): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -185,6 +190,13 @@ export class LayerFilesPanels implements vscode.Disposable {
       if (layer !== undefined && layer !== open.layer) open.select(layer);
       return { panel: open.panel, loaded: open.firstLoad };
     }
+    const model = await this.filesModel(ref, layer);
+    const panel = vscode.window.createWebviewPanel('imageLayers.layerFiles', `Layer Files ${ref}`, vscode.ViewColumn.Active, this.options(true));
+    return { panel, loaded: this.attachFiles(panel, ref, model, false) };
+  }
+
+  /** What a Layer Files panel shows of an image: its layer steps and diff IDs, and the layer to start on. */
+  private async filesModel(ref: string, layer?: number): Promise<{ steps: LayerStep[]; diffIds: string[]; selected: number }> {
     const catalog = await this.catalog();
     const inspect = await catalog.inspect(ref);
     const { history } = await catalog.detailsOf(inspect.Id);
@@ -192,9 +204,14 @@ export class LayerFilesPanels implements vscode.Disposable {
     if (diffIds.length === 0) throw new BackendError('not-found', `${ref} has no layers.`);
     const steps = layerSteps(inspect, history).filter((s) => s.layerIndex !== undefined);
     const selected = layer !== undefined && layer >= 0 && layer < diffIds.length ? layer : diffIds.length - 1;
+    return { steps, diffIds, selected };
+  }
+
+  private attachFiles(panel: vscode.WebviewPanel, ref: string, model: { steps: LayerStep[]; diffIds: string[]; selected: number }, merged: boolean): Promise<void> {
     const title = `Layer Files ${ref}`;
-    const panel = vscode.window.createWebviewPanel('imageLayers.layerFiles', title, vscode.ViewColumn.Active, this.options(true));
-    const session = new FilesSession(panel, ref, steps, diffIds, selected, this.catalog, this.cache);
+    const remember = (layer: number, merged: boolean) => void this.memory?.update(`layerFiles.view:${ref}`, { layer, merged });
+    const session = new FilesSession(panel, ref, model.steps, model.diffIds, model.selected, this.catalog, this.cache, remember);
+    if (merged) session.select(model.selected, true);
     this.files.set(ref, session);
     panel.onDidDispose(() => {
       session.dispose();
@@ -203,20 +220,49 @@ export class LayerFilesPanels implements vscode.Disposable {
     const css = panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'layer-files.css')).toString();
     panel.webview.html = page(panel.webview, this.extensionUri, {
       title,
-      body: layerFilesBody(ref, steps, selected, css),
+      body: layerFilesBody(ref, model.steps, model.selected, css),
       scripts: ['layer-files.js'],
     });
-    return { panel, loaded: session.firstLoad };
+    return session.firstLoad;
   }
 
-  /** Opens (or reveals) the Wasted Space panel of an image, reading every layer with progress. */
-  async showWaste(ref: string): Promise<{ panel: vscode.WebviewPanel; report?: EfficiencyReport }> {
+  /**
+   * Brings back a Layer Files or Wasted Space panel after a window reload (the serializers are registered in
+   * layer-commands.ts, so that this module still loads on first use): the tab title names the image, and the
+   * workspace's state the layer and view Layer Files was on.
+   */
+  async restore(viewType: string, panel: vscode.WebviewPanel): Promise<void> {
+    const files = viewType === 'imageLayers.layerFiles';
+    const prefix = files ? 'Layer Files ' : 'Wasted Space ';
+    const ref = panel.title.startsWith(prefix) ? panel.title.slice(prefix.length) : '';
+    // One panel of each kind per image: a second one of the same kind is not brought back.
+    if (!ref || (files ? this.files : this.waste).has(ref)) return panel.dispose();
+    if (!files) {
+      panel.webview.options = this.options(false);
+      await this.showWaste(ref, panel).catch(() => undefined); // the panel shows the error
+      return;
+    }
+    panel.webview.options = this.options(true);
+    const saved = this.memory?.get<{ layer?: unknown; merged?: unknown }>(`layerFiles.view:${ref}`) ?? {};
+    try {
+      const model = await this.filesModel(ref, typeof saved.layer === 'number' ? saved.layer : undefined);
+      void this.attachFiles(panel, ref, model, saved.merged === true);
+    } catch (e) {
+      panel.webview.html = page(panel.webview, this.extensionUri, { title: panel.title, body: html`<h1>${panel.title}</h1><p class="error">${errorText(e)}</p>` });
+    }
+  }
+
+  /**
+   * Opens (or reveals) the Wasted Space panel of an image, reading every layer with progress. `restored`: a panel
+   * VS Code brought back after a reload, to render into.
+   */
+  async showWaste(ref: string, restored?: vscode.WebviewPanel): Promise<{ panel: vscode.WebviewPanel; report?: EfficiencyReport }> {
     const title = `Wasted Space ${ref}`;
     let panel = this.waste.get(ref);
     if (panel) {
       panel.reveal();
     } else {
-      const made = vscode.window.createWebviewPanel('imageLayers.wastedSpace', title, vscode.ViewColumn.Active, this.options(false));
+      const made = restored ?? vscode.window.createWebviewPanel('imageLayers.wastedSpace', title, vscode.ViewColumn.Active, this.options(false));
       panel = made;
       this.waste.set(ref, made);
       made.onDidDispose(() => {
