@@ -47,6 +47,9 @@ async function describePage() {
     grab('hover', '.monaco-hover:visible'),
     grab('context menu', '.context-view .monaco-menu'),
     grab('status bar', '.part.statusbar'),
+    page
+      .evaluate(() => [...document.querySelectorAll('[inert]')].map((e) => `${e.tagName.toLowerCase()}.${String(e.className).split(' ').join('.')}`).join(', '))
+      .then((t) => (t ? `  inert: ${t}` : ''), () => ''),
   ]);
   return parts.filter(Boolean).join('\n') || '  (nothing readable)';
 }
@@ -250,28 +253,38 @@ await step('hover over the image on the FROM line of the Dockerfile', 'hover', a
   await page.locator('.part.editor .tab.active', { hasText: /^Dockerfile/ }).waitFor({ timeout: WAIT });
   const line = page.locator('.part.editor .monaco-editor .view-line', { hasText: `FROM ${IMAGE}` });
   await line.waitFor({ timeout: WAIT });
-  // Point at the middle of the image name: measure where its characters are on the line.
-  const box = await line.evaluate((el, image) => {
-    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-    let node;
-    while ((node = walker.nextNode())) {
-      const at = node.textContent.replace(/\u00a0/g, ' ').indexOf(image.slice(0, 6));
-      if (at >= 0) {
-        const range = document.createRange();
-        range.setStart(node, at);
-        range.setEnd(node, Math.min(node.textContent.length, at + 6));
-        const r = range.getBoundingClientRect();
-        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+  // Point at the middle of the image name: measure where its characters are on the line (again on each attempt:
+  // the editor may still be laying itself out).
+  const nameBox = () =>
+    line.evaluate((el, image) => {
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      let node;
+      while ((node = walker.nextNode())) {
+        const at = node.textContent.replace(/\u00a0/g, ' ').indexOf(image.slice(0, 6));
+        if (at >= 0) {
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, Math.min(node.textContent.length, at + 6));
+          const r = range.getBoundingClientRect();
+          return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+        }
       }
-    }
-    return null;
-  }, IMAGE);
-  if (!box) throw new Error(`could not find "${IMAGE}" on the FROM line`);
+      return null;
+    }, IMAGE);
   const hover = page.locator('.monaco-hover:visible', { hasText: IMAGE });
-  // The editor shows a hover after a pause of the mouse; move off and on again if the first one is missed.
+  // The editor shows a hover after a pause of the mouse; move off and on again if the first one is missed, and at
+  // the last try put the cursor there and ask for the hover from the keyboard (Ctrl+K Ctrl+I), as users can.
   for (let attempt = 1; ; attempt++) {
+    const box = await nameBox();
+    if (!box) throw new Error(`could not find "${IMAGE}" on the FROM line`);
     await page.mouse.move(box.x, box.y - 200);
-    await page.mouse.move(box.x, box.y, { steps: 4 });
+    if (attempt < 3) {
+      await page.mouse.move(box.x, box.y, { steps: 4 });
+    } else {
+      await page.mouse.click(box.x, box.y);
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+I');
+    }
     try {
       await hover.first().waitFor({ timeout: 5000 });
       break;
@@ -350,6 +363,20 @@ await step('Show Wasted Space for sample/app:1.0 gives dive\'s score', 'wasted-s
 });
 
 const tab = (text) => page.locator('.part.editor .tab', { hasText: text });
+
+await step('Compare With Another Image: sample/app:1.0 shares its first 3 layers with sample/base:1.0', 'compare', async () => {
+  await openPane('Images');
+  await expand(row(1, REPO));
+  await fromContextMenu(row(2, TAG), 'Compare With Another Image…');
+  await pickInQuickInput('sample/base:1.0', 'sample/base:1.0', 'Compare');
+  await page.locator('.part.editor .tab.active', { hasText: `Compare ${IMAGE}` }).waitFor({ timeout: WAIT });
+  const verdict = (await visibleWebview().locator('#verdict').innerText({ timeout: WAIT })).trim();
+  if (verdict !== 'They share their first 3 layers and part after layer 3.') throw new Error(`the comparison says "${verdict}"`);
+  const onlyA = (await visibleWebview().locator('#only-a').innerText()).trim();
+  if (!/^1 layer, 12\.7kB$/.test(onlyA)) throw new Error(`only in ${IMAGE}: "${onlyA}"`);
+});
+
+
 
 await step('Layer Files moves to the bottom layer when it is picked', 'layer-files-bottom', async () => {
   await tab(`Layer Files ${IMAGE}`).click({ timeout: WAIT });

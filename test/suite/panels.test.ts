@@ -1,9 +1,10 @@
-// Inspect and History open as editor tabs on the image a user picked, and a dead engine is a message, not a storm.
+// Inspect, History and Compare open as editor tabs on the images a user picked, and a dead engine is a message,
+// not a storm.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { api, imageNode, waitFor, tabLabels } from './api';
 
-describe('Inspect and History', function () {
+describe('Inspect, History and Compare', function () {
   this.timeout(30_000);
 
   afterEach(async () => {
@@ -21,6 +22,16 @@ describe('Inspect and History', function () {
     await vscode.commands.executeCommand('imageLayers.showHistory', 'sample/base:1.0');
     await waitFor('the History tab', () => tabLabels().includes('History sample/base:1.0'));
     assert.strictEqual(tabLabels().filter((l) => l === 'History sample/base:1.0').length, 1);
+  });
+
+  it('compares two images in one tab, from two images selected in the tree or two names', async () => {
+    const a = await api();
+    const app = await imageNode(a, 'sample/app:1.0');
+    const base = await imageNode(a, 'sample/base:1.0');
+    await vscode.commands.executeCommand('imageLayers.compareImages', app, [app, base]);
+    await waitFor('the Compare tab', () => tabLabels().includes('Compare sample/app:1.0 \u2194 sample/base:1.0'));
+    await vscode.commands.executeCommand('imageLayers.compareImages', 'sample/app:1.0', 'sample/base:1.0');
+    assert.strictEqual(tabLabels().filter((l) => l.startsWith('Compare ')).length, 1, 'the same pair reuses its tab');
   });
 
   it('reveals an image in the Images view', async () => {

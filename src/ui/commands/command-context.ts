@@ -69,10 +69,11 @@ async function pickRefs(ctx: CommandContext, placeHolder: string, many: boolean)
     return undefined;
   }
   if (many) {
-    const picked = await vscode.window.showQuickPick(items, { placeHolder, canPickMany: true });
+    const picked = await vscode.window.showQuickPick(items, { placeHolder, canPickMany: true, ignoreFocusOut: true });
     return picked?.length ? picked.map((p) => p.ref) : undefined;
   }
-  const picked = await vscode.window.showQuickPick(items, { placeHolder });
+  // ignoreFocusOut: a panel that finishes loading as the pick opens takes the focus, which would close the pick.
+  const picked = await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true });
   return picked ? [picked.ref] : undefined;
 }
 

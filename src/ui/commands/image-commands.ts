@@ -1,6 +1,7 @@
-// Commands that show an image: inspect, history, reveal, copy its ID, digest or name.
+// Commands that show an image: inspect, history, compare with another, reveal, copy its ID, digest or name.
 import * as vscode from 'vscode';
-import { guarded, pickRef, type CommandContext, type Target } from './command-context';
+import { compareRef } from '../webview/image-panels';
+import { guarded, nodeRef, pickRef, type CommandContext, type Target } from './command-context';
 
 export function registerImageCommands(ctx: CommandContext): vscode.Disposable[] {
   const copy = (what: 'id' | 'digest' | 'tag') =>
@@ -30,6 +31,17 @@ export function registerImageCommands(ctx: CommandContext): vscode.Disposable[] 
       guarded(async (target: Target) => {
         const ref = await pickRef(target, ctx);
         if (ref) await ctx.panels.show('history', ref, await ctx.catalog());
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'imageLayers.compareImages',
+      guarded(async (target: Target, other?: unknown) => {
+        const a = await pickRef(target, ctx, 'Image to compare');
+        if (!a) return;
+        // Two images selected in the tree: the other one; a name given by a caller; else the user picks.
+        const selected = Array.isArray(other) && other.length === 2 ? nodeRef(other.find((n) => n !== target) as Target) : undefined;
+        const b = typeof other === 'string' ? other : (selected ?? (await pickRef(undefined, ctx, `Compare ${a} with…`)));
+        if (b) await ctx.panels.show('compare', compareRef(a, b), await ctx.catalog());
       }),
     ),
     vscode.commands.registerCommand(

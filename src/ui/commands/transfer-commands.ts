@@ -21,6 +21,7 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
             : await vscode.window.showInputBox({
                 prompt: 'Search Docker Hub, or a registry of your own by starting with its host',
                 placeHolder: 'nginx    or    registry.example:5000/team',
+                ignoreFocusOut: true,
               });
         if (!query?.trim()) return;
         const backend = (await ctx.catalog()).backend;
@@ -35,7 +36,8 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
             description: [r.is_official ? 'official' : '', r.star_count ? `\u2605 ${r.star_count}` : ''].filter(Boolean).join(' \u00b7 '),
             detail: r.description || undefined,
           })),
-          { placeHolder: `${results.length} found for "${query}": pick one to pull`, matchOnDescription: true, matchOnDetail: true },
+          // Steps of one flow: a panel taking the focus in between must not close them.
+          { placeHolder: `${results.length} found for "${query}": pick one to pull`, matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
         );
         if (!picked) return;
         const tags = orderTags(await withProgress(`Reading the tags of ${picked.label}`, ({ signal }) => registry.tags(picked.label, signal)));
@@ -43,7 +45,7 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
           void vscode.window.showInformationMessage(`${picked.label} has no tags to pull.`);
           return;
         }
-        const tag = await vscode.window.showQuickPick(tags, { placeHolder: `Tag of ${picked.label} to pull` });
+        const tag = await vscode.window.showQuickPick(tags, { placeHolder: `Tag of ${picked.label} to pull`, ignoreFocusOut: true });
         if (!tag) return;
         await vscode.commands.executeCommand('imageLayers.pullImage', `${picked.label}:${tag}`);
       }),

@@ -1,15 +1,24 @@
-// Opens one panel per image and kind (inspect, history), reusing it when asked again, and brings them back after
-// a window reload: VS Code keeps a restored panel's title, and the title names the kind and the image.
+// Opens one panel per image and kind (inspect, history; compare: per pair of images, `A ↔ B`), reusing it when
+// asked again, and brings them back after a window reload: VS Code keeps a restored panel's title, and the title
+// names the kind and the image.
 import * as vscode from 'vscode';
 import { BackendError } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
 import { html, page } from './html';
 import { inspectBody } from './inspect-view';
 import { historyBody } from './history-view';
+import { compareBody, COMPARE_SEPARATOR } from './compare-view';
+import { compareLayers } from '../../core/compare';
+import { layerSteps } from '../../core/layers';
 
-export type PanelKind = 'inspect' | 'history';
+export type PanelKind = 'inspect' | 'history' | 'compare';
 
-const TITLES: Record<PanelKind, string> = { inspect: 'Inspect', history: 'History' };
+const TITLES: Record<PanelKind, string> = { inspect: 'Inspect', history: 'History', compare: 'Compare' };
+
+/** The panel key of a comparison of two images. */
+export function compareRef(a: string, b: string): string {
+  return `${a}${COMPARE_SEPARATOR}${b}`;
+}
 
 export class ImagePanels implements vscode.Disposable {
   private readonly panels = new Map<string, vscode.WebviewPanel>();
@@ -70,14 +79,26 @@ export class ImagePanels implements vscode.Disposable {
     const title = `${TITLES[kind]} ${ref}`;
     let body;
     try {
-      const inspect = await catalog.inspect(ref);
-      const { history } = await catalog.detailsOf(inspect.Id);
-      body = kind === 'inspect' ? inspectBody(ref, inspect) : historyBody(ref, inspect, history);
+      body = await this.body(kind, ref, catalog);
     } catch (e) {
       const message = BackendError.is(e) ? e.message : String((e as Error)?.message ?? e);
       body = html`<h1>${title}</h1><p class="error">${message}</p>`;
     }
     panel.webview.html = page(panel.webview, this.extensionUri, { title, body });
+  }
+
+  private async body(kind: PanelKind, ref: string, catalog: ImageCatalog) {
+    const read = async (r: string) => {
+      const inspect = await catalog.inspect(r);
+      return { inspect, history: (await catalog.detailsOf(inspect.Id)).history };
+    };
+    if (kind === 'compare') {
+      const [refA, refB] = ref.split(COMPARE_SEPARATOR);
+      const [a, b] = await Promise.all([read(refA), read(refB ?? '')]);
+      return compareBody(refA, a.inspect, refB, b.inspect, compareLayers(layerSteps(a.inspect, a.history), layerSteps(b.inspect, b.history)));
+    }
+    const { inspect, history } = await read(ref);
+    return kind === 'inspect' ? inspectBody(ref, inspect) : historyBody(ref, inspect, history);
   }
 
   dispose(): void {

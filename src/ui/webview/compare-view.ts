@@ -1,0 +1,49 @@
+// The body of the Compare panel: two images' layers bottom to top, side by side, the shared ones marked.
+import type { Comparison, ComparedRow } from '../../core/compare';
+import { formatBytes } from '../../core/format';
+import type { LayerStep } from '../../core/layers';
+import type { ImageInspect } from '../../core/model';
+import { shortId } from '../../core/reference';
+import { html, type Html } from './html';
+
+/** The title of the panel comparing `a` with `b`; restore() reads the two names back from it. */
+export const COMPARE_SEPARATOR = ' \u2194 ';
+
+function cell(step: LayerStep | undefined, sameAt: number | undefined, other: string): Html {
+  if (!step) return html`<td class="none">—</td><td></td>`;
+  return html`<td><code class="step">${step.createdBy || '(no build step recorded)'}</code>${
+    sameAt !== undefined ? html`<div class="dim">same content as ${other}'s layer ${sameAt + 1}, stored again on another base</div>` : ''
+  }<div class="dim"><code>${shortId(step.diffId ?? '')}</code></div></td><td class="num">${formatBytes(step.size)}</td>`;
+}
+
+function row(r: ComparedRow, refA: string, refB: string): Html {
+  return html`<tr class="${r.shared ? 'shared' : 'differs'}">
+<td class="num">${r.layer + 1}</td>
+${cell(r.a, r.aSameContentAt, refB)}
+<td class="mark">${r.shared ? 'shared' : ''}</td>
+${cell(r.b, r.bSameContentAt, refA)}
+</tr>`;
+}
+
+export function compareBody(refA: string, a: ImageInspect, refB: string, b: ImageInspect, c: Comparison): Html {
+  const verdict =
+    a.Id === b.Id
+      ? 'The same image.'
+      : c.sameLayers
+        ? 'The same layers; the images differ only in their configuration.'
+        : c.shared.layers === 0
+          ? 'No layer in common.'
+          : `They share their first ${c.shared.layers} layer${c.shared.layers === 1 ? '' : 's'} and part after layer ${c.shared.layers}.`;
+  return html`<h1>Compare <code>${refA}</code> with <code>${refB}</code></h1>
+<p id="verdict">${verdict}</p>
+<table class="facts">
+<tr><th>Shared</th><td id="shared">${c.shared.layers} layer${c.shared.layers === 1 ? '' : 's'}, ${formatBytes(c.shared.bytes)}: stored once</td></tr>
+<tr><th>Only in ${refA}</th><td id="only-a">${c.onlyA.layers} layer${c.onlyA.layers === 1 ? '' : 's'}, ${formatBytes(c.onlyA.bytes)}</td></tr>
+<tr><th>Only in ${refB}</th><td id="only-b">${c.onlyB.layers} layer${c.onlyB.layers === 1 ? '' : 's'}, ${formatBytes(c.onlyB.bytes)}</td></tr>
+<tr><th>IDs</th><td><code>${shortId(a.Id)}</code> · <code>${shortId(b.Id)}</code></td></tr>
+</table>
+<table class="compare">
+<thead><tr><th class="num">#</th><th>${refA}</th><th class="num">SIZE</th><th></th><th>${refB}</th><th class="num">SIZE</th></tr></thead>
+<tbody>${c.rows.map((r) => row(r, refA, refB))}</tbody>
+</table>`;
+}
