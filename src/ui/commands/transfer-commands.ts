@@ -32,22 +32,23 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
         }
         const picked = await vscode.window.showQuickPick(
           results.map((r) => ({
-            label: r.name,
+            label: noIcons(r.name),
             description: [r.is_official ? 'official' : '', r.star_count ? `\u2605 ${r.star_count}` : ''].filter(Boolean).join(' \u00b7 '),
-            detail: r.description || undefined,
+            detail: r.description ? noIcons(r.description) : undefined,
+            name: r.name,
           })),
           // Steps of one flow: a panel taking the focus in between must not close them.
           { placeHolder: `${results.length} found for "${query}": pick one to pull`, matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
         );
         if (!picked) return;
-        const tags = orderTags(await withProgress(`Reading the tags of ${picked.label}`, ({ signal }) => registry.tags(picked.label, signal)));
+        const tags = orderTags(await withProgress(`Reading the tags of ${picked.name}`, ({ signal }) => registry.tags(picked.name, signal)));
         if (!tags.length) {
-          void vscode.window.showInformationMessage(`${picked.label} has no tags to pull.`);
+          void vscode.window.showInformationMessage(`${picked.name} has no tags to pull.`);
           return;
         }
-        const tag = await vscode.window.showQuickPick(tags, { placeHolder: `Tag of ${picked.label} to pull`, ignoreFocusOut: true });
+        const tag = await vscode.window.showQuickPick(tags, { placeHolder: `Tag of ${picked.name} to pull`, ignoreFocusOut: true });
         if (!tag) return;
-        await vscode.commands.executeCommand('imageLayers.pullImage', `${picked.label}:${tag}`);
+        await vscode.commands.executeCommand('imageLayers.pullImage', `${picked.name}:${tag}`);
       }),
     ),
     vscode.commands.registerCommand(
@@ -128,4 +129,9 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
       }),
     ),
   ];
+}
+
+/** Quick pick texts render `$(name)` as an icon: a registry's description is shown as it is written. */
+function noIcons(text: string): string {
+  return text.replace(/\$\(/g, '$\u200b(');
 }
