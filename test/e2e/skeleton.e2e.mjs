@@ -374,6 +374,11 @@ await step('Compare With Another Image: sample/app:1.0 shares its first 3 layers
   if (verdict !== 'They share their first 3 layers and part after layer 3.') throw new Error(`the comparison says "${verdict}"`);
   const onlyA = (await visibleWebview().locator('#only-a').innerText()).trim();
   if (!/^1 layer, 12\.7kB$/.test(onlyA)) throw new Error(`only in ${IMAGE}: "${onlyA}"`);
+  // Then the files: the app's own files are only in the app, and etc/sample.conf (removed by its whiteout) only in the base.
+  const files = (await visibleWebview().locator('#files-summary', { hasText: /alike$/ }).innerText({ timeout: WAIT })).trim();
+  if (!/^\d+ only in sample\/app:1\.0 .* 1 only in sample\/base:1\.0 \(17B\)/.test(files)) throw new Error(`the files summary reads "${files}"`);
+  await visibleWebview().locator('#only-a-files code', { hasText: '/app/server.js' }).waitFor({ timeout: WAIT });
+  await visibleWebview().locator('#only-b-files code', { hasText: '/etc/sample.conf' }).waitFor({ timeout: WAIT });
 });
 
 

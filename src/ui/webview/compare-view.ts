@@ -1,5 +1,6 @@
 // The body of the Compare panel: two images' layers bottom to top, side by side, the shared ones marked.
 import type { Comparison, ComparedRow } from '../../core/compare';
+import type { FileDiff, FileFacts } from '../../core/filediff';
 import { formatBytes } from '../../core/format';
 import type { LayerStep } from '../../core/layers';
 import type { ImageInspect } from '../../core/model';
@@ -25,7 +26,42 @@ ${cell(r.b, r.bSameContentAt, refA)}
 </tr>`;
 }
 
-export function compareBody(refA: string, a: ImageInspect, refB: string, b: ImageInspect, c: Comparison): Html {
+/** Rows shown per list of files; the counts above say how many there are in all. */
+export const FILE_ROWS = 200;
+
+const MODE = (m: number) => m.toString(8).padStart(4, '0');
+
+function facts(f: FileFacts): Html {
+  return html`${f.type === 'file' ? '' : `${f.type} `}${formatBytes(f.size)} · ${MODE(f.mode)}${f.linkname !== undefined ? ` → ${f.linkname}` : ''}`;
+}
+
+function fileList(id: string, title: string, files: FileFacts[]): Html {
+  if (!files.length) return html``;
+  return html`<h3>${title}</h3><table class="files" id="${id}">
+<tbody>${files.slice(0, FILE_ROWS).map((f) => html`<tr><td><code>/${f.path}</code></td><td class="num">${facts(f)}</td></tr>`)}</tbody>
+</table>${files.length > FILE_ROWS ? html`<p class="dim">and ${(files.length - FILE_ROWS).toLocaleString('en-US')} more.</p>` : ''}`;
+}
+
+/** The Files section: still being read (`undefined`), failed (a string), or the difference. */
+export function compareFilesSection(refA: string, refB: string, files: FileDiff | string | undefined): Html {
+  if (files === undefined) return html`<h2>Files</h2><p id="files-summary" class="dim">Reading the files of both images…</p>`;
+  if (typeof files === 'string') return html`<h2>Files</h2><p id="files-summary" class="error">${files}</p>`;
+  const summary = `${files.onlyA.length.toLocaleString('en-US')} only in ${refA} (${formatBytes(files.bytesOnlyA)}) · ${files.onlyB.length.toLocaleString('en-US')} only in ${refB} (${formatBytes(files.bytesOnlyB)}) · ${files.differ.length.toLocaleString('en-US')} in both but different · ${files.same.toLocaleString('en-US')} alike`;
+  return html`<h2>Files</h2>
+<p id="files-summary">${summary}</p>
+<p class="dim">Compared as the layers' tar headers describe them: an entry of the same type, size and mode counts as alike.</p>
+${fileList('only-a-files', `Only in ${refA}`, files.onlyA)}
+${fileList('only-b-files', `Only in ${refB}`, files.onlyB)}
+${
+  files.differ.length
+    ? html`<h3>In both, different</h3><table class="files" id="differ-files"><tbody>${files.differ
+        .slice(0, FILE_ROWS)
+        .map((d) => html`<tr><td><code>/${d.a.path}</code></td><td class="num">${facts(d.a)}</td><td>→</td><td class="num">${facts(d.b)}</td></tr>`)}</tbody></table>`
+    : ''
+}`;
+}
+
+export function compareBody(refA: string, a: ImageInspect, refB: string, b: ImageInspect, c: Comparison, files?: Html): Html {
   const verdict =
     a.Id === b.Id
       ? 'The same image.'
@@ -45,5 +81,6 @@ export function compareBody(refA: string, a: ImageInspect, refB: string, b: Imag
 <table class="compare">
 <thead><tr><th class="num">#</th><th>${refA}</th><th class="num">SIZE</th><th></th><th>${refB}</th><th class="num">SIZE</th></tr></thead>
 <tbody>${c.rows.map((r) => row(r, refA, refB))}</tbody>
-</table>`;
+</table>
+${files ?? compareFilesSection(refA, refB, undefined)}`;
 }

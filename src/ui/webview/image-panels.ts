@@ -4,12 +4,15 @@
 import * as vscode from 'vscode';
 import { BackendError } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
-import { html, page } from './html';
+import { html, page, type Html } from './html';
 import { inspectBody } from './inspect-view';
 import { historyBody } from './history-view';
-import { compareBody, COMPARE_SEPARATOR } from './compare-view';
+import { compareBody, compareFilesSection, COMPARE_SEPARATOR } from './compare-view';
 import { compareLayers } from '../../core/compare';
+import { diffTrees, type FileDiff } from '../../core/filediff';
+import { mergeLayers } from '../../core/filetree';
 import { layerSteps } from '../../core/layers';
+import type { ImageInspect } from '../../core/model';
 
 export type PanelKind = 'inspect' | 'history' | 'compare';
 
@@ -22,6 +25,8 @@ export function compareRef(a: string, b: string): string {
 
 export class ImagePanels implements vscode.Disposable {
   private readonly panels = new Map<string, vscode.WebviewPanel>();
+  /** The latest render of each panel, so that a slow earlier one does not overwrite it. */
+  private readonly renders = new WeakMap<vscode.WebviewPanel, number>();
 
   constructor(private readonly extensionUri: vscode.Uri) {}
 
@@ -77,17 +82,29 @@ export class ImagePanels implements vscode.Disposable {
 
   private async render(panel: vscode.WebviewPanel, kind: PanelKind, ref: string, catalog: ImageCatalog) {
     const title = `${TITLES[kind]} ${ref}`;
-    let body;
+    const mine = (this.renders.get(panel) ?? 0) + 1;
+    this.renders.set(panel, mine);
+    const show = (body: Html) => {
+      // A later render (a refresh) wins over a slower earlier one; a closed panel takes nothing.
+      if (this.renders.get(panel) !== mine) return;
+      try {
+        panel.webview.html = page(panel.webview, this.extensionUri, { title, body });
+      } catch {
+        // disposed meanwhile
+      }
+    };
     try {
-      body = await this.body(kind, ref, catalog);
+      const shown = await this.body(kind, ref, catalog);
+      show(shown.body);
+      if (shown.files) show(await shown.files(panel));
     } catch (e) {
       const message = BackendError.is(e) ? e.message : String((e as Error)?.message ?? e);
-      body = html`<h1>${title}</h1><p class="error">${message}</p>`;
+      show(html`<h1>${title}</h1><p class="error">${message}</p>`);
     }
-    panel.webview.html = page(panel.webview, this.extensionUri, { title, body });
   }
 
-  private async body(kind: PanelKind, ref: string, catalog: ImageCatalog) {
+  /** The page, and for a comparison a second, fuller page once the files of both images are read. */
+  private async body(kind: PanelKind, ref: string, catalog: ImageCatalog): Promise<{ body: Html; files?: (panel: vscode.WebviewPanel) => Promise<Html> }> {
     const read = async (r: string) => {
       const inspect = await catalog.inspect(r);
       return { inspect, history: (await catalog.detailsOf(inspect.Id)).history };
@@ -95,10 +112,36 @@ export class ImagePanels implements vscode.Disposable {
     if (kind === 'compare') {
       const [refA, refB] = ref.split(COMPARE_SEPARATOR);
       const [a, b] = await Promise.all([read(refA), read(refB ?? '')]);
-      return compareBody(refA, a.inspect, refB, b.inspect, compareLayers(layerSteps(a.inspect, a.history), layerSteps(b.inspect, b.history)));
+      const layers = compareLayers(layerSteps(a.inspect, a.history), layerSteps(b.inspect, b.history));
+      const files = async (panel: vscode.WebviewPanel) => {
+        const section = await this.compareFiles(panel, catalog, [refA, a.inspect], [refB, b.inspect]).then(
+          (diff) => compareFilesSection(refA, refB, diff),
+          (e: unknown) => compareFilesSection(refA, refB, BackendError.is(e) ? e.message : String((e as Error)?.message ?? e)),
+        );
+        return compareBody(refA, a.inspect, refB, b.inspect, layers, section);
+      };
+      return { body: compareBody(refA, a.inspect, refB, b.inspect, layers), files };
     }
     const { inspect, history } = await read(ref);
-    return kind === 'inspect' ? inspectBody(ref, inspect) : historyBody(ref, inspect, history);
+    return { body: kind === 'inspect' ? inspectBody(ref, inspect) : historyBody(ref, inspect, history) };
+  }
+
+  /** Reads every layer of both images (shared layers once, through the layer cache) and compares the results. */
+  private async compareFiles(panel: vscode.WebviewPanel, catalog: ImageCatalog, ...images: [string, ImageInspect][]): Promise<FileDiff> {
+    // Loaded here, not at activation: the layer reader brings tar-stream with it.
+    const { readImageLayers, layerContentsCache } = await import('../../backend/layer-contents');
+    const stop = new AbortController();
+    const closed = panel.onDidDispose(() => stop.abort());
+    try {
+      const trees = [];
+      for (const [ref, inspect] of images) {
+        const contents = await readImageLayers(catalog.backend, ref, inspect.RootFS?.Layers ?? [], layerContentsCache(), { signal: stop.signal });
+        trees.push(mergeLayers(contents.map((c) => c.entries)));
+      }
+      return diffTrees(trees[0], trees[1]);
+    } finally {
+      closed.dispose();
+    }
   }
 
   dispose(): void {
