@@ -40,7 +40,7 @@ import {
 } from './normalise';
 import { podmanCandidates, splitTag } from './names';
 import { podmanDiskUsage } from './podman-df';
-import { registryLogin } from '../registry/credentials';
+import { loginCommand, registryLogin, serverName } from '../registry/credentials';
 import { RegistryClient } from '../registry/registry-client';
 import { registryTerm, searchCatalog, searchRows } from '../registry/search';
 
@@ -410,22 +410,30 @@ export class DockerBackend implements ImageBackend {
     this.checkRef(ref);
     await this.detectKind();
     const { name, tag } = splitTag(ref);
-    const stream = await this.dial<NodeJS.ReadableStream>(
-      { method: 'POST', path: '/images/create', query: { fromImage: name, tag: tag ?? 'latest' }, stream: true, signal: options.signal, authconfig: await authFor(ref) },
-      `pull ${ref}`,
-    ).catch((e: unknown) => Promise.reject(withLoginHint(e, ref)));
-    await this.follow(stream, `pull ${ref}`, options).catch((e: unknown) => Promise.reject(withLoginHint(e, ref)));
+    try {
+      const stream = await this.dial<NodeJS.ReadableStream>(
+        { method: 'POST', path: '/images/create', query: { fromImage: name, tag: tag ?? 'latest' }, stream: true, signal: options.signal, authconfig: await authFor(ref) },
+        `pull ${ref}`,
+      );
+      await this.follow(stream, `pull ${ref}`, options);
+    } catch (e) {
+      throw withLoginHint(e, ref);
+    }
   }
 
   async pushImage(ref: string, options: WorkOptions = {}): Promise<void> {
     this.checkRef(ref);
     await this.detectKind();
     const { name, tag } = splitTag(ref);
-    const stream = await this.dial<NodeJS.ReadableStream>(
-      { method: 'POST', path: `/images/${name}/push`, query: { tag }, stream: true, signal: options.signal, authconfig: await authFor(ref) },
-      `push ${ref}`,
-    ).catch((e: unknown) => Promise.reject(withLoginHint(e, ref)));
-    await this.follow(stream, `push ${ref}`, options).catch((e: unknown) => Promise.reject(withLoginHint(e, ref)));
+    try {
+      const stream = await this.dial<NodeJS.ReadableStream>(
+        { method: 'POST', path: `/images/${name}/push`, query: { tag }, stream: true, signal: options.signal, authconfig: await authFor(ref) },
+        `push ${ref}`,
+      );
+      await this.follow(stream, `push ${ref}`, options);
+    } catch (e) {
+      throw withLoginHint(e, ref);
+    }
   }
 
   async loadArchive(file: string, options: WorkOptions = {}): Promise<LoadResult> {
@@ -577,13 +585,11 @@ export class DockerBackend implements ImageBackend {
 async function authFor(ref: string): Promise<Record<string, string>> {
   const registry = parseReference(ref)?.registry;
   const login = registry ? await registryLogin(registry) : undefined;
-  return login ? { username: login.username, password: login.password, serveraddress: registry === 'docker.io' ? 'https://index.docker.io/v1/' : registry! } : {};
+  return login && registry ? { username: login.username, password: login.password, serveraddress: serverName(registry) } : {};
 }
 
 /** A registry's refusal says how to log in (the engine's own words name no command). */
 function withLoginHint(e: unknown, ref: string): unknown {
   if (!BackendError.is(e) || !/no basic auth credentials|unauthorized|authentication required|access.*denied/i.test(e.message)) return e;
-  const registry = parseReference(ref)?.registry ?? '';
-  const login = registry === 'docker.io' ? 'docker login' : `docker login ${registry}`;
-  return new BackendError(e.kind, `${e.message.replace(/\.?$/, '.')} Log in with "${login}", then try again.`, e.detail);
+  return new BackendError(e.kind, `${e.message.replace(/\.?$/, '.')} Log in with "${loginCommand(parseReference(ref)?.registry ?? '')}", then try again.`, e.detail);
 }

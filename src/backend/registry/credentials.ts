@@ -44,9 +44,14 @@ function hostOf(key: string): string {
   return key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
 }
 
-/** The name a helper and the `auths` map know the registry by (Docker Hub keeps its old index URL). */
-function serverName(registry: string): string {
+/** The name a helper, the `auths` map and the engine know the registry by (Docker Hub keeps its old index URL). */
+export function serverName(registry: string): string {
   return registry === 'docker.io' ? 'https://index.docker.io/v1/' : registry;
+}
+
+/** The command that saves a login for `registry`, for sentences that tell the user to run it. */
+export function loginCommand(registry: string): string {
+  return registry === 'docker.io' || registry === '' ? 'docker login' : `docker login ${registry}`;
 }
 
 function findEntry<T>(map: Record<string, T> | undefined, registry: string): T | undefined {

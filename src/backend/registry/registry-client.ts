@@ -6,7 +6,7 @@ import { Readable } from 'stream';
 import type { ReadableStream as WebReadableStream } from 'stream/web';
 import { BackendError } from '../backend';
 import { parseReference, type ImageReference } from '../../core/reference';
-import { registryLogin } from './credentials';
+import { loginCommand, registryLogin } from './credentials';
 
 export const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -298,8 +298,7 @@ export class RegistryClient {
     const why = detail ? ` (${detail.slice(0, 200)})` : '';
     if (res.status === 404) throw new BackendError('not-found', `${r.registry}/${r.path}: no such image or tag in the registry${why}.`);
     if (res.status === 401 || res.status === 403) {
-      const login = r.registry === 'docker.io' ? 'docker login' : `docker login ${r.registry}`;
-      throw new BackendError('failed', `${r.registry} refused ${push ? 'to let you push to' : 'access to'} ${r.path}: log in with "${login}", or check the name${why}.`);
+      throw new BackendError('failed', `${r.registry} refused ${push ? 'to let you push to' : 'access to'} ${r.path}: log in with "${loginCommand(r.registry)}", or check the name${why}.`);
     }
     throw new BackendError('failed', `${r.registry} answered ${res.status} for ${r.path}${why}.`);
   }
@@ -308,7 +307,7 @@ export class RegistryClient {
     const creds = await (this.options.credentials ?? registryLogin)(r.registry);
     const key = tokenKey(r, push);
     if (/^basic/i.test(challenge)) {
-      if (!creds) throw new BackendError('failed', `${r.registry} needs a login: run "docker login ${r.registry}".`);
+      if (!creds) throw new BackendError('failed', `${r.registry} needs a login: run "${loginCommand(r.registry)}".`);
       this.tokens.set(key, `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`);
       return;
     }
