@@ -11,8 +11,13 @@ import { pipeline } from 'stream/promises';
 import * as tar from 'tar-stream';
 import { BackendError } from '../backend';
 
+/** The digest an entry's name carries (Docker 25+ `blobs/sha256/<hex>`, podman `<hex>.tar`), if any. */
+function digestInName(name: string): string | undefined {
+  return /^blobs\/sha256\/([a-f0-9]{64})$/.exec(name)?.[1] ?? /(?:^|\/)([a-f0-9]{64})\.tar$/.exec(name)?.[1];
+}
+
 function entryNamesDigest(name: string, hex: string): boolean {
-  return name === `${hex}.tar` || name === `blobs/sha256/${hex}` || name.endsWith(`/${hex}.tar`) || name === `${hex}/layer.tar`;
+  return digestInName(name) === hex || name === `${hex}/layer.tar`;
 }
 
 /** A read stream of `file` that removes `dir` when it closes. */
@@ -101,11 +106,6 @@ export function findLayerInArchive(
     archive.on('error', (e: Error) => finish(e));
     archive.pipe(extract);
   });
-}
-
-/** The digest an entry's name carries (Docker 25+ `blobs/sha256/<hex>`, podman `<hex>.tar`), if any. */
-function digestInName(name: string): string | undefined {
-  return /^blobs\/sha256\/([a-f0-9]{64})$/.exec(name)?.[1] ?? /(?:^|\/)([a-f0-9]{64})\.tar$/.exec(name)?.[1];
 }
 
 /** Feeds `chunk` to `out` unless its reader has gone; waits while it is full. */
