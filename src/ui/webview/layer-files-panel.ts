@@ -12,6 +12,14 @@ import { withProgress } from '../commands/command-context';
 import { html, page } from './html';
 import { countsText, fileRow, layerFilesBody, layerLabel, wasteBody, wasteLoadingBody } from './layer-files-view';
 
+/** Where the layer and view of each image's Layer Files panel are kept across reloads (workspace state). */
+const VIEWS_KEY = 'layerFiles.views';
+const VIEWS_KEPT = 50;
+interface SavedView {
+  layer: number;
+  merged: boolean;
+}
+
 /** Children sent per request; the rest behind "show more". */
 export const PAGE_SIZE = 500;
 /** Filter matches sent at most. */
@@ -209,7 +217,11 @@ export class LayerFilesPanels implements vscode.Disposable {
 
   private attachFiles(panel: vscode.WebviewPanel, ref: string, model: { steps: LayerStep[]; diffIds: string[]; selected: number }, merged: boolean): Promise<void> {
     const title = `Layer Files ${ref}`;
-    const remember = (layer: number, merged: boolean) => void this.memory?.update(`layerFiles.view:${ref}`, { layer, merged });
+    const remember = (layer: number, merged: boolean) => {
+      // One entry per image, the most recent last, at most VIEWS_KEPT of them.
+      const views = Object.entries(this.memory?.get<Record<string, SavedView>>(VIEWS_KEY) ?? {}).filter(([r]) => r !== ref);
+      void this.memory?.update(VIEWS_KEY, Object.fromEntries([...views.slice(-(VIEWS_KEPT - 1)), [ref, { layer, merged }]]));
+    };
     const session = new FilesSession(panel, ref, model.steps, model.diffIds, model.selected, this.catalog, this.cache, remember);
     if (merged) session.select(model.selected, true);
     this.files.set(ref, session);
@@ -243,7 +255,7 @@ export class LayerFilesPanels implements vscode.Disposable {
       return;
     }
     panel.webview.options = this.options(true);
-    const saved = this.memory?.get<{ layer?: unknown; merged?: unknown }>(`layerFiles.view:${ref}`) ?? {};
+    const saved: Partial<SavedView> = this.memory?.get<Record<string, SavedView>>(VIEWS_KEY)?.[ref] ?? {};
     try {
       const model = await this.filesModel(ref, typeof saved.layer === 'number' ? saved.layer : undefined);
       void this.attachFiles(panel, ref, model, saved.merged === true);
