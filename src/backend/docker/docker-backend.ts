@@ -42,7 +42,7 @@ import { podmanCandidates, splitTag } from './names';
 import { podmanDiskUsage } from './podman-df';
 import { loginCommand, registryLogin, serverName } from '../registry/credentials';
 import { RegistryClient } from '../registry/registry-client';
-import { registryTerm, searchCatalog, searchRows } from '../registry/search';
+import { searchImages, searchRows } from '../registry/search';
 
 export interface DockerBackendOptions extends DockerConnectionOptions {
   /** The engine's kind when already known; otherwise it is read from GET /version at first use. */
@@ -386,17 +386,17 @@ export class DockerBackend implements ImageBackend {
     }
   }
 
-  async searchImages(term: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<SearchResult[]> {
-    const limit = options.limit ?? 25;
-    const registry = registryTerm(term);
-    if (registry) {
-      // Engines search a registry through its v1 search API, which registry v2 servers lack: ask the catalog.
-      this.registryClient ??= new RegistryClient({ timeoutMs: 30_000 });
-      return searchCatalog(this.registryClient, registry.registry, registry.text, limit, options.signal);
-    }
+  searchImages(term: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<SearchResult[]> {
+    // Engines search a registry of one's own through its v1 search API, which registry v2 servers lack: that goes
+    // to the catalog; Docker Hub goes through the engine.
+    this.registryClient ??= new RegistryClient({ timeoutMs: 30_000 });
+    return searchImages(this.registryClient, (t, limit, signal) => this.searchHub(t, limit, signal), term, options);
+  }
+
+  private async searchHub(term: string, limit: number, signal?: AbortSignal): Promise<SearchResult[]> {
     await this.detectKind();
     try {
-      const body = await this.dial<unknown>({ method: 'GET', path: '/images/search', query: { term: term.trim(), limit }, signal: options.signal }, `search for ${term}`);
+      const body = await this.dial<unknown>({ method: 'GET', path: '/images/search', query: { term, limit }, signal }, `search for ${term}`);
       return searchRows(body).slice(0, limit);
     } catch (e) {
       if (BackendError.is(e) && e.kind === 'failed' && /dial tcp|lookup|no such host|connection refused|timeout|i\/o timeout|pinging/i.test(e.message)) {

@@ -8,6 +8,17 @@ import type { RegistryClient } from './registry-client';
 
 export const HUB_SEARCH_URL = 'https://index.docker.io/v1/search';
 
+/** Docker Hub's search as a backend asks it: the engine's /images/search, or the index API directly. */
+export type HubSearch = (term: string, limit: number, signal?: AbortSignal) => Promise<SearchResult[]>;
+
+/** A backend's searchImages: the registry's catalog for a term that starts with a host, else `hub`. */
+export function searchImages(client: RegistryClient, hub: HubSearch, term: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<SearchResult[]> {
+  const limit = options.limit ?? 25;
+  const registry = registryTerm(term);
+  if (registry) return searchCatalog(client, registry.registry, registry.text, limit, options.signal);
+  return hub(term.trim(), limit, options.signal);
+}
+
 /** `host[:port]/rest` when the term names a registry host first (a dot, a port or localhost), else undefined. */
 export function registryTerm(term: string): { registry: string; text: string } | undefined {
   const t = term.trim();

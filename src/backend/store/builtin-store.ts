@@ -26,7 +26,7 @@ import { recoverJournal } from './journal';
 import { pullImage, type PullResult } from './pull';
 import { pushImage, type PushResult } from './push';
 import { RegistryClient } from '../registry/registry-client';
-import { registryTerm, searchCatalog, searchDockerHub } from '../registry/search';
+import { searchDockerHub, searchImages } from '../registry/search';
 
 export const STORE_VERSION = '1.1';
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -69,19 +69,26 @@ export class BuiltinStore implements ImageBackend {
     return (await this.cache.snapshot(true)).copy();
   }
 
-  private async locked<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /** Runs work that writes to the store; the cached picture is dropped after it, whatever the outcome. */
+  private async changing<T>(work: () => Promise<T>): Promise<T> {
     try {
-      return await withStoreLock(
+      return await work();
+    } finally {
+      this.cache.invalidate();
+    }
+  }
+
+  private locked<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.changing(() =>
+      withStoreLock(
         this.layout.lockFile,
         async () => {
           await recoverJournal(this.layout);
           return work();
         },
         signal,
-      );
-    } finally {
-      this.cache.invalidate();
-    }
+      ),
+    );
   }
 
   async ping(signal?: AbortSignal): Promise<void> {
@@ -214,11 +221,8 @@ export class BuiltinStore implements ImageBackend {
     return diskUsage(this.layout, await this.snapshot());
   }
 
-  async searchImages(term: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<SearchResult[]> {
-    const limit = options.limit ?? 25;
-    const registry = registryTerm(term);
-    if (registry) return searchCatalog(this.registry, registry.registry, registry.text, limit, options.signal);
-    return searchDockerHub(term.trim(), limit, options.signal);
+  searchImages(term: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<SearchResult[]> {
+    return searchImages(this.registry, searchDockerHub, term, options);
   }
 
   async pullImage(ref: string, options: WorkOptions = {}): Promise<void> {
@@ -227,11 +231,7 @@ export class BuiltinStore implements ImageBackend {
 
   /** pullImage with the image ID, the digest recorded and the layer blobs actually fetched. */
   async pullImageDetailed(ref: string, options: WorkOptions = {}): Promise<PullResult> {
-    try {
-      return await pullImage(this.layout, this.registry, ref, options);
-    } finally {
-      this.cache.invalidate();
-    }
+    return this.changing(() => pullImage(this.layout, this.registry, ref, options));
   }
 
   async pushImage(ref: string, options: WorkOptions = {}): Promise<void> {
@@ -240,11 +240,7 @@ export class BuiltinStore implements ImageBackend {
 
   /** pushImage with the manifest digest and which layer blobs were sent or already there. */
   async pushImageDetailed(ref: string, options: WorkOptions = {}): Promise<PushResult> {
-    try {
-      return await pushImage(this.layout, this.registry, ref, options);
-    } finally {
-      this.cache.invalidate();
-    }
+    return this.changing(() => pushImage(this.layout, this.registry, ref, options));
   }
 
   async loadArchive(file: string, options: WorkOptions = {}): Promise<LoadResult> {
@@ -254,11 +250,7 @@ export class BuiltinStore implements ImageBackend {
 
   /** loadArchive with the image IDs and the notes `docker load` prints about tags moved off other images. */
   async loadArchiveDetailed(file: string, options: WorkOptions = {}): Promise<LoadResult & { ids: string[]; notes: string[] }> {
-    try {
-      return await loadInput(this.layout, file, options);
-    } finally {
-      this.cache.invalidate();
-    }
+    return this.changing(() => loadInput(this.layout, file, options));
   }
 
   /** `format`: `docker` (the legacy `docker save` layout, the default) or `oci` (Docker 25+: an OCI image layout). */
@@ -287,11 +279,7 @@ export class BuiltinStore implements ImageBackend {
 
   /** Verifies the store; see check.ts. */
   async check(options: { verifyData?: boolean; repair?: boolean } = {}): Promise<CheckReport> {
-    try {
-      return await withStoreLock(this.layout.lockFile, () => checkStore(this.layout, options));
-    } finally {
-      this.cache.invalidate();
-    }
+    return this.changing(() => withStoreLock(this.layout.lockFile, () => checkStore(this.layout, options)));
   }
 
   dispose(): void {
