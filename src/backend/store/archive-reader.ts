@@ -10,7 +10,7 @@ import { createGunzip } from 'zlib';
 import * as tar from 'tar-stream';
 import { BackendError } from '../backend';
 import type { Progress } from '../../core/model';
-import { stageEntry, type ScannedLayer } from './layer-scan';
+import { sniff, stageEntry, type ScannedLayer } from './layer-scan';
 
 export interface StagedFile {
   name: string;
@@ -105,16 +105,6 @@ export function cancelledError(): BackendError {
   return new BackendError('cancelled', 'The load was cancelled; the store is unchanged.');
 }
 
-async function startsWithGzip(file: string): Promise<boolean> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const buf = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(buf, 0, 2, 0);
-    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
-}
 
 export interface StageOptions {
   signal?: AbortSignal;
@@ -132,7 +122,7 @@ export async function stageArchive(archive: string, stagingDir: string, options:
     throw new BackendError('not-found', `The archive ${archive} does not exist.`);
   });
   if (!stat.isFile()) throw new BackendError('invalid-input', `${archive} is not a file.`);
-  const gzipped = await startsWithGzip(archive);
+  const gzipped = (await sniff(archive)) === 'gzip';
   const maxEntry = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY;
   const files = new ArchiveFiles(source);
   const seen = new Set<string>();

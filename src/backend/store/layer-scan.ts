@@ -23,14 +23,13 @@ export interface ScannedLayer {
 
 type Compression = 'gzip' | 'zstd' | 'none';
 
-async function sniff(file: string): Promise<Compression> {
+/** How a file is compressed, from its first bytes. */
+export async function sniff(file: string): Promise<Compression> {
   const handle = await fs.open(file, 'r');
   try {
     const b = Buffer.alloc(4);
     const { bytesRead } = await handle.read(b, 0, 4, 0);
-    if (bytesRead >= 2 && b[0] === 0x1f && b[1] === 0x8b) return 'gzip';
-    if (bytesRead === 4 && b.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
-    return 'none';
+    return compressionOf(b.subarray(0, bytesRead));
   } finally {
     await handle.close();
   }
