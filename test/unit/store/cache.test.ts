@@ -4,8 +4,7 @@ import * as path from 'path';
 import { BuiltinStore } from '../../../src/backend/store';
 import { parseSummary, serialiseSummary } from '../../../src/backend/store/summary';
 import type { ImageSummary } from '../../../src/core/model';
-import { sampleImages, writeDockerSaveArchive } from '../../fixtures/archives';
-import { kindOf, tempDir } from './helpers';
+import { kindOf, sampleStore, tempDir } from './helpers';
 
 describe('BuiltinStore: the cached picture and the summary index', function () {
   this.timeout(20000);
@@ -16,10 +15,7 @@ describe('BuiltinStore: the cached picture and the summary index', function () {
   let summaryFile: string;
   beforeEach(async () => {
     t = tempDir();
-    const archive = path.join(t.dir, 'a.tar');
-    ids = (await writeDockerSaveArchive(archive, sampleImages())).ids;
-    store = new BuiltinStore(path.join(t.dir, 'store'));
-    await store.loadArchive(archive);
+    ({ store, ids } = await sampleStore(t.dir));
     summaryFile = store.layout.summary;
     expected = await new BuiltinStore(store.root).listImages();
   });

@@ -3,6 +3,8 @@ import { createHash } from 'crypto';
 import { mkdtempSync, promises as fs, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { BuiltinStore } from '../../../src/backend/store';
+import { sampleImages, writeDockerSaveArchive } from '../../fixtures/archives';
 
 export function tempDir(prefix = 'image-layers-store-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -50,3 +52,12 @@ export function patchFirstHeaderSize(tar: Buffer, size: number): Buffer {
 
 /** An assert.rejects check: the error is a BackendError of this kind. */
 export const kindOf = (kind: string) => (e: Error & { kind?: string }) => e.kind === kind;
+
+/** A store in `dir`/store holding the two sample images, loaded from a `docker save` archive; their IDs in order. */
+export async function sampleStore(dir: string): Promise<{ store: BuiltinStore; ids: string[] }> {
+  const archive = path.join(dir, 'a.tar');
+  const { ids } = await writeDockerSaveArchive(archive, sampleImages());
+  const store = new BuiltinStore(path.join(dir, 'store'));
+  await store.loadArchive(archive);
+  return { store, ids };
+}

@@ -3,8 +3,8 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { BuiltinStore } from '../../../src/backend/store';
 import type { RemoveReportItem } from '../../../src/core/model';
-import { sampleImages, writeDockerSaveArchive, type FixtureImage } from '../../fixtures/archives';
-import { kindOf, tempDir } from './helpers';
+import { writeDockerSaveArchive, type FixtureImage } from '../../fixtures/archives';
+import { kindOf, sampleStore, tempDir } from './helpers';
 
 describe('BuiltinStore: names, tags, remove, prune, disk usage, save', function () {
   this.timeout(20000);
@@ -13,10 +13,7 @@ describe('BuiltinStore: names, tags, remove, prune, disk usage, save', function 
   let ids: string[];
   beforeEach(async () => {
     t = tempDir();
-    const archive = path.join(t.dir, 'a.tar');
-    ids = (await writeDockerSaveArchive(archive, sampleImages())).ids;
-    store = new BuiltinStore(path.join(t.dir, 'store'));
-    await store.loadArchive(archive);
+    ({ store, ids } = await sampleStore(t.dir));
   });
   afterEach(() => t.cleanup());
 
