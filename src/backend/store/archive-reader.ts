@@ -2,22 +2,24 @@
 // a staging folder, one file per entry, without holding any entry in memory. Entry names are checked before
 // anything is written: no absolute paths, no `..`, no duplicates, links only to entries inside the archive.
 import { randomBytes } from 'crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'fs';
+import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
 import { Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createGunzip } from 'zlib';
-import * as tar from 'tar-stream';
 import { BackendError } from '../backend';
 import type { Progress } from '../../core/model';
-import { sniff, stageEntry, type ScannedLayer } from './layer-scan';
+import { readInRing, type RingChunk } from './chunk-ring';
+import { EntryStager } from './entry-stager';
+import { sniff, type ScannedLayer } from './layer-scan';
+import { TarWalker, type TarEntryHandler } from './tar-walker';
 
 export interface StagedFile {
   name: string;
   /** Where the bytes are: a staged copy (for a gzip blob, its uncompressed tar), or the original file for folder inputs. */
   path: string;
   size: number;
-  /** The entry scanned as a layer while it was staged (archives only; see layer-scan.ts stageEntry). */
+  /** The entry scanned as a layer while it was staged (archives only; see entry-stager.ts). */
   scan?: ScannedLayer;
   scanError?: string;
 }
@@ -127,90 +129,129 @@ export async function stageArchive(archive: string, stagingDir: string, options:
   const files = new ArchiveFiles(source);
   const seen = new Set<string>();
   let counter = 0;
-  let readBytes = 0;
-  let lastReport = 0;
 
-  // Large reads: fewer, bigger chunks through the tar parser, the hashes and the writes.
-  const input = createReadStream(archive, { highWaterMark: 1 << 20 });
   // Small entries are written a few at a time while the archive moves on (thousands of tiny layers and configs).
   const writes = new Set<Promise<void>>();
-  let writeError: unknown;
+  let failure: unknown;
   const write = async (file: string, data: Buffer): Promise<void> => {
     while (writes.size >= 16) await Promise.race(writes);
-    if (writeError) throw writeError;
+    if (failure) throw failure;
     const p: Promise<void> = fs.writeFile(file, data, { flag: 'wx' }).then(
       () => void writes.delete(p),
       (e: unknown) => {
         writes.delete(p);
-        writeError ??= e;
+        failure ??= e;
       },
     );
     writes.add(p);
   };
-  const counting = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      readBytes += chunk.length;
+  // Entries whose last bytes have been read and whose writes and scans are finishing.
+  const finishing = new Set<Promise<void>>();
+  let current: EntryStager | undefined;
+  let holds: Promise<unknown>[] = [];
+
+  const walker = new TarWalker((h): TarEntryHandler | void => {
+    const name = normaliseEntryName(h.name, source);
+    if (h.type === 'directory') {
+      files.dirs.add(name);
+      return;
+    }
+    if (name === '') throw new BackendError('invalid-input', `${source} has a file entry without a name.`);
+    if (seen.has(name)) throw new BackendError('invalid-input', `${source} has two entries named "${name}".`);
+    seen.add(name);
+    if (h.type === 'symlink' || h.type === 'link') {
+      files.links.set(name, resolveLink(name, h.linkname, h.type === 'link', source));
+      return;
+    }
+    if (h.type !== 'file' && h.type !== 'contiguous-file') {
+      throw new BackendError('invalid-input', `${source} has an entry "${name}" of type ${h.type}; a docker save archive holds only files, folders and links.`);
+    }
+    if (h.size > maxEntry || (!gzipped && h.size > stat.size)) {
+      throw new BackendError('invalid-input', `${source} declares ${h.size} bytes for "${name}", more than the archive can hold.`);
+    }
+    const file: StagedFile = { name, path: path.join(stagingDir, `entry-${counter++}`), size: h.size };
+    files.files.set(name, file);
+    const stager = new EntryStager(h.size, file.path, `The entry "${name}" of ${source}`, write, options.signal);
+    current = stager;
+    return {
+      data: (bytes) => {
+        const work = stager.data(bytes);
+        if (work) holds.push(work);
+      },
+      end: () => {
+        current = undefined;
+        const p: Promise<void> = stager.end().then(
+          (scanned) => void Object.assign(file, scanned),
+          (e: unknown) => void (failure ??= e),
+        );
+        finishing.add(p);
+        void p.finally(() => finishing.delete(p));
+      },
+    };
+  });
+
+  let readBytes = 0;
+  let lastReport = 0;
+  const chunks = gzipped ? gunzipChunks(archive, (n) => (readBytes += n)) : readInRing(archive);
+  try {
+    for await (const chunk of chunks) {
+      if (options.signal?.aborted) throw cancelledError();
+      if (!gzipped) readBytes += chunk.bytes.length;
       const now = Date.now();
       if (options.onProgress && now - lastReport > 100) {
         lastReport = now;
         options.onProgress({ message: `Reading ${source}`, fraction: Math.min(1, readBytes / stat.size) });
       }
-      cb(null, chunk);
-    },
-  });
-  const extract = tar.extract();
-
-  const consume = (async () => {
-    for await (const entry of extract) {
-      if (options.signal?.aborted) throw cancelledError();
-      const h = entry.header;
-      const name = normaliseEntryName(h.name, source);
-      if (h.type === 'directory') {
-        files.dirs.add(name);
-        entry.resume();
-        continue;
-      }
-      if (name === '') throw new BackendError('invalid-input', `${source} has a file entry without a name.`);
-      if (seen.has(name)) throw new BackendError('invalid-input', `${source} has two entries named "${name}".`);
-      seen.add(name);
-      if (h.type === 'symlink' || h.type === 'link') {
-        files.links.set(name, resolveLink(name, h.linkname ?? '', h.type === 'link', source));
-        entry.resume();
-        continue;
-      }
-      if (h.type !== 'file' && h.type !== 'contiguous-file') {
-        throw new BackendError('invalid-input', `${source} has an entry "${name}" of type ${h.type}; a docker save archive holds only files, folders and links.`);
-      }
-      const size = h.size ?? 0;
-      if (size > maxEntry || (!gzipped && size > stat.size)) {
-        throw new BackendError('invalid-input', `${source} declares ${size} bytes for "${name}", more than the archive can hold.`);
-      }
-      const staged = path.join(stagingDir, `entry-${counter++}`);
-      const scanned = await stageEntry(entry as AsyncIterable<Buffer>, size, staged, `The entry "${name}" of ${source}`, write, options.signal);
-      files.files.set(name, { name, path: staged, size, ...scanned });
+      walker.feed(chunk.bytes);
+      for (const work of holds) chunk.hold(work);
+      holds = [];
+      if (failure ?? current?.failure) throw failure ?? current?.failure;
+      while (finishing.size > 16) await Promise.race(finishing);
     }
+    walker.finish();
+    await Promise.all(finishing);
     await Promise.all(writes);
-    if (writeError) throw writeError;
-  })();
-
-  const feeding = gzipped ? pipeline(input, counting, createGunzip(), extract) : pipeline(input, counting, extract);
-  const onAbort = () => input.destroy(cancelledError());
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    await Promise.all([consume.catch((e) => {
-      input.destroy();
-      extract.destroy();
-      throw e;
-    }), feeding]);
+    if (failure) throw failure;
   } catch (e) {
+    await current?.abandon();
+    await Promise.allSettled([...finishing, ...writes]);
     if (options.signal?.aborted) throw cancelledError();
     if (BackendError.is(e)) throw e;
     const msg = e instanceof Error ? e.message : String(e);
     throw new BackendError('corrupt', `${source} is not a readable tar archive (${msg}); it may be truncated or damaged.`, msg);
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
   }
   return files;
+}
+
+/** The uncompressed bytes of a gzipped archive, with at most a few chunks' writes in flight at once. */
+async function* gunzipChunks(archive: string, onRead: (bytes: number) => void): AsyncGenerator<RingChunk> {
+  const input = createReadStream(archive, { highWaterMark: 1 << 20 });
+  const counting = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      onRead(chunk.length);
+      cb(null, chunk);
+    },
+  });
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  const feeding = pipeline(input, counting, gunzip);
+  feeding.catch(() => undefined); // seen by the iteration below, or awaited in `finally`
+  const inFlight = new Set<Promise<unknown>>();
+  try {
+    for await (const bytes of gunzip) {
+      yield {
+        bytes: bytes as Buffer,
+        hold: (work) => {
+          inFlight.add(work);
+          void work.finally(() => inFlight.delete(work));
+        },
+      };
+      while (inFlight.size > 8) await Promise.race(inFlight);
+    }
+    await feeding;
+  } finally {
+    input.destroy();
+    await Promise.allSettled([feeding, ...inFlight]);
+  }
 }
 
 /** Lists a folder (an OCI image layout) as archive files, without copying anything. */

@@ -6,8 +6,8 @@ import { createReadStream, createWriteStream, promises as fs } from 'fs';
 import { Readable, Transform, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createGunzip } from 'zlib';
-import * as tar from 'tar-stream';
 import { BackendError } from '../backend';
+import { TarWalker } from './tar-walker';
 
 export interface ScannedLayer {
   /** sha256 of the blob as found (compressed or not). */
@@ -21,7 +21,7 @@ export interface ScannedLayer {
   tarPath: string;
 }
 
-type Compression = 'gzip' | 'zstd' | 'none';
+export type Compression = 'gzip' | 'zstd' | 'none';
 
 /** How a file is compressed, from its first bytes. */
 export async function sniff(file: string): Promise<Compression> {
@@ -39,9 +39,9 @@ export async function sniff(file: string): Promise<Compression> {
  * Buffer between the stages of a scan: several 1 MiB chunks, so that the file system reads ahead and writes
  * behind (in the thread pool) while this thread hashes, instead of each stage waiting on the next.
  */
-const STAGE_BUFFER = 8 << 20;
+export const STAGE_BUFFER = 8 << 20;
 
-function hashing(hash: ReturnType<typeof createHash>): Transform {
+export function hashing(hash: ReturnType<typeof createHash>): Transform {
   return new Transform({
     highWaterMark: STAGE_BUFFER,
     transform(chunk: Buffer, _e, cb) {
@@ -51,42 +51,54 @@ function hashing(hash: ReturnType<typeof createHash>): Transform {
   });
 }
 
-/**
- * A pass-through that feeds a tar parser on the side and sums entry sizes. `tolerant`: a parse error does not stop
- * the stream (the bytes may not be a layer at all); done() rejects with it.
- */
-function tarSizer(tolerant = false): { stream: Transform; done: () => Promise<number> } {
-  let size = 0;
-  let failed = false;
-  const extract = tar.extract();
-  const finished = new Promise<number>((resolve, reject) => {
-    extract.on('entry', (header, stream, next) => {
-      size += header.size ?? 0;
-      stream.on('end', () => next());
-      stream.resume();
-    });
-    extract.on('finish', () => resolve(size));
-    extract.on('error', reject);
+/** The sum of a tar's entry sizes, walked as its bytes pass; `error` says why they are not a tar, once found. */
+export class TarSizer {
+  size = 0;
+  error: Error | undefined;
+  private readonly walker = new TarWalker((header) => {
+    this.size += header.size;
   });
-  finished.catch(() => (failed = true));
-  const stream = new Transform({
+
+  feed(bytes: Buffer): void {
+    if (this.error) return;
+    try {
+      this.walker.feed(bytes);
+    } catch (e) {
+      this.error = e instanceof Error ? e : new Error(String(e));
+    }
+  }
+
+  /** The size, or the error, once the bytes have ended. */
+  finish(): number {
+    if (!this.error) {
+      try {
+        this.walker.finish();
+      } catch (e) {
+        this.error = e instanceof Error ? e : new Error(String(e));
+      }
+    }
+    if (this.error) throw this.error;
+    return this.size;
+  }
+}
+
+/** A pass-through that walks the tar on the side; `tolerant`: bytes that are no tar still pass (finish() says so). */
+export function sizing(sizer: TarSizer, tolerant = false): Transform {
+  return new Transform({
     highWaterMark: STAGE_BUFFER,
     transform(chunk: Buffer, _e, cb) {
-      if (failed || extract.write(chunk)) cb(null, chunk);
-      else extract.once('drain', () => cb(null, chunk));
+      sizer.feed(chunk);
+      cb(sizer.error && !tolerant ? sizer.error : null, chunk);
     },
     flush(cb) {
-      if (failed) return cb();
-      (extract as unknown as { end(): void }).end();
-      finished.then(() => cb(), (e: Error) => (tolerant ? cb() : cb(e)));
+      try {
+        sizer.finish();
+      } catch (e) {
+        if (!tolerant) return cb(e as Error);
+      }
+      cb();
     },
   });
-  extract.on('error', (e) => {
-    failed = true;
-    if (tolerant) extract.emit('drain');
-    else stream.destroy(e);
-  });
-  return { stream, done: () => finished };
 }
 
 function sink(): Writable {
@@ -94,7 +106,7 @@ function sink(): Writable {
 }
 
 /** One pass over a blob stream; `out` receives the uncompressed tar when given. */
-async function scanPipeline(
+export async function scanPipeline(
   source: Readable,
   compression: Compression,
   out: string | undefined,
@@ -108,22 +120,23 @@ async function scanPipeline(
   }
   const blobHash = createHash('sha256');
   const diffHash = createHash('sha256');
-  const sizer = tarSizer(tolerant);
+  const sizer = new TarSizer();
   const stages: (Readable | Transform | Writable)[] = [source, hashing(blobHash)];
   if (compression === 'gzip') stages.push(createGunzip(), hashing(diffHash));
-  stages.push(sizer.stream, out ? createWriteStream(out, { flags: 'wx', highWaterMark: STAGE_BUFFER }) : sink());
+  stages.push(sizing(sizer, tolerant), out ? createWriteStream(out, { flags: 'wx', highWaterMark: STAGE_BUFFER }) : sink());
   try {
     await pipeline(stages as unknown as [Readable, ...Writable[]], { signal });
   } catch (e) {
     if (signal?.aborted) throw new BackendError('cancelled', 'The load was cancelled; the store is unchanged.');
     if (BackendError.is(e)) throw e;
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new BackendError('corrupt', `${what} is not a valid layer tar (${msg}).`, msg);
+    throw notALayer(what, e);
   }
-  const size = await sizer.done().catch((e: unknown) => {
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new BackendError('corrupt', `${what} is not a valid layer tar (${msg}).`, msg);
-  });
+  let size: number;
+  try {
+    size = sizer.finish();
+  } catch (e) {
+    throw notALayer(what, e);
+  }
   const blobDigest = 'sha256:' + blobHash.digest('hex');
   return {
     blobDigest,
@@ -166,14 +179,14 @@ export async function scanLayerStream(source: Readable, out: string, what: strin
   return { ...scan, tarPath: out };
 }
 
-function compressionOf(head: Buffer): Compression {
+export function compressionOf(head: Buffer): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
   return 'none';
 }
 
 /** JSON (a config or manifest), not a layer: no tar walk for it. */
-function looksLikeJson(head: Buffer): boolean {
+export function looksLikeJson(head: Buffer): boolean {
   for (const b of head.subarray(0, 64)) {
     if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) continue;
     return b === 0x7b || b === 0x5b;
@@ -181,67 +194,9 @@ function looksLikeJson(head: Buffer): boolean {
   return false;
 }
 
-/** The sum of a tar's entry sizes, from bytes in memory; rejects when they are not a tar. */
-function tarSizeOf(buf: Buffer): Promise<number> {
-  const sizer = tarSizer();
-  const done = sizer.done();
-  sizer.stream.on('data', () => undefined);
-  sizer.stream.on('error', () => undefined); // the same error rejects done()
-  sizer.stream.end(buf);
-  return done;
-}
-
-export interface StagedEntry {
-  /** The scan of the entry as a layer, done while it was staged; absent when it is not a layer (JSON, zstd). */
-  scan?: ScannedLayer;
-  /** Why the entry is not a readable layer, when it looked like one. */
-  scanError?: string;
-}
-
-/** Entries up to this size are gathered in memory and written with one call; larger ones stream. */
-const SMALL_ENTRY = 1 << 20;
-
-/**
- * Copies one archive entry to `out` and, in the same pass, scans it as a layer: sha256 of the bytes, and for a
- * tar the entry-size sum, for gzip the uncompressed tar (written to `out` instead of the blob), its diff ID and
- * size. Whether the entry is a layer is only known from the manifest, read later, so every entry that is not JSON
- * is scanned, and a scan failure is kept, not thrown. `write(out, bytes)`: how small entries are written (the
- * caller may run several at once); it must create `out` exclusively.
- */
-export async function stageEntry(
-  entry: AsyncIterable<Buffer>,
-  size: number,
-  out: string,
-  what: string,
-  write: (file: string, data: Buffer) => Promise<void>,
-  signal?: AbortSignal,
-): Promise<StagedEntry> {
-  const { head, rest } = await peek(entry, Math.min(size, SMALL_ENTRY + 1));
-  const compression = compressionOf(head);
-  if (size <= SMALL_ENTRY && compression !== 'gzip') {
-    for await (const extra of rest) void extra; // the end of the entry, so the archive moves on
-    const buf = head;
-    const digest = 'sha256:' + createHash('sha256').update(buf).digest('hex');
-    await write(out, buf);
-    if (compression === 'zstd' || looksLikeJson(buf)) return {};
-    try {
-      return { scan: { blobDigest: digest, diffId: digest, size: await tarSizeOf(buf), compressed: false, tarPath: out } };
-    } catch (e) {
-      return { scanError: e instanceof Error ? e.message : String(e) };
-    }
-  }
-  if (compression === 'zstd' || looksLikeJson(head)) {
-    await pipeline(rest, createWriteStream(out, { flags: 'wx' }), { signal });
-    return {};
-  }
-  try {
-    // A plain entry is copied whole even when it is no tar (tolerant); a broken gzip stream stops the load.
-    const scan = await scanPipeline(rest, compression, out, what, signal, compression === 'none');
-    return { scan: { ...scan, tarPath: out } };
-  } catch (e) {
-    if (compression === 'none' && BackendError.is(e, 'corrupt') && !signal?.aborted) return { scanError: (e as BackendError).detail ?? e.message };
-    throw e;
-  }
+export function notALayer(what: string, e: unknown): BackendError {
+  const msg = e instanceof Error ? e.message : String(e);
+  return new BackendError('corrupt', `${what} is not a valid layer tar (${msg}).`, msg);
 }
 
 /**

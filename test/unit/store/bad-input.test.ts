@@ -90,6 +90,21 @@ describe('BuiltinStore: bad input leaves the store as it was', function () {
     await expectRejected(file, 'corrupt', /does not match its digest/);
   });
 
+  it('a large gzip layer broken half-way, and a large layer that is not a tar', async () => {
+    const { randomBytes } = await import('crypto');
+    const { gzipSync } = await import('zlib');
+    const big = await layerTar({ files: [{ path: 'big', content: randomBytes(3 << 20) }] });
+    const config = imageConfigBytes(small, ['sha256:' + sha256Hex(big)]);
+    const manifest = Buffer.from(JSON.stringify([{ Config: 'c.json', RepoTags: ['bad/one:1'], Layers: ['l/layer.tar'] }]));
+    const gz = gzipSync(big);
+    gz.fill(0xff, gz.length >> 1, (gz.length >> 1) + 4096);
+    await expectRejected(await write([{ name: 'l/layer.tar', data: gz }, { name: 'c.json', data: config }, { name: 'manifest.json', data: manifest }]), 'corrupt', /The entry "l\/layer\.tar" of bad\.tar is not a valid layer tar/);
+
+    const junk = randomBytes(3 << 20);
+    const junkConfig = imageConfigBytes(small, ['sha256:' + sha256Hex(junk)]);
+    await expectRejected(await write([{ name: 'l/layer.tar', data: junk }, { name: 'c.json', data: junkConfig }, { name: 'manifest.json', data: manifest }]), 'corrupt', /Layer 1 of bad\/one:1 is not a valid layer tar \(Invalid tar header/);
+  });
+
   it('a manifest.json that is not JSON', async () => {
     const { entries } = await smallEntries();
     entries[2] = { name: 'manifest.json', data: Buffer.from('[{"Config": ') };

@@ -110,6 +110,35 @@ describe('BuiltinStore: loading docker save archives', function () {
     await assert.rejects(store.layerTar('sample/base:1.0', diffIds[3]), (e: Error & { kind?: string }) => e.kind === 'not-found');
   });
 
+  it('loads layers too large to gather in memory, plain and gzip, as archives and gzipped archives, byte for byte', async () => {
+    const { randomBytes } = await import('crypto');
+    const { gzipSync } = await import('zlib');
+    const image: FixtureImage = {
+      tags: ['big/one:1'],
+      layers: [{ files: [{ path: 'a.bin', content: randomBytes(3 << 20) }] }, { files: [{ path: 'b.bin', content: randomBytes((2 << 20) + 777) }] }],
+    };
+    const diffIds = await fixtureDiffIds(image);
+    for (const [n, options] of [{ layout: 'legacy' }, { layout: 'oci', gzipLayers: true }, { layout: 'oci', gzipLayers: false }].entries()) {
+      let archive = path.join(t.dir, `big-${n}.tar`);
+      const { ids } = await writeDockerSaveArchive(archive, [image], options as { layout: 'legacy' | 'oci'; gzipLayers?: boolean });
+      if (n === 2) {
+        await fs.writeFile(archive + '.gz', gzipSync(await fs.readFile(archive)));
+        archive += '.gz';
+      }
+      const store = new BuiltinStore(path.join(t.dir, `store-${n}`));
+      await store.loadArchive(archive);
+      const inspected = await store.inspectImage('big/one:1');
+      assert.strictEqual(inspected.Id, ids[0], JSON.stringify(options));
+      assert.strictEqual(inspected.Size, (3 << 20) + (2 << 20) + 777);
+      for (const [i, diffId] of diffIds.entries()) {
+        const chunks: Buffer[] = [];
+        for await (const c of await store.layerTar('big/one:1', diffId)) chunks.push(c as Buffer);
+        assert.ok(Buffer.concat(chunks).equals(await layerTar(image.layers[i])), `layer ${i} of ${JSON.stringify(options)}`);
+      }
+      assert.deepStrictEqual((await store.check()).problems, []);
+    }
+  });
+
   it('loads an OCI image layout folder and an untagged image, reporting its ID', async () => {
     const archive = path.join(t.dir, 'a.tar');
     const image: FixtureImage = { tags: [], layers: [{ files: [{ path: 'x', content: 'untagged' }] }] };

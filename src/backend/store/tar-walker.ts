@@ -1,0 +1,219 @@
+// A tar read block by block, synchronously, from chunks the caller owns. The load's hot path reads archives
+// into a small ring of reused buffers (chunk-ring.ts), which needs a parser that is done with a chunk when the
+// call returns: tar-stream hands chunks on to entry streams and lets go of them at a time the caller cannot
+// see. Everything else (layer views, writing archives) reads and writes tars with tar-stream.
+//
+// Formats as Go's archive/tar (and so the engine) reads them: ustar, GNU (base-256 sizes, long names and
+// link names) and pax (path, linkpath, size; global headers as defaults for what follows), V7 headers without
+// a magic. Zero blocks are skipped, as tar-stream does.
+
+export type TarEntryType =
+  | 'file'
+  | 'link'
+  | 'symlink'
+  | 'character-device'
+  | 'block-device'
+  | 'directory'
+  | 'fifo'
+  | 'contiguous-file'
+  | 'unknown';
+
+export interface TarEntryHeader {
+  name: string;
+  type: TarEntryType;
+  /** Bytes of data that follow the header (0 for header-only types: links, folders, devices). */
+  size: number;
+  linkname: string;
+  mode: number;
+}
+
+/** What to do with an entry's data: each piece is a view into the chunk being fed, valid during the call. */
+export interface TarEntryHandler {
+  data?(bytes: Buffer): void;
+  end?(): void;
+}
+
+const BLOCK = 512;
+/** Largest pax or GNU long-name record accepted (tar-stream's limit too): beyond it, a header is hostile. */
+const MAX_META = 4 << 20;
+
+const TYPES: Record<string, TarEntryType> = {
+  '0': 'file',
+  '\0': 'file',
+  '1': 'link',
+  '2': 'symlink',
+  '3': 'character-device',
+  '4': 'block-device',
+  '5': 'directory',
+  '6': 'fifo',
+  '7': 'contiguous-file',
+};
+const HEADER_ONLY = new Set<TarEntryType>(['link', 'symlink', 'character-device', 'block-device', 'directory', 'fifo']);
+
+export class TarWalker {
+  private readonly block = Buffer.alloc(BLOCK);
+  private blockFill = 0;
+  /** Data bytes left in the current entry, then padding to skip. */
+  private remaining = 0;
+  private padding = 0;
+  private handler: TarEntryHandler | undefined;
+  /** A pax or GNU long-name record being gathered. */
+  private meta: { kind: string; bytes: Buffer; fill: number } | undefined;
+  private pax: Record<string, string> = {};
+  private paxGlobal: Record<string, string> = {};
+  private longName: string | undefined;
+  private longLink: string | undefined;
+  private inEntry = false;
+
+  constructor(private readonly onEntry: (header: TarEntryHeader) => TarEntryHandler | void) {}
+
+  /** Walks `chunk`; entry callbacks run before this returns. Throws on a header that is not tar. */
+  feed(chunk: Buffer): void {
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.remaining > 0) {
+        const n = Math.min(this.remaining, chunk.length - at);
+        this.take(chunk.subarray(at, at + n));
+        this.remaining -= n;
+        at += n;
+        if (this.remaining === 0) this.endData();
+        continue;
+      }
+      if (this.padding > 0) {
+        const n = Math.min(this.padding, chunk.length - at);
+        this.padding -= n;
+        at += n;
+        continue;
+      }
+      const n = Math.min(BLOCK - this.blockFill, chunk.length - at);
+      chunk.copy(this.block, this.blockFill, at, at + n);
+      this.blockFill += n;
+      at += n;
+      if (this.blockFill === BLOCK) {
+        this.blockFill = 0;
+        this.header(this.block);
+      }
+    }
+  }
+
+  /** The end of the input: throws when it stops inside a header or an entry's data. */
+  finish(): void {
+    if (this.remaining > 0 || this.meta || this.blockFill > 0) throw new Error('Unexpected end of data');
+  }
+
+  private take(bytes: Buffer): void {
+    if (this.meta) {
+      bytes.copy(this.meta.bytes, this.meta.fill);
+      this.meta.fill += bytes.length;
+    } else this.handler?.data?.(bytes);
+  }
+
+  private endData(): void {
+    if (this.meta) {
+      const { kind, bytes } = this.meta;
+      this.meta = undefined;
+      if (kind === 'x') this.pax = { ...this.pax, ...parsePax(bytes) };
+      else if (kind === 'g') this.paxGlobal = { ...this.paxGlobal, ...parsePax(bytes) };
+      else if (kind === 'L') this.longName = cString(bytes, 0, bytes.length);
+      else this.longLink = cString(bytes, 0, bytes.length);
+      return;
+    }
+    if (this.inEntry) {
+      this.inEntry = false;
+      const h = this.handler;
+      this.handler = undefined;
+      h?.end?.();
+    }
+  }
+
+  private header(b: Buffer): void {
+    if (b.every((x) => x === 0)) return;
+    const stored = octal(b, 148, 8, 'checksum');
+    let unsigned = 0;
+    let signed = 0;
+    for (let i = 0; i < BLOCK; i++) {
+      const v = i >= 148 && i < 156 ? 0x20 : b[i];
+      unsigned += v;
+      signed += v > 127 ? v - 256 : v;
+    }
+    if (stored !== unsigned && stored !== signed) throw new Error('Invalid tar header (bad checksum). Maybe the tar is corrupted or it needs to be gunzipped?');
+    const flag = String.fromCharCode(b[156]);
+    const declared = numeric(b, 124, 12, 'size');
+    if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
+      if (declared > MAX_META) throw new Error(`Tar header record of ${declared} bytes exceeds the limit`);
+      this.meta = { kind: flag, bytes: Buffer.alloc(declared), fill: 0 };
+      this.expect(declared);
+      return;
+    }
+    const ustar = b.toString('latin1', 257, 263) === 'ustar\0';
+    let name = cString(b, 0, 100);
+    if (ustar && b[345] !== 0) name = `${cString(b, 345, 155)}/${name}`;
+    const pax = { ...this.paxGlobal, ...this.pax };
+    const type = TYPES[flag] ?? 'unknown';
+    let size = pax.size !== undefined ? paxSize(pax.size) : declared;
+    if (HEADER_ONLY.has(type)) size = 0;
+    const header: TarEntryHeader = {
+      name: pax.path ?? this.longName ?? name,
+      type,
+      size,
+      linkname: pax.linkpath ?? this.longLink ?? cString(b, 157, 100),
+      mode: octal(b, 100, 8, 'mode'),
+    };
+    this.pax = {};
+    this.longName = undefined;
+    this.longLink = undefined;
+    this.inEntry = true;
+    this.handler = this.onEntry(header) ?? undefined;
+    this.expect(size);
+  }
+
+  private expect(size: number): void {
+    this.remaining = size;
+    this.padding = (BLOCK - (size % BLOCK)) % BLOCK;
+    if (size === 0) this.endData();
+  }
+}
+
+function cString(b: Buffer, start: number, length: number): string {
+  const end = b.indexOf(0, start);
+  return b.toString('utf8', start, end === -1 || end > start + length ? start + length : end);
+}
+
+function octal(b: Buffer, start: number, length: number, field: string): number {
+  const text = b.toString('latin1', start, start + length).replace(/\0.*$/s, '').trim();
+  if (text === '') return 0;
+  if (!/^[0-7]+$/.test(text)) throw new Error(`Invalid tar header (${field} "${text}" is not octal). Maybe the tar is corrupted or it needs to be gunzipped?`);
+  return parseInt(text, 8);
+}
+
+/** An octal field, or GNU base-256 when the first byte's high bit is set. */
+function numeric(b: Buffer, start: number, length: number, field: string): number {
+  if ((b[start] & 0x80) === 0) return octal(b, start, length, field);
+  if (b[start] & 0x40) throw new Error(`Invalid tar header (negative ${field})`);
+  let v = b[start] & 0x3f;
+  for (let i = start + 1; i < start + length; i++) v = v * 256 + b[i];
+  if (!Number.isSafeInteger(v)) throw new Error(`Invalid tar header (${field} too large)`);
+  return v;
+}
+
+function paxSize(text: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new Error(`Invalid pax size "${text}"`);
+  return Number(text);
+}
+
+/** pax records: "<length> <key>=<value>\n", the length counting the whole record. */
+function parsePax(bytes: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  let at = 0;
+  while (at < bytes.length) {
+    const space = bytes.indexOf(0x20, at);
+    if (space === -1) break;
+    const length = Number(bytes.toString('latin1', at, space));
+    if (!Number.isInteger(length) || length <= space - at || at + length > bytes.length) throw new Error('Invalid pax record');
+    const record = bytes.toString('utf8', space + 1, at + length - 1);
+    const eq = record.indexOf('=');
+    if (eq > 0) out[record.slice(0, eq)] = record.slice(eq + 1);
+    at += length;
+  }
+  return out;
+}
