@@ -2,6 +2,7 @@
 // kept until the next refresh, with a bound on how many requests run at once.
 import { createHash } from 'crypto';
 import { layerSteps } from '../core/layers';
+import { Limiter } from '../core/limit';
 import type { HistoryItem, ImageInspect, ImageSummary } from '../core/model';
 import { shortId } from '../core/reference';
 import { indexLayers, type ImageLayersInput, type LayerIndex } from '../core/sharing';
@@ -30,15 +31,16 @@ export class ImageCatalog {
   private readonly details = new Map<string, Promise<ImageDetails>>();
   private readonly inspects = new Map<string, Promise<ImageInspect>>();
   private index: Promise<LayerIndex> | undefined;
-  private running = 0;
-  private readonly queue: (() => void)[] = [];
+  private readonly requests: Limiter;
   /** Bumped on every invalidation, so that callers can tell answers of different states apart. */
   generation = 0;
 
   constructor(
     readonly backend: ImageBackend,
-    private readonly concurrency = 8,
-  ) {}
+    concurrency = 8,
+  ) {
+    this.requests = new Limiter(concurrency);
+  }
 
   invalidate(): void {
     this.list = undefined;
@@ -61,13 +63,13 @@ export class ImageCatalog {
 
   /** Inspect by any reference; cached per reference. */
   inspect(ref: string): Promise<ImageInspect> {
-    return this.cached(this.inspects, ref, () => this.limited(() => this.backend.inspectImage(ref)));
+    return this.cached(this.inspects, ref, () => this.requests.run(() => this.backend.inspectImage(ref)));
   }
 
   /** Inspect and history of one image, by ID; cached per ID. */
   detailsOf(id: string): Promise<ImageDetails> {
     return this.cached(this.details, id, () =>
-      this.limited(async () => {
+      this.requests.run(async () => {
         const [inspect, history] = await Promise.all([this.backend.inspectImage(id), this.backend.imageHistory(id)]);
         return { inspect, history };
       }),
@@ -123,16 +125,5 @@ export class ImageCatalog {
       });
     }
     return p;
-  }
-
-  private async limited<T>(work: () => Promise<T>): Promise<T> {
-    if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.queue.push(resolve));
-    this.running++;
-    try {
-      return await work();
-    } finally {
-      this.running--;
-      this.queue.shift()?.();
-    }
   }
 }

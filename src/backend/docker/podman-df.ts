@@ -1,6 +1,7 @@
 // Podman 4.3's /system/df is wrong (tags cut to their last part, no labels, LayersSize 0, SharedSize 0, one
 // row per tag), so for Podman the images part is rebuilt from what it does answer right: the image list, and
 // each image's layers (inspect) with their sizes (the non-empty history rows, oldest first).
+import { mapLimit } from '../../core/limit';
 import type { DiskUsage, HistoryItem, ImageInspect, ImageSummary } from '../../core/model';
 
 export interface PodmanDfSources {
@@ -10,19 +11,6 @@ export interface PodmanDfSources {
 }
 
 const CONCURRENCY = 8;
-
-async function mapLimited<T, R>(items: T[], fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
-  return out;
-}
 
 /** Each layer (diff ID) of an image with its size; undefined when the history does not line up with the layers. */
 function layerSizes(inspect: ImageInspect, history: HistoryItem[]): Map<string, number> | undefined {
@@ -41,7 +29,7 @@ function layerSizes(inspect: ImageInspect, history: HistoryItem[]): Map<string, 
 
 export async function podmanDiskUsage(src: PodmanDfSources): Promise<DiskUsage> {
   const images = await src.listImages();
-  const perImage = await mapLimited(images, async (img) => {
+  const perImage = await mapLimit(images, CONCURRENCY, async (img) => {
     try {
       const [inspect, history] = await Promise.all([src.inspectImage(img.Id), src.imageHistory(img.Id)]);
       return layerSizes(inspect, history);

@@ -8,6 +8,7 @@ import { Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createGunzip } from 'zlib';
 import { BackendError } from '../backend';
+import { Limiter } from '../../core/limit';
 import type { Progress } from '../../core/model';
 import { readInRing, type RingChunk } from './chunk-ring';
 import { EntryStager } from './entry-stager';
@@ -131,20 +132,9 @@ export async function stageArchive(archive: string, stagingDir: string, options:
   let counter = 0;
 
   // Small entries are written a few at a time while the archive moves on (thousands of tiny layers and configs).
-  const writes = new Set<Promise<void>>();
+  const writer = new Limiter(16);
+  const write = (file: string, data: Buffer): Promise<void> => writer.run(() => fs.writeFile(file, data, { flag: 'wx' }));
   let failure: unknown;
-  const write = async (file: string, data: Buffer): Promise<void> => {
-    while (writes.size >= 16) await Promise.race(writes);
-    if (failure) throw failure;
-    const p: Promise<void> = fs.writeFile(file, data, { flag: 'wx' }).then(
-      () => void writes.delete(p),
-      (e: unknown) => {
-        writes.delete(p);
-        failure ??= e;
-      },
-    );
-    writes.add(p);
-  };
   // Entries whose last bytes have been read and whose writes and scans are finishing.
   const finishing = new Set<Promise<void>>();
   let current: EntryStager | undefined;
@@ -206,15 +196,18 @@ export async function stageArchive(archive: string, stagingDir: string, options:
       for (const work of holds) chunk.hold(work);
       holds = [];
       if (failure ?? current?.failure) throw failure ?? current?.failure;
-      while (finishing.size > 16) await Promise.race(finishing);
+      // A chunk may end hundreds of small entries: let the oldest finish before reading on.
+      for (const p of finishing) {
+        if (finishing.size <= 16) break;
+        await p;
+      }
     }
     walker.finish();
     await Promise.all(finishing);
-    await Promise.all(writes);
     if (failure) throw failure;
   } catch (e) {
     await current?.abandon();
-    await Promise.allSettled([...finishing, ...writes]);
+    await Promise.allSettled(finishing);
     if (options.signal?.aborted) throw cancelledError();
     if (BackendError.is(e)) throw e;
     const msg = e instanceof Error ? e.message : String(e);

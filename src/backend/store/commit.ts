@@ -3,6 +3,7 @@
 import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
+import { mapLimit } from '../../core/limit';
 import { exists, fsyncDir, fsyncFile, writeFileAtomic } from './atomic';
 import { recordDigest } from './distribution';
 import { appendEvents } from './events';
@@ -11,7 +12,7 @@ import type { StoreLayout } from './layout';
 import { listChainIds, listImageIds } from './records';
 import { Repositories } from './repositories';
 import { parseImageConfig } from './image-config';
-import { entryFromConfig, mapLimit, updateSummary } from './summary';
+import { entryFromConfig, updateSummary } from './summary';
 
 export interface PreparedLayer {
   chainId: string;

@@ -5,6 +5,7 @@
 import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
 import { BackendError } from '../backend';
+import { mapLimit } from '../../core/limit';
 import { writeFileAtomic } from './atomic';
 import type { ImageConfigJson } from './image-config';
 import type { StoreLayout } from './layout';
@@ -48,20 +49,6 @@ export async function entryFromFiles(layout: StoreLayout, id: string): Promise<I
   if (!img) return undefined;
   const sizes = await Promise.all(img.chainIds.map(async (c) => (await readLayer(layout, c))?.size ?? null));
   return entryFromConfig(id, img.config, sizes, await readParent(layout, id));
-}
-
-/** Runs `work` over `items`, `limit` at a time (small files: the thread pool, not one await after another). */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** Entries for `ids`: from `known` where present, else from the files. Unreadable images are left out. */

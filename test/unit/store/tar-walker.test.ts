@@ -113,20 +113,28 @@ describe('TarWalker: reading tars block by block', () => {
     });
   }
 
-  it('reads a GNU base-256 size field', () => {
-    const header = Buffer.alloc(512);
-    header.write('big', 0);
-    header.write('0000644\0', 100);
-    header.writeUInt8(0x80, 124);
-    header.writeUIntBE(2000, 130, 6);
-    header.write('0', 156);
-    header.write('ustar  \0', 257, 'latin1');
-    header.fill(0x20, 148, 156);
+  /** A header block: `fill` writes its fields, then the checksum is set. */
+  function header(name: string, flag: string, magic: string, fill: (b: Buffer) => void): Buffer {
+    const b = Buffer.alloc(512);
+    b.write(name, 0);
+    b.write('0000644\0', 100);
+    b.write(flag, 156);
+    b.write(magic, 257, 'latin1');
+    fill(b);
+    b.fill(0x20, 148, 156);
     let sum = 0;
-    for (const b of header) sum += b;
-    header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+    for (const x of b) sum += x;
+    b.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+    return b;
+  }
+
+  it('reads a GNU base-256 size field', () => {
+    const gnu = header('big', '0', 'ustar  \0', (b) => {
+      b.writeUInt8(0x80, 124);
+      b.writeUIntBE(2000, 130, 6);
+    });
     const data = Buffer.alloc(2048, 1);
-    const [entry] = walk(Buffer.concat([header, data, Buffer.alloc(1024)]));
+    const [entry] = walk(Buffer.concat([gnu, data, Buffer.alloc(1024)]));
     assert.strictEqual(entry.size, 2000);
   });
 
@@ -138,16 +146,7 @@ describe('TarWalker: reading tars block by block', () => {
     assert.throws(() => walk(bytes.subarray(0, 3000)), /Unexpected end of data/);
     assert.throws(() => walk(Buffer.alloc(1024, 0x41)), /Invalid tar header/);
 
-    const pax = Buffer.alloc(512);
-    pax.write('PaxHeaders/x', 0);
-    pax.write('00000000000\0', 124);
-    pax.write(((8 << 20) >>> 0).toString(8).padStart(11, '0') + '\0', 124, 'latin1');
-    pax.write('x', 156);
-    pax.write('ustar\x0000', 257, 'latin1');
-    pax.fill(0x20, 148, 156);
-    let sum = 0;
-    for (const b of pax) sum += b;
-    pax.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+    const pax = header('PaxHeaders/x', 'x', 'ustar\x0000', (b) => b.write((8 << 20).toString(8).padStart(11, '0') + '\0', 124, 'latin1'));
     assert.throws(() => walk(pax), /exceeds the limit/);
   });
 });
