@@ -235,7 +235,8 @@ async function* gunzipChunks(archive: string, onRead: (bytes: number) => void): 
         bytes: bytes as Buffer,
         hold: (work) => {
           inFlight.add(work);
-          void work.finally(() => inFlight.delete(work));
+          const done = () => void inFlight.delete(work);
+          work.then(done, done);
         },
       };
       while (inFlight.size > 8) await Promise.race(inFlight);
