@@ -46,6 +46,13 @@ describe('registry logins from Docker and podman auth files', () => {
     assert.deepStrictEqual(asked, ['gh ghcr.io', 'desktop https://index.docker.io/v1/']);
   });
 
+  it('takes an identity token from a helper (user <token>) and from the auth file, never as a password', async () => {
+    await write(docker, { credHelpers: { 'acr.example': 'acr' }, auths: { 'ghcr.io': { auth: b64('octo:'), identitytoken: 'refresh-1' } } });
+    const runHelper = async (_name: string, server: string) => JSON.stringify({ ServerURL: server, Username: '<token>', Secret: 'refresh-2' });
+    assert.deepStrictEqual(await registryLogin('acr.example', { files: [docker], runHelper }), { username: '<token>', password: '', identityToken: 'refresh-2' });
+    assert.deepStrictEqual(await registryLogin('ghcr.io', { files: [docker] }), { username: '<token>', password: '', identityToken: 'refresh-1' });
+  });
+
   it('names a helper that fails for another reason', async () => {
     await write(docker, { credsStore: 'pass' });
     const runHelper = async () => {

@@ -43,6 +43,25 @@ describe('RegistryClient', () => {
     assert.deepStrictEqual(scopes, ['repository:team/app:pull,push'], 'one token for both');
   });
 
+  it('trades an identity token for an access token with an OAuth2 POST, as the engine does', async () => {
+    const forms: Record<string, string>[] = [];
+    const s = scripted(async (url, init) => {
+      if (url.hostname === 'auth.example') {
+        assert.strictEqual(init.method, 'POST');
+        assert.strictEqual(new Headers(init.headers).get('authorization'), null, 'no basic credentials beside the token');
+        forms.push(Object.fromEntries(new URLSearchParams(String(init.body))));
+        return Response.json({ access_token: 'A' });
+      }
+      if (new Headers(init.headers).get('authorization') !== 'Bearer A') {
+        return new Response(null, { status: 401, headers: { 'www-authenticate': 'Bearer realm="https://auth.example/oauth2/token",service="registry.example"' } });
+      }
+      return new Response(null, { status: 404 });
+    });
+    const client = new RegistryClient({ fetch: s.fetch, credentials: () => ({ username: '<token>', password: '', identityToken: 'R' }) });
+    assert.strictEqual(await client.blobSize(ref, sha('x')), undefined);
+    assert.deepStrictEqual(forms, [{ grant_type: 'refresh_token', refresh_token: 'R', service: 'registry.example', scope: 'repository:team/app:pull,push', client_id: 'image-layers' }]);
+  });
+
   it('refuses a manifest whose bytes do not hash to the digest asked for', async () => {
     const s = scripted(() => new Response('{"schemaVersion":2}', { headers: { 'content-type': 'application/json' } }));
     const client = new RegistryClient({ fetch: s.fetch });

@@ -585,7 +585,10 @@ export class DockerBackend implements ImageBackend {
 async function authFor(ref: string): Promise<Record<string, string>> {
   const registry = parseReference(ref)?.registry;
   const login = registry ? await registryLogin(registry) : undefined;
-  return login && registry ? { username: login.username, password: login.password, serveraddress: serverName(registry) } : {};
+  if (!login || !registry) return {};
+  // The engine does the OAuth2 exchange for an identity token itself, as for `docker pull` after such a login.
+  if (login.identityToken) return { identitytoken: login.identityToken, serveraddress: serverName(registry) };
+  return { username: login.username, password: login.password, serveraddress: serverName(registry) };
 }
 
 /** A registry's refusal says how to log in (the engine's own words name no command). */

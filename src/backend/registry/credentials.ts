@@ -62,6 +62,8 @@ function findEntry<T>(map: Record<string, T> | undefined, registry: string): T |
 }
 
 function fromEntry(entry: AuthEntry, file: string, registry: string): RegistryCredentials | undefined {
+  // Saved beside an `auth` of "user:" with no password, when the registry answered the login with a token.
+  if (entry.identitytoken) return { username: '<token>', password: '', identityToken: entry.identitytoken };
   if (entry.auth) {
     const text = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = text.indexOf(':');
@@ -98,7 +100,10 @@ async function fromHelper(sources: CredentialSources, helper: string, registry: 
   } catch {
     throw new BackendError('failed', `The credential helper docker-credential-${helper} answered something that is not JSON for ${registry}.`);
   }
-  return parsed.Username && parsed.Secret ? { username: parsed.Username, password: parsed.Secret } : undefined;
+  if (!parsed.Username || !parsed.Secret) return undefined;
+  // A helper answers an identity token (a refresh token) with the user `<token>`, as the docker CLI reads it.
+  if (parsed.Username === '<token>') return { username: parsed.Username, password: '', identityToken: parsed.Secret };
+  return { username: parsed.Username, password: parsed.Secret };
 }
 
 async function readAuthFile(file: string): Promise<AuthFile | undefined> {

@@ -18,6 +18,11 @@ export const MANIFEST_TYPES = [
 export interface RegistryCredentials {
   username: string;
   password: string;
+  /**
+   * An OAuth2 refresh token in place of the password, as logins to Azure Container Registry and other
+   * token-only registries save it (a helper's `<token>` user, or `identitytoken` in the auth file).
+   */
+  identityToken?: string;
 }
 
 export interface RegistryOptions {
@@ -307,18 +312,26 @@ export class RegistryClient {
     const creds = await (this.options.credentials ?? registryLogin)(r.registry);
     const key = tokenKey(r, push);
     if (/^basic/i.test(challenge)) {
-      if (!creds) throw new BackendError('failed', `${r.registry} needs a login: run "${loginCommand(r.registry)}".`);
+      if (!creds || creds.identityToken) throw new BackendError('failed', `${r.registry} needs a login: run "${loginCommand(r.registry)}".`);
       this.tokens.set(key, `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`);
       return;
     }
     const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
     if (!params.realm) throw new BackendError('failed', `${r.registry} asked for a login it did not describe.`);
     const url = new URL(params.realm);
-    if (params.service) url.searchParams.set('service', params.service);
-    url.searchParams.set('scope', params.scope ?? `repository:${r.path}:${push ? 'pull,push' : 'pull'}`);
-    const headers: Record<string, string> = {};
-    if (creds) headers.Authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
-    const res = await this.doFetch(url, { headers, signal: signal ?? AbortSignal.timeout(10_000) }).catch((e: unknown) => {
+    const scope = params.scope ?? `repository:${r.path}:${push ? 'pull,push' : 'pull'}`;
+    const init: RequestInit = { signal: signal ?? AbortSignal.timeout(10_000) };
+    if (creds?.identityToken) {
+      // The OAuth2 exchange the engine does for a saved identity token: POST the refresh token for an access token.
+      init.method = 'POST';
+      init.headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
+      init.body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, service: params.service ?? '', scope, client_id: 'image-layers' }).toString();
+    } else {
+      if (params.service) url.searchParams.set('service', params.service);
+      url.searchParams.set('scope', scope);
+      if (creds) init.headers = { Authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` };
+    }
+    const res = await this.doFetch(url, init).catch((e: unknown) => {
       throw new BackendError('unreachable', `The login service of ${r.registry} cannot be reached.`, String(e));
     });
     if (!res.ok) throw new BackendError('failed', `${r.registry} refused a token for ${r.path} (${res.status}).`);
