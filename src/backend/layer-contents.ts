@@ -1,6 +1,8 @@
 // The file list of a layer: its uncompressed tar read with tar-stream into entries (path, type, size, mode,
-// linkname), the file bodies drained as they pass, so memory holds the list and never a file. Lists are cached
+// linkname, a hash of each file's contents), the file bodies hashed as they pass, so memory holds the list and
+// never a file. Lists are cached
 // per diff ID (the same diff ID is the same bytes, whatever the image or backend).
+import { createHash } from 'crypto';
 import * as tar from 'tar-stream';
 import { efficiency, type EfficiencyReport } from '../core/efficiency';
 import { cleanPath, type EntryType, type LayerEntry } from '../core/filetree';
@@ -86,10 +88,11 @@ export function readLayerEntries(stream: NodeJS.ReadableStream, options: ReadOpt
     extract.on('entry', (header, body, next) => {
       const raw = header.name ?? '';
       const path = raw.length > MAX_PATH ? '' : cleanPath(raw);
+      let entry: LayerEntry | undefined;
       if (!path) {
         result.skipped++;
       } else {
-        const entry: LayerEntry = { path, type: entryType(header.type), size: finiteSize(header.size), mode: (header.mode ?? 0) & 0o7777 };
+        entry = { path, type: entryType(header.type), size: finiteSize(header.size), mode: (header.mode ?? 0) & 0o7777 };
         if (header.linkname) entry.linkname = header.linkname.length > MAX_PATH ? header.linkname.slice(0, MAX_PATH) + '…' : header.linkname;
         result.entries.push(entry);
         result.size += entry.size;
@@ -100,7 +103,15 @@ export function readLayerEntries(stream: NodeJS.ReadableStream, options: ReadOpt
           return;
         }
       }
-      body.on('end', () => next());
+      const file = entry?.type === 'file' && entry.size > 0 ? entry : undefined;
+      if (file) {
+        const hash = createHash('sha256');
+        body.on('data', (c) => hash.update(c as Buffer));
+        body.on('end', () => {
+          file.contentHash = hash.digest('base64').slice(0, 22);
+          next();
+        });
+      } else body.on('end', () => next());
       body.on('error', () => undefined);
       body.resume();
     });

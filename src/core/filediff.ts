@@ -1,6 +1,6 @@
 // Two merged filesystems compared path by path (what `container-diff --type=file` reports): the entries only one
-// image has, and those both have with another type, size, mode or link target. Layer tars carry no content hash,
-// so an entry of the same type, size and mode counts as the same: the comparison is of what the headers say.
+// image has, and those both have with another type, size, mode, link target or contents (the hash the layer
+// reader takes of every file as it passes).
 import type { EntryType, FileNode, FileTree } from './filetree';
 
 export interface FileFacts {
@@ -9,6 +9,7 @@ export interface FileFacts {
   size: number;
   mode: number;
   linkname?: string;
+  contentHash?: string;
 }
 
 export interface FileDiff {
@@ -31,6 +32,7 @@ function entries(tree: FileTree): Map<string, FileFacts> {
     if (n !== tree.root && !n.implied && n.change !== 'removed') {
       const facts: FileFacts = { path: n.path, type: n.type, size: n.size, mode: n.mode };
       if (n.linkname !== undefined) facts.linkname = n.linkname;
+      if (n.contentHash !== undefined) facts.contentHash = n.contentHash;
       out.set(n.path, facts);
     }
     if (n.children) for (const c of n.children.values()) if (c.change !== 'removed') stack.push(c);
@@ -49,7 +51,7 @@ export function diffTrees(a: FileTree, b: FileTree): FileDiff {
     if (!fb) {
       diff.onlyA.push(fa);
       diff.bytesOnlyA += fa.size;
-    } else if (fa.type !== fb.type || fa.size !== fb.size || fa.mode !== fb.mode || fa.linkname !== fb.linkname) {
+    } else if (fa.type !== fb.type || fa.size !== fb.size || fa.mode !== fb.mode || fa.linkname !== fb.linkname || fa.contentHash !== fb.contentHash) {
       diff.differ.push({ a: fa, b: fb });
     } else {
       diff.same++;

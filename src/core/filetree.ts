@@ -11,6 +11,8 @@ export interface LayerEntry {
   size: number;
   mode: number;
   linkname?: string;
+  /** A regular file's contents: the first 128 bits of their sha256, base64 (absent for empty files). */
+  contentHash?: string;
 }
 
 export type Change = 'added' | 'modified' | 'removed' | 'unchanged';
@@ -24,6 +26,7 @@ export interface FileNode {
   size: number;
   mode: number;
   linkname?: string;
+  contentHash?: string;
   /** A directory made only because a deeper path needs it; no entry of its own. */
   implied: boolean;
   change: Change;
@@ -146,6 +149,7 @@ function place(root: FileNode, entry: LayerEntry, change: Change): FileNode {
     count: 0,
   };
   if (entry.linkname !== undefined) node.linkname = entry.linkname;
+  if (entry.contentHash !== undefined) node.contentHash = entry.contentHash;
   if (entry.type === 'dir') node.children = existing?.type === 'dir' && existing.children ? existing.children : new Map();
   if (existing?.opaque) node.opaque = true;
   parent.children!.set(name, node);

@@ -1,4 +1,4 @@
-// Two images' merged filesystems compared by path, as their layer tar headers describe them.
+// Two images' merged filesystems compared by path: type, size, mode, link target and contents.
 import * as assert from 'assert';
 import { diffTrees } from '../../src/core/filediff';
 import { mergeLayers, type LayerEntry } from '../../src/core/filetree';
@@ -21,6 +21,13 @@ describe('diffTrees', () => {
       ['etc/os-release', 'file', 'file', 100, 120],
     ]);
     assert.strictEqual(d.same, 2, 'etc and bin');
+  });
+
+  it('tells files of one size and mode apart by their contents', () => {
+    const withHash = (hash: string): LayerEntry => ({ ...file('etc/app.conf', 12), contentHash: hash });
+    const d = diffTrees(mergeLayers([base, [withHash('aaaa')]]), mergeLayers([base, [withHash('bbbb')]]));
+    assert.deepStrictEqual(d.differ.map((x) => [x.a.path, x.a.contentHash, x.b.contentHash]), [['etc/app.conf', 'aaaa', 'bbbb']]);
+    assert.strictEqual(diffTrees(mergeLayers([base, [withHash('aaaa')]]), mergeLayers([base, [withHash('aaaa')]])).differ.length, 0);
   });
 
   it('follows whiteouts: a file removed in a later layer is not there to compare', () => {

@@ -35,6 +35,12 @@ function facts(f: FileFacts): Html {
   return html`${f.type === 'file' ? '' : `${f.type} `}${formatBytes(f.size)} · ${MODE(f.mode)}${f.linkname !== undefined ? ` → ${f.linkname}` : ''}`;
 }
 
+/** What sets two entries of one path apart, when their sizes, modes and types do not show it. */
+function contentsNote(a: FileFacts, b: FileFacts): Html {
+  const looksAlike = a.type === b.type && a.size === b.size && a.mode === b.mode && a.linkname === b.linkname;
+  return looksAlike ? html`<td class="dim">other contents</td>` : html`<td></td>`;
+}
+
 function fileList(id: string, title: string, files: FileFacts[]): Html {
   if (!files.length) return html``;
   return html`<h3>${title}</h3><table class="files" id="${id}">
@@ -49,14 +55,14 @@ export function compareFilesSection(refA: string, refB: string, files: FileDiff 
   const summary = `${files.onlyA.length.toLocaleString('en-US')} only in ${refA} (${formatBytes(files.bytesOnlyA)}) · ${files.onlyB.length.toLocaleString('en-US')} only in ${refB} (${formatBytes(files.bytesOnlyB)}) · ${files.differ.length.toLocaleString('en-US')} in both but different · ${files.same.toLocaleString('en-US')} alike`;
   return html`<h2>Files</h2>
 <p id="files-summary">${summary}</p>
-<p class="dim">Compared as the layers' tar headers describe them: an entry of the same type, size and mode counts as alike.</p>
+<p class="dim">Compared by type, size, mode, link target and contents (a sha256 of every file, taken as the layers are read).</p>
 ${fileList('only-a-files', `Only in ${refA}`, files.onlyA)}
 ${fileList('only-b-files', `Only in ${refB}`, files.onlyB)}
 ${
   files.differ.length
     ? html`<h3>In both, different</h3><table class="files" id="differ-files"><tbody>${files.differ
         .slice(0, FILE_ROWS)
-        .map((d) => html`<tr><td><code>/${d.a.path}</code></td><td class="num">${facts(d.a)}</td><td>→</td><td class="num">${facts(d.b)}</td></tr>`)}</tbody></table>`
+        .map((d) => html`<tr><td><code>/${d.a.path}</code></td><td class="num">${facts(d.a)}</td><td>→</td><td class="num">${facts(d.b)}</td>${contentsNote(d.a, d.b)}</tr>`)}</tbody></table>`
     : ''
 }`;
 }
