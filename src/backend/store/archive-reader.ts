@@ -211,6 +211,8 @@ export async function stageArchive(archive: string, stagingDir: string, options:
     if (options.signal?.aborted) throw cancelledError();
     if (BackendError.is(e)) throw e;
     const msg = e instanceof Error ? e.message : String(e);
+    // A failing write (a full disk, a folder made read-only) is the store's trouble, not the archive's.
+    if ((e as NodeJS.ErrnoException).syscall) throw new BackendError('failed', `Copying ${source} into the store's staging folder failed (${msg}).`, msg);
     throw new BackendError('corrupt', `${source} is not a readable tar archive (${msg}); it may be truncated or damaged.`, msg);
   }
   return files;

@@ -25,7 +25,13 @@ export async function* readInRing(file: string, options: RingOptions = {}): Asyn
   const chunkBytes = options.chunkBytes ?? 1 << 20;
   const depth = Math.max(2, options.depth ?? 8);
   const handle = await fs.open(file, 'r');
-  const size = (await handle.stat()).size;
+  let size: number;
+  try {
+    size = (await handle.stat()).size;
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
   const slots: Slot[] = Array.from({ length: depth }, () => ({ buffer: Buffer.allocUnsafe(chunkBytes), held: [] }));
   const reads: Promise<number>[] = [];
   let position = 0;

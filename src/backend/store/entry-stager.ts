@@ -93,7 +93,7 @@ export class EntryStager {
   async abandon(): Promise<void> {
     this.gunzip?.input.destroy();
     await Promise.allSettled([...this.writes, this.gunzip?.done]);
-    if (this.file) await (await this.file).close().catch(() => undefined);
+    await this.file?.then((handle) => handle.close()).catch(() => undefined);
   }
 
   private start(): void {

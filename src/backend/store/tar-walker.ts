@@ -4,8 +4,9 @@
 // see. Everything else (layer views, writing archives) reads and writes tars with tar-stream.
 //
 // Formats as Go's archive/tar (and so the engine) reads them: ustar, GNU (base-256 sizes, long names and
-// link names) and pax (path, linkpath, size; global headers as defaults for what follows), V7 headers without
-// a magic. Zero blocks are skipped, as tar-stream does.
+// link names, old sparse headers), pax (path, linkpath, size; each extended header for the next entry only;
+// global headers read and ignored, as the engine ignores them), V7 headers without a magic. Two zero blocks
+// end the archive; what follows them is not read.
 
 export type TarEntryType =
   | 'file'
@@ -16,12 +17,17 @@ export type TarEntryType =
   | 'directory'
   | 'fifo'
   | 'contiguous-file'
+  | 'gnu-sparse'
   | 'unknown';
 
 export interface TarEntryHeader {
   name: string;
   type: TarEntryType;
-  /** Bytes of data that follow the header (0 for header-only types: links, folders, devices). */
+  /**
+   * The size the header declares (a pax `size` over the header's own field; a sparse file's full size), as Go's
+   * `Header.Size` reads: what the engine sums for a layer. Header-only types (links, folders, devices) carry
+   * no data whatever they declare.
+   */
   size: number;
   linkname: string;
   mode: number;
@@ -34,8 +40,10 @@ export interface TarEntryHandler {
 }
 
 const BLOCK = 512;
-/** Largest pax or GNU long-name record accepted (tar-stream's limit too): beyond it, a header is hostile. */
-const MAX_META = 4 << 20;
+/** Largest pax or GNU long-name record accepted, Go's limit (and so the engine's): beyond it, a header is hostile. */
+const MAX_META = 1 << 20;
+/** The pax keys read; others (xattrs, times, owners) are skipped without being decoded. */
+const PAX_KEYS = new Set(['path', 'linkpath', 'size']);
 
 const TYPES: Record<string, TarEntryType> = {
   '0': 'file',
@@ -57,20 +65,25 @@ export class TarWalker {
   private remaining = 0;
   private padding = 0;
   private handler: TarEntryHandler | undefined;
-  /** A pax or GNU long-name record being gathered. */
-  private meta: { kind: string; bytes: Buffer; fill: number } | undefined;
+  /** A pax or GNU long-name record being gathered, into one buffer reused from record to record. */
+  private meta: { kind: string; length: number; fill: number } | undefined;
+  private metaBytes = Buffer.alloc(0);
   private pax: Record<string, string> = {};
-  private paxGlobal: Record<string, string> = {};
   private longName: string | undefined;
   private longLink: string | undefined;
   private inEntry = false;
+  /** Zero blocks in a row: one may end a tar cut short, two end it. */
+  private zeros = 0;
+  /** GNU sparse extension blocks still to skip before the entry's data. */
+  private sparseBlocks = false;
+  private pending: { header: TarEntryHeader; data: number } | undefined;
 
   constructor(private readonly onEntry: (header: TarEntryHeader) => TarEntryHandler | void) {}
 
   /** Walks `chunk`; entry callbacks run before this returns. Throws on a header that is not tar. */
   feed(chunk: Buffer): void {
     let at = 0;
-    while (at < chunk.length) {
+    while (at < chunk.length && this.zeros < 2) {
       if (this.remaining > 0) {
         const n = Math.min(this.remaining, chunk.length - at);
         this.take(chunk.subarray(at, at + n));
@@ -91,29 +104,34 @@ export class TarWalker {
       at += n;
       if (this.blockFill === BLOCK) {
         this.blockFill = 0;
-        this.header(this.block);
+        if (this.sparseBlocks) this.sparseExtension(this.block);
+        else this.header(this.block);
       }
     }
   }
 
   /** The end of the input: throws when it stops inside a header or an entry's data. */
   finish(): void {
-    if (this.remaining > 0 || this.meta || this.blockFill > 0) throw new Error('Unexpected end of data');
+    if (this.zeros < 2 && (this.remaining > 0 || this.padding > 0 || this.meta || this.blockFill > 0 || this.pending)) {
+      throw new Error('Unexpected end of data');
+    }
   }
 
   private take(bytes: Buffer): void {
     if (this.meta) {
-      bytes.copy(this.meta.bytes, this.meta.fill);
+      bytes.copy(this.metaBytes, this.meta.fill);
       this.meta.fill += bytes.length;
     } else this.handler?.data?.(bytes);
   }
 
   private endData(): void {
     if (this.meta) {
-      const { kind, bytes } = this.meta;
+      const { kind, length } = this.meta;
+      const bytes = this.metaBytes.subarray(0, length);
       this.meta = undefined;
-      if (kind === 'x') this.pax = { ...this.pax, ...parsePax(bytes) };
-      else if (kind === 'g') this.paxGlobal = { ...this.paxGlobal, ...parsePax(bytes) };
+      // An extended header replaces the one before it; a global one is checked and dropped.
+      if (kind === 'x') this.pax = parsePax(bytes);
+      else if (kind === 'g') parsePax(bytes);
       else if (kind === 'L') this.longName = cString(bytes, 0, bytes.length);
       else this.longLink = cString(bytes, 0, bytes.length);
       return;
@@ -127,7 +145,11 @@ export class TarWalker {
   }
 
   private header(b: Buffer): void {
-    if (b.every((x) => x === 0)) return;
+    if (b.every((x) => x === 0)) {
+      this.zeros++;
+      return;
+    }
+    if (this.zeros > 0) throw new Error('Invalid tar header (a header after a zero block)');
     const stored = octal(b, 148, 8, 'checksum');
     let unsigned = 0;
     let signed = 0;
@@ -141,30 +163,49 @@ export class TarWalker {
     const declared = numeric(b, 124, 12, 'size');
     if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
       if (declared > MAX_META) throw new Error(`Tar header record of ${declared} bytes exceeds the limit`);
-      this.meta = { kind: flag, bytes: Buffer.alloc(declared), fill: 0 };
+      if (this.metaBytes.length < declared) this.metaBytes = Buffer.alloc(declared);
+      this.meta = { kind: flag, length: declared, fill: 0 };
       this.expect(declared);
       return;
     }
     const ustar = b.toString('latin1', 257, 263) === 'ustar\0';
     let name = cString(b, 0, 100);
     if (ustar && b[345] !== 0) name = `${cString(b, 345, 155)}/${name}`;
-    const pax = { ...this.paxGlobal, ...this.pax };
-    const type = TYPES[flag] ?? 'unknown';
-    let size = pax.size !== undefined ? paxSize(pax.size) : declared;
-    if (HEADER_ONLY.has(type)) size = 0;
+    const pax = this.pax;
+    const sparse = flag === 'S';
+    const type = sparse ? 'gnu-sparse' : (TYPES[flag] ?? 'unknown');
+    // Stored bytes follow the header; a sparse file stores only its data runs, and declares its full size apart.
+    const inArchive = pax.size !== undefined ? paxSize(pax.size) : declared;
     const header: TarEntryHeader = {
       name: pax.path ?? this.longName ?? name,
       type,
-      size,
+      size: sparse ? numeric(b, 483, 12, 'real size') : inArchive,
       linkname: pax.linkpath ?? this.longLink ?? cString(b, 157, 100),
       mode: octal(b, 100, 8, 'mode'),
     };
     this.pax = {};
     this.longName = undefined;
     this.longLink = undefined;
+    const data = HEADER_ONLY.has(type) ? 0 : inArchive;
+    if (sparse && b[482] !== 0) {
+      this.sparseBlocks = true;
+      this.pending = { header, data };
+    } else this.begin(header, data);
+  }
+
+  /** An old GNU sparse header's extension block: more data runs, and whether another block follows. */
+  private sparseExtension(b: Buffer): void {
+    if (b[504] !== 0) return;
+    this.sparseBlocks = false;
+    const { header, data } = this.pending as NonNullable<TarWalker['pending']>;
+    this.pending = undefined;
+    this.begin(header, data);
+  }
+
+  private begin(header: TarEntryHeader, data: number): void {
     this.inEntry = true;
     this.handler = this.onEntry(header) ?? undefined;
-    this.expect(size);
+    this.expect(data);
   }
 
   private expect(size: number): void {
@@ -201,18 +242,22 @@ function paxSize(text: string): number {
   return Number(text);
 }
 
-/** pax records: "<length> <key>=<value>\n", the length counting the whole record. */
+/** pax records: "<length> <key>=<value>\n", the length counting the whole record. Only PAX_KEYS are kept. */
 function parsePax(bytes: Buffer): Record<string, string> {
   const out: Record<string, string> = {};
   let at = 0;
   while (at < bytes.length) {
     const space = bytes.indexOf(0x20, at);
-    if (space === -1) break;
-    const length = Number(bytes.toString('latin1', at, space));
-    if (!Number.isInteger(length) || length <= space - at || at + length > bytes.length) throw new Error('Invalid pax record');
-    const record = bytes.toString('utf8', space + 1, at + length - 1);
-    const eq = record.indexOf('=');
-    if (eq > 0) out[record.slice(0, eq)] = record.slice(eq + 1);
+    const digits = space === -1 || space - at > 8 ? '' : bytes.toString('latin1', at, space);
+    const length = Number(digits);
+    if (!/^[1-9]\d*$/.test(digits) || length <= space - at || at + length > bytes.length || bytes[at + length - 1] !== 0x0a) {
+      throw new Error('Invalid pax record');
+    }
+    const end = at + length - 1;
+    const eq = bytes.indexOf(0x3d, space + 1);
+    if (eq === -1 || eq >= end) throw new Error('Invalid pax record');
+    const key = eq - space - 1 <= 8 ? bytes.toString('latin1', space + 1, eq) : '';
+    if (PAX_KEYS.has(key)) out[key] = bytes.toString('utf8', eq + 1, end);
     at += length;
   }
   return out;

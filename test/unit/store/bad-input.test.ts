@@ -176,6 +176,19 @@ describe('BuiltinStore: bad input leaves the store as it was', function () {
     assert.deepStrictEqual(await fs.readdir(path.join(store.root, 'tmp')), []);
   });
 
+  it('a staging folder that cannot be written: the store is named, not the archive, for large and small entries', async () => {
+    const { stageArchive } = await import('../../../src/backend/store/archive-reader');
+    const { randomBytes } = await import('crypto');
+    for (const size of [100, 3 << 20]) {
+      const file = await write([{ name: 'blob', data: randomBytes(size) }]);
+      await assert.rejects(stageArchive(file, path.join(t.dir, 'gone')), (e: Error & { kind?: string }) => {
+        assert.strictEqual(e.kind, 'failed', e.message);
+        assert.match(e.message, /^Copying bad\.tar into the store's staging folder failed \(ENOENT/);
+        return true;
+      });
+    }
+  });
+
   it('a missing archive', async () => {
     await assert.rejects(store.loadArchive(path.join(t.dir, 'nope.tar')), (e: Error & { kind?: string }) => e.kind === 'not-found');
   });

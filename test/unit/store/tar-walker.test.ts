@@ -28,7 +28,9 @@ function walk(bytes: Buffer, pieces: number[] = [bytes.length || 1]): Seen[] {
         got += b.length;
       },
       end: () => {
-        assert.strictEqual(got, h.size, `${h.name}: data handed over`);
+        const headerOnly = ['link', 'symlink', 'directory', 'character-device', 'block-device', 'fifo'].includes(h.type);
+        // A sparse file stores only its data runs: fewer bytes than the size it declares.
+        if (h.type !== 'gnu-sparse') assert.strictEqual(got, headerOnly ? 0 : h.size, `${h.name}: data handed over`);
         seen.push({ name: h.name, type: h.type, size: h.size, linkname: h.linkname, sha: hash.digest('hex') });
       },
     };
@@ -51,8 +53,7 @@ async function walkWithTarStream(bytes: Buffer): Promise<Seen[]> {
       const hash = createHash('sha256');
       for await (const c of entry) hash.update(c as Buffer);
       const h = entry.header;
-      const headerOnly = ['link', 'symlink', 'directory', 'character-device', 'block-device', 'fifo'].includes(h.type ?? '');
-      seen.push({ name: h.name, type: h.type ?? '', size: headerOnly ? 0 : h.size ?? 0, linkname: h.linkname ?? '', sha: hash.digest('hex') });
+      seen.push({ name: h.name, type: h.type ?? '', size: h.size ?? 0, linkname: h.linkname ?? '', sha: hash.digest('hex') });
     }
   })();
   extract.end(bytes);
@@ -138,7 +139,63 @@ describe('TarWalker: reading tars block by block', () => {
     assert.strictEqual(entry.size, 2000);
   });
 
-  it('refuses a header whose checksum is wrong, a truncated tar, and a pax record bigger than 4 MiB', async () => {
+  /** A pax record: its length counts itself. */
+  function record(key: string, value: string): string {
+    const body = ` ${key}=${value}\n`;
+    let n = body.length + 1;
+    while (String(n).length + body.length !== n) n++;
+    return `${n}${body}`;
+  }
+  const padded = (b: Buffer) => Buffer.concat([b, Buffer.alloc((512 - (b.length % 512)) % 512)]);
+  const size12 = (n: number) => (b: Buffer) => b.write(n.toString(8).padStart(11, '0') + '\0', 124, 'latin1');
+  function meta(flag: 'x' | 'g', records: string): Buffer {
+    const body = Buffer.from(records);
+    return Buffer.concat([header('PaxHeaders/x', flag, 'ustar\x0000', size12(body.length)), padded(body)]);
+  }
+  const fileEntry = (name: string, body: Buffer) => Buffer.concat([header(name, '0', 'ustar\x0000', size12(body.length)), padded(body)]);
+  const END = Buffer.alloc(1024);
+
+  it('reads a global pax header and drops it, and lets each extended header speak for the next entry only', () => {
+    const bytes = Buffer.concat([
+      meta('g', record('path', 'global-name') + record('size', '512')),
+      fileEntry('a', Buffer.from('aaa')),
+      meta('x', record('path', 'first-x')),
+      meta('x', record('path', 'second-x')),
+      fileEntry('b', Buffer.from('bb')),
+      fileEntry('c', Buffer.from('c')),
+      END,
+    ]);
+    assert.deepStrictEqual(walk(bytes, [100]).map((e) => [e.name, e.size]), [['a', 3], ['second-x', 2], ['c', 1]]);
+  });
+
+  it('ends at two zero blocks whatever follows, and refuses a header after a single zero block', async () => {
+    const bytes = await packed();
+    const expected = walk(bytes);
+    assert.deepStrictEqual(walk(Buffer.concat([bytes, Buffer.from('trailing junk after the end')]), [777]), expected);
+    const oneZero = Buffer.concat([fileEntry('a', Buffer.from('x')), Buffer.alloc(512), fileEntry('b', Buffer.from('y')), END]);
+    assert.throws(() => walk(oneZero), /a header after a zero block/);
+    assert.deepStrictEqual(walk(Buffer.concat([fileEntry('a', Buffer.from('x')), Buffer.alloc(512)])).map((e) => e.name), ['a'], 'one zero block at the very end');
+  });
+
+  it('refuses pax records whose length is not a plain decimal or that do not end the record', () => {
+    assert.throws(() => walk(Buffer.concat([meta('x', '0x1a path=aaaaaaaaaaaaaaaaaa\n'), fileEntry('a', Buffer.from('x')), END])), /Invalid pax record/);
+    assert.throws(() => walk(Buffer.concat([meta('x', '12 path=abcd!'), fileEntry('a', Buffer.from('x')), END])), /Invalid pax record/);
+  });
+
+  it("reads GNU tar's sparse files, extension blocks included, with the size they declare", async function () {
+    const dir = path.join(t.dir, 'sparse');
+    await fs.mkdir(dir);
+    const holey = await fs.open(path.join(dir, 'holey'), 'w');
+    for (let i = 0; i < 30; i++) await holey.write(Buffer.from(`run ${i}`), 0, 5, i * 65536);
+    await holey.close();
+    await fs.writeFile(path.join(dir, 'after'), 'after the sparse file');
+    const out = path.join(t.dir, 'sparse.tar');
+    execFileSync('tar', ['--format=gnu', '--sparse', '-cf', out, '-C', dir, 'holey', 'after']);
+    const seen = walk(await fs.readFile(out), [1000]);
+    assert.deepStrictEqual(seen.map((e) => [e.name, e.type, e.size]), [['holey', 'gnu-sparse', 29 * 65536 + 5], ['after', 'file', 21]]);
+  });
+
+  it('refuses a header whose checksum is wrong, a truncated tar, and a pax record bigger than 1 MiB', async () => {
     const bytes = await packed();
     const bad = Buffer.from(bytes);
     bad[0] ^= 1;
@@ -146,7 +203,7 @@ describe('TarWalker: reading tars block by block', () => {
     assert.throws(() => walk(bytes.subarray(0, 3000)), /Unexpected end of data/);
     assert.throws(() => walk(Buffer.alloc(1024, 0x41)), /Invalid tar header/);
 
-    const pax = header('PaxHeaders/x', 'x', 'ustar\x0000', (b) => b.write((8 << 20).toString(8).padStart(11, '0') + '\0', 124, 'latin1'));
+    const pax = header('PaxHeaders/x', 'x', 'ustar\x0000', (b) => b.write(((1 << 20) + 1).toString(8).padStart(11, '0') + '\0', 124, 'latin1'));
     assert.throws(() => walk(pax), /exceeds the limit/);
   });
 });
