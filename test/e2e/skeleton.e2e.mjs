@@ -97,6 +97,17 @@ async function startSeededRegistry() {
   await store.pushImage(`${registry.addr}/${PUSHED}:${TAG}`);
   store.dispose();
 }
+/** A `docker save` archive of an image the store lacks, and the same archive cut off half-way. */
+const archives = { good: path.join(work, 'archives', 'loadme.tar'), broken: path.join(work, 'archives', 'broken.tar') };
+const LOADED = 'e2e/loaded';
+async function writeArchivesToLoad() {
+  fs.mkdirSync(path.dirname(archives.good), { recursive: true });
+  const { writeDockerSaveArchive } = createRequire(import.meta.url)(path.join(repoRoot, 'out/test/fixtures/archives.js'));
+  const layers = [{ files: [{ path: 'etc/loaded.txt', content: 'loaded from an archive\n' }] }];
+  await writeDockerSaveArchive(archives.good, [{ tags: [`${LOADED}:1`], layers }]);
+  const bytes = fs.readFileSync(archives.good);
+  fs.writeFileSync(archives.broken, bytes.subarray(0, Math.floor(bytes.length / 2) + 100)); // inside an entry
+}
 const workbenchLog = path.join(resultsDir, 'e2e-workbench.log');
 let server;
 let browser;
@@ -108,6 +119,7 @@ try {
   build();
   const storePath = path.join(work, 'store');
   ({ ids } = await seedSampleStore(storePath));
+  await writeArchivesToLoad();
   await startSeededRegistry();
   workspace = makeSampleWorkspace(path.join(work, 'workspace'), { storePath });
   // The extension as users get it: the VSIX, built and installed by code-server, not the development folder.
@@ -410,6 +422,42 @@ await step('a window reload brings every panel back: Inspect, History, Layer Fil
   await id.waitFor({ timeout: WAIT });
   const text = (await id.innerText()).trim();
   if (text !== appId) throw new Error(`the restored Inspect panel shows ID ${text}, expected ${appId}`);
+});
+
+await step('Load Image Archive… loads the archive picked in the file dialog, and names what is wrong with a broken one', 'load', async () => {
+  // A toast may come and go before it is looked for: the notification centre keeps them all.
+  const seeNotification = async (text) => {
+    await runCommand('Notifications: Show Notifications');
+    await page.locator('.notifications-center .notification-list-item', { hasText: text }).first().waitFor({ timeout: WAIT });
+    await page.keyboard.press('Escape');
+  };
+  const loadFromDialog = async (file) => {
+    await runCommand('Image Layers: Load Image Archive');
+    // code-server's file dialog is a path box in the quick input.
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: WAIT });
+    // The dialog first fills in the folder it starts from; a path typed before that is overwritten.
+    await page.waitForFunction(() => document.querySelector('.quick-input-widget input.input')?.value.endsWith('/'), null, { timeout: WAIT });
+    // It reads the typed path as it changes; accept once it lists the file's folder.
+    const listed = page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(file) }).first();
+    for (let attempt = 1; ; attempt++) {
+      await input.fill(file);
+      try {
+        await listed.waitFor({ timeout: 5000 });
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+      }
+    }
+    await page.locator('.quick-input-widget .monaco-button', { hasText: 'Load' }).click({ timeout: WAIT });
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: WAIT });
+  };
+  await loadFromDialog(archives.good);
+  await expand(row(1, LOADED));
+  await row(2, '1').first().waitFor({ timeout: WAIT });
+  await seeNotification(`Loaded ${LOADED}:1.`);
+  await loadFromDialog(archives.broken);
+  await seeNotification(/broken\.tar is not a readable tar archive \(Unexpected end of data\); it may be truncated or damaged/);
 });
 
 await step('Search Images finds the image in a registry by its host, and pulls the tag picked', 'search', async () => {
