@@ -436,17 +436,19 @@ await step('Load Image Archive… loads the archive picked in the file dialog, a
     // code-server's file dialog is a path box in the quick input.
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor({ timeout: WAIT });
-    // The dialog first fills in the folder it starts from; a path typed before that is overwritten.
+    // The dialog first fills in and lists the folder it starts from; a path typed before that is overwritten.
     await page.waitForFunction(() => document.querySelector('.quick-input-widget input.input')?.value.endsWith('/'), null, { timeout: WAIT });
-    // It reads the typed path as it changes; accept once it lists the file's folder.
+    await page.waitForFunction(() => document.querySelectorAll('.quick-input-list .monaco-list-row').length >= 2, null, { timeout: WAIT });
     const listed = page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(file) }).first();
     for (let attempt = 1; ; attempt++) {
-      await input.fill(file);
+      // Typed as a user types it: the dialog follows the path key by key (and completes folder names as it goes).
+      await input.press('Control+a');
+      await page.keyboard.type(file, { delay: 10 });
       try {
         await listed.waitFor({ timeout: 5000 });
         break;
       } catch (e) {
-        if (attempt === 3) throw e;
+        if (attempt === 3) throw new Error(`the file dialog did not take the path typed: it reads "${await input.inputValue()}"`);
       }
     }
     await page.locator('.quick-input-widget .monaco-button', { hasText: 'Load' }).click({ timeout: WAIT });
@@ -458,6 +460,32 @@ await step('Load Image Archive… loads the archive picked in the file dialog, a
   await seeNotification(`Loaded ${LOADED}:1.`);
   await loadFromDialog(archives.broken);
   await seeNotification(/broken\.tar is not a readable tar archive \(Unexpected end of data\); it may be truncated or damaged/);
+});
+
+await step('Tag Image… adds a tag; Remove Image… asks first, then only untags, since another tag holds the image', 'tag-remove', async () => {
+  await fromContextMenu(row(2, '1'), 'Tag Image…');
+  const input = page.locator('.quick-input-widget input.input[placeholder*="registry.example.com"]');
+  await input.waitFor({ timeout: WAIT });
+  await input.fill(`${LOADED}:retagged`);
+  await input.press('Enter');
+  await row(2, 'retagged').waitFor({ timeout: WAIT });
+  await fromContextMenu(row(2, 'retagged'), 'Remove Image…');
+  const dialog = page.locator('.monaco-dialog-box');
+  const question = dialog.locator('.dialog-message-text', { hasText: `Remove ${LOADED}:retagged?` });
+  const pick = page.locator('.quick-input-widget input.input[placeholder*="Images to remove"]');
+  await Promise.race([question.waitFor({ timeout: WAIT }), pick.waitFor({ timeout: WAIT })]).catch(() => undefined);
+  if (await pick.isVisible()) {
+    // The menu ran while the tree was redrawn after the tag, on no row: the command asks which image, as it would
+    // a user, and the image is picked there.
+    await pick.fill('retagged');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: `${LOADED}:retagged` }).locator('.monaco-checkbox, input[type="checkbox"]').first().click();
+    await page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).click();
+  }
+  await question.waitFor({ timeout: WAIT });
+  await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
+  await page.locator('.part.statusbar', { hasText: `Untagged: ${LOADED}:retagged` }).waitFor({ timeout: WAIT });
+  await row(2, 'retagged').waitFor({ state: 'detached', timeout: WAIT });
+  await row(2, '1').waitFor({ timeout: WAIT });
 });
 
 await step('Search Images finds the image in a registry by its host, and pulls the tag picked', 'search', async () => {
