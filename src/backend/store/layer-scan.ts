@@ -21,7 +21,7 @@ export interface ScannedLayer {
   tarPath: string;
 }
 
-export type Compression = 'gzip' | 'zstd' | 'none';
+type Compression = 'gzip' | 'zstd' | 'none';
 
 /** How a file is compressed, from its first bytes. */
 export async function sniff(file: string): Promise<Compression> {
@@ -82,19 +82,19 @@ export class TarSizer {
   }
 }
 
-/** A pass-through that walks the tar on the side; `tolerant`: bytes that are no tar still pass (finish() says so). */
-export function sizing(sizer: TarSizer, tolerant = false): Transform {
+/** A pass-through that walks the tar on the side, and fails as soon as the bytes are no tar. */
+export function sizing(sizer: TarSizer): Transform {
   return new Transform({
     highWaterMark: STAGE_BUFFER,
     transform(chunk: Buffer, _e, cb) {
       sizer.feed(chunk);
-      cb(sizer.error && !tolerant ? sizer.error : null, chunk);
+      cb(sizer.error ?? null, chunk);
     },
     flush(cb) {
       try {
         sizer.finish();
       } catch (e) {
-        if (!tolerant) return cb(e as Error);
+        return cb(e as Error);
       }
       cb();
     },
@@ -112,7 +112,6 @@ export async function scanPipeline(
   out: string | undefined,
   what: string,
   signal?: AbortSignal,
-  tolerant = false,
 ): Promise<Omit<ScannedLayer, 'tarPath'>> {
   if (compression === 'zstd') {
     source.destroy();
@@ -123,7 +122,7 @@ export async function scanPipeline(
   const sizer = new TarSizer();
   const stages: (Readable | Transform | Writable)[] = [source, hashing(blobHash)];
   if (compression === 'gzip') stages.push(createGunzip(), hashing(diffHash));
-  stages.push(sizing(sizer, tolerant), out ? createWriteStream(out, { flags: 'wx', highWaterMark: STAGE_BUFFER }) : sink());
+  stages.push(sizing(sizer), out ? createWriteStream(out, { flags: 'wx', highWaterMark: STAGE_BUFFER }) : sink());
   try {
     await pipeline(stages as unknown as [Readable, ...Writable[]], { signal });
   } catch (e) {
@@ -131,12 +130,7 @@ export async function scanPipeline(
     if (BackendError.is(e)) throw e;
     throw notALayer(what, e);
   }
-  let size: number;
-  try {
-    size = sizer.finish();
-  } catch (e) {
-    throw notALayer(what, e);
-  }
+  const size = sizer.size;
   const blobDigest = 'sha256:' + blobHash.digest('hex');
   return {
     blobDigest,
