@@ -77,13 +77,18 @@ export class EntryStager {
     }
     if (this.failure) throw this.failure;
     if (this.mode === 'copy') return {};
-    const blobDigest = 'sha256:' + this.blobHash.digest('hex');
     if (this.gunzip) {
       const diffId = 'sha256:' + this.gunzip.diffHash.digest('hex');
-      return { scan: { blobDigest, diffId, size: this.sizer.finish(), compressed: true, tarPath: this.out } };
+      return { scan: { blobDigest: 'sha256:' + this.blobHash.digest('hex'), diffId, size: this.sizer.finish(), compressed: true, tarPath: this.out } };
     }
+    return this.plainScan();
+  }
+
+  /** A plain entry's scan from the hash and the tar walk fed so far, or why its bytes are no tar. */
+  private plainScan(): StagedEntry {
+    const digest = 'sha256:' + this.blobHash.digest('hex');
     try {
-      return { scan: { blobDigest, diffId: blobDigest, size: this.sizer.finish(), compressed: false, tarPath: this.out } };
+      return { scan: { blobDigest: digest, diffId: digest, size: this.sizer.finish(), compressed: false, tarPath: this.out } };
     } catch (e) {
       return { scanError: e instanceof Error ? e.message : String(e) };
     }
@@ -147,14 +152,10 @@ export class EntryStager {
       const scan = await scanPipeline(Readable.from([buf]), 'gzip', this.out, this.what, this.signal);
       return { scan: { ...scan, tarPath: this.out } };
     }
-    const digest = 'sha256:' + createHash('sha256').update(buf).digest('hex');
     await this.write(this.out, buf);
     if (compression === 'zstd' || looksLikeJson(buf)) return {};
+    this.blobHash.update(buf);
     this.sizer.feed(buf);
-    try {
-      return { scan: { blobDigest: digest, diffId: digest, size: this.sizer.finish(), compressed: false, tarPath: this.out } };
-    } catch (e) {
-      return { scanError: e instanceof Error ? e.message : String(e) };
-    }
+    return this.plainScan();
   }
 }

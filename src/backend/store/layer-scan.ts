@@ -60,25 +60,24 @@ export class TarSizer {
   });
 
   feed(bytes: Buffer): void {
-    if (this.error) return;
-    try {
-      this.walker.feed(bytes);
-    } catch (e) {
-      this.error = e instanceof Error ? e : new Error(String(e));
-    }
+    this.guard(() => this.walker.feed(bytes));
   }
 
   /** The size, or the error, once the bytes have ended. */
   finish(): number {
-    if (!this.error) {
-      try {
-        this.walker.finish();
-      } catch (e) {
-        this.error = e instanceof Error ? e : new Error(String(e));
-      }
-    }
+    this.guard(() => this.walker.finish());
     if (this.error) throw this.error;
     return this.size;
+  }
+
+  /** Runs a step of the walk unless one failed already, keeping the first failure. */
+  private guard(step: () => void): void {
+    if (this.error) return;
+    try {
+      step();
+    } catch (e) {
+      this.error = e instanceof Error ? e : new Error(String(e));
+    }
   }
 }
 

@@ -74,8 +74,7 @@ export class TarWalker {
   private inEntry = false;
   /** Zero blocks in a row: one may end a tar cut short, two end it. */
   private zeros = 0;
-  /** GNU sparse extension blocks still to skip before the entry's data. */
-  private sparseBlocks = false;
+  /** A GNU sparse entry whose extension blocks are still to skip before its data. */
   private pending: { header: TarEntryHeader; data: number } | undefined;
 
   constructor(private readonly onEntry: (header: TarEntryHeader) => TarEntryHandler | void) {}
@@ -104,7 +103,7 @@ export class TarWalker {
       at += n;
       if (this.blockFill === BLOCK) {
         this.blockFill = 0;
-        if (this.sparseBlocks) this.sparseExtension(this.block);
+        if (this.pending) this.sparseExtension(this.block);
         else this.header(this.block);
       }
     }
@@ -187,16 +186,13 @@ export class TarWalker {
     this.longName = undefined;
     this.longLink = undefined;
     const data = HEADER_ONLY.has(type) ? 0 : inArchive;
-    if (sparse && b[482] !== 0) {
-      this.sparseBlocks = true;
-      this.pending = { header, data };
-    } else this.begin(header, data);
+    if (sparse && b[482] !== 0) this.pending = { header, data };
+    else this.begin(header, data);
   }
 
   /** An old GNU sparse header's extension block: more data runs, and whether another block follows. */
   private sparseExtension(b: Buffer): void {
     if (b[504] !== 0) return;
-    this.sparseBlocks = false;
     const { header, data } = this.pending as NonNullable<TarWalker['pending']>;
     this.pending = undefined;
     this.begin(header, data);
