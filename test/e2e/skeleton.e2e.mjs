@@ -158,10 +158,24 @@ const row = (level, label) =>
 /** The content frame of the visible webview (the inner iframe of the active editor's webview). */
 const visibleWebview = () => page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
 
+/**
+ * Expands the tree row `r`. The tree redraws when the store changes (after a pull, a load, a tag), and a click
+ * that lands on a row being replaced is lost: the row is looked up afresh and clicked again until it is open.
+ */
 async function expand(r) {
-  await r.waitFor({ timeout: WAIT });
-  if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
-  await page.waitForFunction((el) => el.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: WAIT });
+  const deadline = Date.now() + WAIT;
+  for (;;) {
+    await r.first().waitFor({ timeout: Math.max(1, deadline - Date.now()) });
+    if ((await r.first().getAttribute('aria-expanded')) === 'true') return;
+    await r.first().click().catch(() => undefined);
+    const opened = await r
+      .first()
+      .and(page.locator('[aria-expanded="true"]'))
+      .waitFor({ timeout: 3000 })
+      .then(() => true, () => false);
+    if (opened) return;
+    if (Date.now() > deadline) throw new Error(`the row ${r} did not open`);
+  }
 }
 
 /** Types into the open quick input and accepts the row that holds `text` once it is the focused one. Enter rather
