@@ -141,6 +141,14 @@ describe('Images view', function () {
     assert.strictEqual(users.length, 2);
     assert.match(users[0], /^sample\/app:(1\.0|latest)$/);
     assert.strictEqual(users[1], 'sample/base:1.0');
+    // Hovering the layer tells what it is and who uses it; the rows are sent without it, made on hover.
+    const baseItem = a.layers.getTreeItem(base);
+    assert.strictEqual(baseItem.tooltip, undefined);
+    const tooltip = a.layers.resolveTreeItem(baseItem, base).tooltip as vscode.MarkdownString;
+    // As the markdown shows: plain-text spaces are written as &nbsp; and punctuation escaped.
+    const shown = tooltip.value.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+    assert.match(shown, /Diff ID: sha256:[0-9a-f]{64}/);
+    assert.match(shown, /Used by:[\s\S]*sample\/base:1\.0/);
   });
 
   it('shows the backend and its totals in the Storage view', async () => {

@@ -51,6 +51,12 @@ export class LayersTreeProvider implements vscode.TreeDataProvider<Node> {
     return node instanceof LayerUserNode ? node.layer : undefined;
   }
 
+  /** The tooltip, made when the user hovers a layer: a store with thousands of layers sends none up front. */
+  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
+    if (node instanceof LayerUsageNode) item.tooltip = layerTooltip(node.usage);
+    return item;
+  }
+
   getTreeItem(node: Node): vscode.TreeItem {
     if (node instanceof LayerUsageNode) {
       const u = node.usage;
@@ -60,14 +66,6 @@ export class LayersTreeProvider implements vscode.TreeDataProvider<Node> {
       item.description = `${users === 1 ? '1 image' : `${users} images`}${u.createdBy ? ` · ${u.createdBy}` : ''}`;
       item.iconPath = new vscode.ThemeIcon('layers', users > 1 ? new vscode.ThemeColor('charts.blue') : undefined);
       item.contextValue = users > 1 ? 'layer.shared' : 'layer';
-      const md = new vscode.MarkdownString();
-      appendPlain(md, `Diff ID: ${u.diffId}\nChain ID: ${u.chainId}\nDepth: ${u.depth + 1}\nSize: ${formatBytes(u.size)}`);
-      md.appendMarkdown('\n\nUsed by:  \n');
-      for (const name of u.imageNames.slice(0, 20)) {
-        appendPlain(md, name);
-        md.appendMarkdown('  \n');
-      }
-      item.tooltip = md;
       return item;
     }
     if (node instanceof LayerUserNode) {
@@ -81,4 +79,20 @@ export class LayersTreeProvider implements vscode.TreeDataProvider<Node> {
     }
     return node;
   }
+}
+
+/** Shows at most this many image names in a layer's tooltip. */
+const TOOLTIP_NAMES = 20;
+
+function layerTooltip(u: LayerUsage): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  appendPlain(md, `Diff ID: ${u.diffId}\nChain ID: ${u.chainId}\nDepth: ${u.depth + 1}\nSize: ${formatBytes(u.size)}`);
+  md.appendMarkdown('\n\nUsed by:  \n');
+  for (const name of u.imageNames.slice(0, TOOLTIP_NAMES)) {
+    appendPlain(md, name);
+    md.appendMarkdown('  \n');
+  }
+  const more = u.imageNames.length - TOOLTIP_NAMES;
+  if (more > 0) appendPlain(md, `and ${more} more`);
+  return md;
 }
