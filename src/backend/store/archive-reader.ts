@@ -182,7 +182,7 @@ export async function stageArchive(archive: string, stagingDir: string, options:
 
   let readBytes = 0;
   let lastReport = 0;
-  const chunks = gzipped ? gunzipChunks(archive, (n) => (readBytes += n)) : readInRing(archive);
+  const chunks = readingOf(source, gzipped ? gunzipChunks(archive, (n) => (readBytes += n)) : readInRing(archive));
   try {
     for await (const chunk of chunks) {
       if (options.signal?.aborted) throw cancelledError();
@@ -216,6 +216,17 @@ export async function stageArchive(archive: string, stagingDir: string, options:
     throw new BackendError('corrupt', `${source} is not a readable tar archive (${msg}); it may be truncated or damaged.`, msg);
   }
   return files;
+}
+
+/** The chunks of `source`; a failing read (a drive or share that fails) is named as such, not as a damaged tar. */
+async function* readingOf(source: string, chunks: AsyncGenerator<RingChunk>): AsyncGenerator<RingChunk> {
+  try {
+    yield* chunks;
+  } catch (e) {
+    if (!(e as NodeJS.ErrnoException).syscall) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new BackendError('failed', `Reading ${source} failed (${msg}).`, msg);
+  }
 }
 
 /** The uncompressed bytes of a gzipped archive, with at most a few chunks' writes in flight at once. */

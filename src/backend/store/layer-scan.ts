@@ -189,6 +189,8 @@ export function looksLikeJson(head: Buffer): boolean {
 
 export function notALayer(what: string, e: unknown): BackendError {
   const msg = e instanceof Error ? e.message : String(e);
+  // A file that cannot be read or written (a full disk, a failing drive) says nothing about the layer's bytes.
+  if ((e as NodeJS.ErrnoException).syscall) return new BackendError('failed', `${what} could not be read or staged (${msg}).`, msg);
   return new BackendError('corrupt', `${what} is not a valid layer tar (${msg}).`, msg);
 }
 

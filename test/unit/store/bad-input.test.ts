@@ -189,6 +189,51 @@ describe('BuiltinStore: bad input leaves the store as it was', function () {
     }
   });
 
+  it('a gzip layer that cannot be staged: the staging is named, not the layer', async () => {
+    const { stageArchive } = await import('../../../src/backend/store/archive-reader');
+    const { gzipSync } = await import('zlib');
+    const { randomBytes } = await import('crypto');
+    for (const size of [100, 3 << 20]) {
+      const layer = gzipSync(await layerTar({ files: [{ path: 'big.bin', content: randomBytes(size) }] }));
+      const file = await write([{ name: 'layer.tar.gz', data: layer }]);
+      await assert.rejects(stageArchive(file, path.join(t.dir, 'gone')), (e: Error & { kind?: string }) => {
+        assert.strictEqual(e.kind, 'failed', e.message);
+        assert.match(e.message, /could not be read or staged \(ENOENT/);
+        return true;
+      });
+    }
+  });
+
+  it('an archive whose drive fails while it is read: the read is named, not the archive', async () => {
+    const { stageArchive } = await import('../../../src/backend/store/archive-reader');
+    const { randomBytes } = await import('crypto');
+    const file = await write([{ name: 'blob', data: randomBytes(5 << 20) }]);
+    const staging = path.join(t.dir, 'staging-eio');
+    await fs.mkdir(staging);
+    const open = fs.open;
+    // The archive's reads fail after the first few MiB, as on a failing drive or a dropped network share.
+    fs.open = (async (p: string, flags?: string, mode?: number) => {
+      const handle = await open(p, flags, mode);
+      if (p !== file || (flags ?? 'r') !== 'r') return handle;
+      let reads = 0;
+      const read = handle.read.bind(handle);
+      handle.read = ((...args: Parameters<typeof read>) => {
+        if (++reads > 3) return Promise.reject(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO', syscall: 'read' }));
+        return read(...args);
+      }) as typeof handle.read;
+      return handle;
+    }) as typeof fs.open;
+    try {
+      await assert.rejects(stageArchive(file, staging), (e: Error & { kind?: string }) => {
+        assert.strictEqual(e.kind, 'failed', e.message);
+        assert.strictEqual(e.message, 'Reading bad.tar failed (EIO: i/o error, read).');
+        return true;
+      });
+    } finally {
+      fs.open = open;
+    }
+  });
+
   it('a missing archive', async () => {
     await assert.rejects(store.loadArchive(path.join(t.dir, 'nope.tar')), (e: Error & { kind?: string }) => e.kind === 'not-found');
   });
