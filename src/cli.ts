@@ -2,7 +2,7 @@
 // shapes with --json. Exit codes: 0 fine, 1 failed, 2 bad usage, 3 `check` found problems.
 import * as os from 'os';
 import * as path from 'path';
-import { BackendError, type ImageBackend } from './backend/backend';
+import { BackendError, messageOf, type ImageBackend } from './backend/backend';
 import { BuiltinStore } from './backend/store';
 import { loadSamples } from './backend/store/samples';
 import { formatAge, formatBytes } from './core/format';
@@ -285,7 +285,7 @@ async function main(): Promise<void> {
       process.stderr.write(`Error: ${e.message}\n`);
       code = 1;
     } else {
-      process.stderr.write(`Error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(`Error: ${messageOf(e)}\n`);
       code = 1;
     }
   }

@@ -38,6 +38,16 @@ export class BackendError extends Error {
   }
 }
 
+/** The message of anything thrown. */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A failed system call (a read, a write, an open): the file system's trouble, not the bytes'. */
+export function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  return typeof (e as NodeJS.ErrnoException | undefined)?.syscall === 'string';
+}
+
 /** What long work accepts: a way to report progress and a way to be cancelled. */
 export interface WorkOptions {
   onProgress?: (p: Progress) => void;

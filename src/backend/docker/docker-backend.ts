@@ -19,6 +19,7 @@ import type {
 import { parseReference } from '../../core/reference';
 import {
   BackendError,
+  messageOf,
   type Disposable,
   type ImageBackend,
   type LoadResult,
@@ -137,7 +138,7 @@ export class DockerBackend implements ImageBackend {
         return new D(dockerOptions);
       } catch (e) {
         // docker-modem reads DOCKER_CERT_PATH files when it starts; a missing one lands here.
-        throw new BackendError('invalid-input', `The engine connection could not be set up: ${e instanceof Error ? e.message : String(e)}`);
+        throw new BackendError('invalid-input', `The engine connection could not be set up: ${messageOf(e)}`);
       }
     });
     return this.client;

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createGunzip } from 'zlib';
-import { BackendError } from '../backend';
+import { BackendError, isSystemError, messageOf } from '../backend';
 import { Limiter } from '../../core/limit';
 import type { Progress } from '../../core/model';
 import { readInRing, type RingChunk } from './chunk-ring';
@@ -210,9 +210,9 @@ export async function stageArchive(archive: string, stagingDir: string, options:
     await Promise.allSettled(finishing);
     if (options.signal?.aborted) throw cancelledError();
     if (BackendError.is(e)) throw e;
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = messageOf(e);
     // A failing write (a full disk, a folder made read-only) is the store's trouble, not the archive's.
-    if ((e as NodeJS.ErrnoException).syscall) throw new BackendError('failed', `Copying ${source} into the store's staging folder failed (${msg}).`, msg);
+    if (isSystemError(e)) throw new BackendError('failed', `Copying ${source} into the store's staging folder failed (${msg}).`, msg);
     throw new BackendError('corrupt', `${source} is not a readable tar archive (${msg}); it may be truncated or damaged.`, msg);
   }
   return files;
@@ -223,8 +223,8 @@ async function* readingOf(source: string, chunks: AsyncGenerator<RingChunk>): As
   try {
     yield* chunks;
   } catch (e) {
-    if (!(e as NodeJS.ErrnoException).syscall) throw e;
-    const msg = e instanceof Error ? e.message : String(e);
+    if (!isSystemError(e)) throw e;
+    const msg = messageOf(e);
     throw new BackendError('failed', `Reading ${source} failed (${msg}).`, msg);
   }
 }

@@ -8,7 +8,7 @@ import { createWriteStream, promises as fs } from 'fs';
 import { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createGunzip, type Gunzip } from 'zlib';
-import { BackendError } from '../backend';
+import { BackendError, messageOf } from '../backend';
 import { compressionOf, hashing, looksLikeJson, notALayer, scanPipeline, sizing, STAGE_BUFFER, TarSizer, type ScannedLayer } from './layer-scan';
 
 export interface StagedEntry {
@@ -90,7 +90,7 @@ export class EntryStager {
     try {
       return { scan: { blobDigest: digest, diffId: digest, size: this.sizer.finish(), compressed: false, tarPath: this.out } };
     } catch (e) {
-      return { scanError: e instanceof Error ? e.message : String(e) };
+      return { scanError: messageOf(e) };
     }
   }
 

@@ -6,7 +6,7 @@ import { createReadStream, createWriteStream, promises as fs } from 'fs';
 import { Readable, Transform, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createGunzip } from 'zlib';
-import { BackendError } from '../backend';
+import { BackendError, isSystemError, messageOf } from '../backend';
 import { TarWalker } from './tar-walker';
 
 export interface ScannedLayer {
@@ -188,9 +188,9 @@ export function looksLikeJson(head: Buffer): boolean {
 }
 
 export function notALayer(what: string, e: unknown): BackendError {
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = messageOf(e);
   // A file that cannot be read or written (a full disk, a failing drive) says nothing about the layer's bytes.
-  if ((e as NodeJS.ErrnoException).syscall) return new BackendError('failed', `${what} could not be read or staged (${msg}).`, msg);
+  if (isSystemError(e)) return new BackendError('failed', `${what} could not be read or staged (${msg}).`, msg);
   return new BackendError('corrupt', `${what} is not a valid layer tar (${msg}).`, msg);
 }
 
