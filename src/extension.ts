@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ImageBackend } from './backend/backend';
 import { ImageCatalog } from './backend/catalog';
 import { BackendHolder } from './ui/backend-holder';
+import { showViewOnFirstRun } from './ui/first-run';
 import type { CommandContext } from './ui/commands/command-context';
 import { registerBackendCommands } from './ui/commands/backend-commands';
 import { registerImageCommands } from './ui/commands/image-commands';
@@ -121,6 +122,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   const filter = options.get().filter;
   imagesView.description = filter ? `filter: ${filter}` : undefined;
   void vscode.commands.executeCommand('setContext', 'imageLayers.filtered', filter !== '');
+  showViewOnFirstRun(context.globalState);
 
   return { backend: () => holder.get(), catalog: getCatalog, images, imagesView, layers, storage, options, refresh };
 }

@@ -2,7 +2,12 @@
 // Only packages whose binary is missing are installed, so a prepared machine pays nothing.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { withInstallLock } from './install-lock.mjs';
+
+// dpkg is the machine's, whichever checkout or cache folder asks: one lock for the machine.
+const APT_LOCK = path.join(os.tmpdir(), 'image-layers-apt.lock');
 
 /** The engines and tools the project runs, as {bin, pkg} pairs for ensureDebianPackages. */
 export const ENGINE_PACKAGES = [
@@ -51,6 +56,13 @@ function run(cmd, args, env) {
  * @returns {Promise<string[]>} the packages that were installed
  */
 export async function ensureDebianPackages(pkgs) {
+  if (pkgs.every((p) => onPath(p.bin))) return [];
+  // Two runs at once would both call apt-get, and the second would fail on dpkg's lock: the second waits, then
+  // finds what the first installed.
+  return withInstallLock(APT_LOCK, 'Debian packages', () => installMissing(pkgs));
+}
+
+async function installMissing(pkgs) {
   const missing = [...new Set(pkgs.filter((p) => !onPath(p.bin)).map((p) => p.pkg))];
   if (missing.length === 0) return [];
   if (!onPath('apt-get')) {

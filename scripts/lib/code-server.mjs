@@ -11,16 +11,25 @@ export const repoRoot = path.resolve(here, '..', '..');
 
 /** Installs code-server and Node 24 when missing (scripts/install-code-server.sh); returns where they are. */
 export function ensureCodeServer() {
-  const out = execFileSync('bash', [path.join(repoRoot, 'scripts', 'install-code-server.sh')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-  });
+  const script = path.join(repoRoot, 'scripts', 'install-code-server.sh');
+  let out;
+  try {
+    out = execFileSync('bash', [script], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  } catch (e) {
+    // The script has said what failed and what to do; a stack trace here would only bury it.
+    throw new InstallError(`code-server could not be installed (scripts/install-code-server.sh exited with ${e?.status ?? e?.signal ?? 'an error'}; its output is above).`);
+  }
   const last = out.trim().split('\n').pop() ?? '';
   const [node, entry] = last.split(' ');
   if (!node || !entry || !fs.existsSync(node) || !fs.existsSync(entry)) {
-    throw new Error(`install-code-server.sh printed an unexpected line: ${JSON.stringify(last)}`);
+    throw new InstallError(`install-code-server.sh printed an unexpected line: ${JSON.stringify(last)}`);
   }
   return { node, entry };
+}
+
+/** A failed install of a tool the scripts need: its message is the whole story, shown without a stack. */
+export class InstallError extends Error {
+  name = 'InstallError';
 }
 
 function portIsFree(port, host) {
