@@ -148,7 +148,7 @@ export async function pushImage(layout: StoreLayout, client: RegistryClient, inp
         let current = 0;
         blob = await uploadLayer(client, ref, file, (bytes) => {
           current += bytes;
-          if (due() || current === total) report(layerMessage(short, 'Pushing', { current, total }));
+          if (due() || current === total) report(layerMessage(short, 'Pushing', { current, total }), (i + (total ? current / total : 1)) / diffIds.length);
         }, signal);
         uploaded.push(blob.digest);
         report(layerMessage(short, 'Pushed'), fraction);
