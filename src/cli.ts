@@ -324,6 +324,11 @@ async function run(opts: Options): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  // A reader that stops early (`| head`) ends the output, as it does the docker CLI's: not a crash.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
   let code: number;
   try {
     code = await run(parseArgs(process.argv.slice(2)));
