@@ -125,9 +125,11 @@ describe('image-layers pull and push, layer by layer, against a real registry', 
     assert.strictEqual(lines[0], `1: Pulling from ${b.slice(proxy.addr.length + 1, -2)}`);
     assert.deepStrictEqual([...proxy.blobGets].sort(), [configB, ...ownBlobs].sort());
 
+    // Again, as dockerd answers for an image it has: no layer lines, and nothing fetched.
+    proxy.blobGets.length = 0;
     const again = await cli('--store', store, 'pull', b);
-    assert.deepStrictEqual(idsSaying(again.out, 'Already exists'), [...shared, ...own]);
-    assert.match(again.out, new RegExp(`^Status: Image is up to date for ${b}$`, 'm'));
+    assert.deepStrictEqual(again.out.trimEnd().split('\n').slice(1), [`Digest: ${digestB}`, `Status: Image is up to date for ${b}`, b]);
+    assert.deepStrictEqual(proxy.blobGets, []);
   });
 
   it('on the store with --json: the Engine API\'s progress stream, one message a line', async () => {
@@ -158,6 +160,10 @@ describe('image-layers pull and push, layer by layer, against a real registry', 
       assert.deepStrictEqual(idsSaying(r.out, 'Pull complete'), own);
       assert.match(r.out, new RegExp(`^Digest: ${digestB}\nStatus: Downloaded newer image for ${b}\n${b}\n$`, 'm'));
       assert.deepStrictEqual([...proxy.blobGets].sort(), [configB, ...ownBlobs].sort());
+      proxy.blobGets.length = 0;
+      const again = await cli(...engine, 'pull', b);
+      assert.deepStrictEqual(again.out.trimEnd().split('\n').slice(1), [`Digest: ${digestB}`, `Status: Image is up to date for ${b}`, b]);
+      assert.deepStrictEqual(proxy.blobGets, []);
     } finally {
       for (const ref of [b, a]) await docker.removeImage(ref, { force: true }).catch(() => undefined);
       docker.dispose();

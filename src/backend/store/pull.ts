@@ -19,7 +19,7 @@ import { MAX_JSON_BYTES, parseImageConfig } from './image-config';
 import { scanLayer, scanLayerStream } from './layer-scan';
 import type { StoreLayout } from './layout';
 import { withStoreLock } from './lock';
-import { listChainIds, readLayer, sha256Hex } from './records';
+import { listChainIds, readImage, readLayer, sha256Hex } from './records';
 import { Repositories } from './repositories';
 import { sweepStaging } from './staging';
 
@@ -173,7 +173,11 @@ export async function pullImage(layout: StoreLayout, client: RegistryClient, inp
       }
     }
     const manifest = imageManifest(top.body, `The manifest of ${label}`);
-    const configRaw = await fetchSmallBlob(client, ref, manifest.config, `The config of ${label}`, signal).catch(rethrow);
+    // An image the store has (its config, named by its digest) needs nothing from the registry but the manifest,
+    // and, as the engine does, the pull then names no layers.
+    const stored = await readImage(layout, manifest.config.digest);
+    const have = stored !== undefined && 'sha256:' + sha256Hex(stored.raw) === manifest.config.digest;
+    const configRaw = have ? stored.raw : await fetchSmallBlob(client, ref, manifest.config, `The config of ${label}`, signal).catch(rethrow);
     const id = 'sha256:' + sha256Hex(configRaw);
     const config = parseImageConfig(configRaw, `The config of ${label}`);
     if (config.os && config.os !== 'linux') throw new BackendError('unsupported', `${label} is a ${config.os} image; the built-in store keeps linux images only.`);
@@ -200,7 +204,7 @@ export async function pullImage(layout: StoreLayout, client: RegistryClient, inp
       if (haveData) {
         const size = record?.diffId === diffIds[i] ? record.size : await knownLayerSize(layout, diffIds[i], staging, what);
         layers.push({ ...base, size });
-        if (first) report(layerMessage(short, 'Already exists'));
+        if (first && !have) report(layerMessage(short, 'Already exists'));
         continue;
       }
       layers.push({ ...base, size: 0 });
