@@ -100,6 +100,10 @@ describe('image-layers pull and push, layer by layer, against a real registry', 
     assert.strictEqual(pushB.code, 0, pushB.err);
     assert.deepStrictEqual(idsSaying(pushB.out, `Mounted from ${repoA}`).sort(), idsSaying(pushA.out, 'Pushed').sort());
     assert.strictEqual(idsSaying(pushB.out, 'Pushed').length, 1);
+    // Pushed again, the registry has every layer: nothing is sent.
+    const again = await cli('--store', source, 'push', b);
+    assert.deepStrictEqual(idsSaying(again.out, 'Layer already exists').sort(), idsSaying(pushB.out, 'Preparing').sort());
+    assert.strictEqual(idsSaying(again.out, 'Pushed').length, 0);
     const manifest = await manifestOf(s.registry, b.slice(proxy.addr.length + 1, -2), '1');
     assert.match(pushB.out, new RegExp(`^1: digest: ${manifest.digest} size: \\d+$`, 'm'));
     shared = manifest.layers.slice(0, 2).map(short);
@@ -164,8 +168,18 @@ describe('image-layers pull and push, layer by layer, against a real registry', 
       const again = await cli(...engine, 'pull', b);
       assert.deepStrictEqual(again.out.trimEnd().split('\n').slice(1), [`Digest: ${digestB}`, `Status: Image is up to date for ${b}`, b]);
       assert.deepStrictEqual(proxy.blobGets, []);
+
+      // The engine's push under a new name: every layer is in the registry already, and the lines say so.
+      const c = b.replace(/\/b:1$/, '/c:1');
+      assert.strictEqual((await cli(...engine, 'tag', b, c)).code, 0);
+      const push = await cli(...engine, 'push', c);
+      assert.strictEqual(push.code, 0, push.err);
+      const there = [...push.out.matchAll(/^([0-9a-f]{12}): (Mounted from \S+|Layer already exists)$/gm)];
+      assert.strictEqual(there.length, 3, push.out);
+      assert.strictEqual(idsSaying(push.out, 'Pushed').length, 0);
+      assert.match(push.out, new RegExp(`^1: digest: ${digestB} size: \\d+$`, 'm'));
     } finally {
-      for (const ref of [b, a]) await docker.removeImage(ref, { force: true }).catch(() => undefined);
+      for (const ref of [b.replace(/\/b:1$/, '/c:1'), b, a]) await docker.removeImage(ref, { force: true }).catch(() => undefined);
       docker.dispose();
     }
   });
