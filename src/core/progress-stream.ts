@@ -74,3 +74,12 @@ export class LayerTally {
     return `${finished} of ${states.length} layer${states.length === 1 ? '' : 's'}${there}`;
   }
 }
+
+/**
+ * A progress callback that says, on each layer's line, how many layers are done and how many were there already,
+ * then the layer that moved: `3 of 4 layers: 2 already exist (7f0161cfe8a0: Pull complete)`.
+ */
+export function withLayerCounts(onProgress: (p: Progress) => void): (p: Progress) => void {
+  const tally = new LayerTally();
+  return (p) => onProgress(p.engine && tally.add(p.engine) ? { ...p, message: `${tally.summary()} (${p.message})` } : p);
+}

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { progressDisplay } from '../../src/cli/progress-display';
 import type { ProgressMessage } from '../../src/core/model';
-import { LayerTally, layerMessage, progressBar, statusMessage } from '../../src/core/progress-stream';
+import { LayerTally, layerMessage, progressBar, progressOf, statusMessage, withLayerCounts } from '../../src/core/progress-stream';
 
 /** What dockerd 20.10 sent for a pull of B with A's two layers present (POST /images/create), cut short. */
 const PULL: ProgressMessage[] = [
@@ -91,5 +91,21 @@ describe('the Engine API progress stream', () => {
     const push = new LayerTally();
     for (const m of [layerMessage('a', 'Preparing'), layerMessage('b', 'Preparing'), layerMessage('a', 'Mounted from demo/a'), layerMessage('b', 'Pushed')]) push.add(m);
     assert.strictEqual(push.summary(), '2 of 2 layers: 1 already exists');
+  });
+
+  it('gives a notification the counts before the layer that moved, and other lines as they are', () => {
+    const shown: string[] = [];
+    const onProgress = withLayerCounts((p) => shown.push(p.message));
+    for (const m of PULL) onProgress(progressOf(m));
+    assert.deepStrictEqual(shown, [
+      '1: Pulling from demo/b',
+      '1 of 1 layer: 1 already exists (748da75e3a9a: Already exists)',
+      '2 of 2 layers: 2 already exist (65c275fcf133: Already exists)',
+      '2 of 3 layers: 2 already exist (7f0161cfe8a0: Pulling fs layer)',
+      '2 of 3 layers: 2 already exist (7f0161cfe8a0: Downloading)',
+      '3 of 3 layers: 2 already exist (7f0161cfe8a0: Pull complete)',
+      'Digest: sha256:da560f357cf6c5776501185811b0b83ee80ee1079427f33eacd6e20d64c54dd7',
+      'Status: Downloaded newer image for 127.0.0.1:39955/demo/b:1',
+    ]);
   });
 });

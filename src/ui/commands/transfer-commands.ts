@@ -7,8 +7,7 @@ import { guarded, pickRef, targetRefs, withProgress, type CommandContext, type T
 import type { ImagesTreeNode } from '../tree/images-tree';
 import { writeSampleArchive } from '../../backend/store/samples';
 import { RegistryClient } from '../../backend/registry/registry-client';
-import type { Progress } from '../../core/model';
-import { LayerTally } from '../../core/progress-stream';
+import { withLayerCounts } from '../../core/progress-stream';
 import { orderTags } from '../../core/reference';
 
 export function registerTransferCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -60,7 +59,7 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
           typeof target === 'string' ? target : await vscode.window.showInputBox({ prompt: 'Image to pull', placeHolder: 'nginx:1.25' });
         if (!ref) return;
         const backend = (await ctx.catalog()).backend;
-        await withProgress(`Pulling ${ref}`, (o) => backend.pullImage(ref, layerCounts(o)));
+        await withProgress(`Pulling ${ref}`, (o) => backend.pullImage(ref, { ...o, onProgress: withLayerCounts(o.onProgress) }));
         ctx.refresh();
         vscode.window.setStatusBarMessage(`Pulled ${ref}`, 5000);
       }),
@@ -71,7 +70,7 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
         const ref = await pickRef(target, ctx, 'Image to push');
         if (!ref) return;
         const backend = (await ctx.catalog()).backend;
-        await withProgress(`Pushing ${ref}`, (o) => backend.pushImage(ref, layerCounts(o)));
+        await withProgress(`Pushing ${ref}`, (o) => backend.pushImage(ref, { ...o, onProgress: withLayerCounts(o.onProgress) }));
         ctx.refresh();
         vscode.window.setStatusBarMessage(`Pushed ${ref}`, 5000);
       }),
@@ -131,21 +130,6 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
       }),
     ),
   ];
-}
-
-/**
- * The notification's line for a pull or push: how many layers are done and how many were there already
- * ("3 of 4 layers: 2 already exist"), then the layer that just moved, from the engine's stream.
- */
-function layerCounts<T extends { onProgress: (p: { message: string; fraction?: number }) => void }>(o: T): T & { onProgress: (p: Progress) => void } {
-  const tally = new LayerTally();
-  return {
-    ...o,
-    onProgress: (p: Progress) => {
-      const layer = p.engine !== undefined && tally.add(p.engine);
-      o.onProgress(layer ? { ...p, message: `${tally.summary()} (${p.message})` } : p);
-    },
-  };
 }
 
 /** Quick pick texts render `$(name)` as an icon: a registry's description is shown as it is written. */
