@@ -52,7 +52,7 @@ describe('image-layers command line', function () {
       {
         tags: ['demo/big:1', 'demo/big:2'],
         layers: [{ files: [{ path: 'big.bin', content: Buffer.alloc(1_982_000, 7) }] }],
-        history: [{ created_by: '/bin/sh -c echo   two   spaces\tand a tab > /x', comment: 'made  by hand' }],
+        history: [{ created_by: '/bin/sh -c echo   two   spaces\tand a tab > /x', comment: 'made  by hand\n\x1b[2J' }],
       },
       ...sampleImages(),
     ];
@@ -78,10 +78,12 @@ describe('image-layers command line', function () {
       assert.deepStrictEqual(big.slice(4), ['1.982MB', '0B', '1.982MB', '0']);
     });
 
-    it('history: CREATED BY and COMMENT as written, tabs as spaces', () => {
+    it('history: CREATED BY and COMMENT as written, tabs as spaces, other control characters as escapes', () => {
       const r = cli(store, 'history', '--no-trunc', 'demo/big:1');
       assert.strictEqual(r.code, 0, r.err);
-      assert.match(r.out, /\/bin\/sh -c echo {3}two {3}spaces and a tab > \/x {3,}1\.98MB {3,}made {2}by hand$/m);
+      // The comment's newline and escape sequence would break the row and steer the terminal: shown, not obeyed.
+      assert.match(r.out, /\/bin\/sh -c echo {3}two {3}spaces and a tab > \/x {3,}1\.98MB {3,}made {2}by hand\\n\\u001b\[2J$/m);
+      assert.ok(!r.out.includes('\x1b'));
       const cut = cli(store, 'history', 'demo/big:1').out;
       assert.match(cut, /  \/bin\/sh -c echo {3}two {3}spaces and a tab > \/x {3,}1\.98MB/);
     });
