@@ -1,24 +1,28 @@
 // `image-layers`: the built-in store (or an engine) from a terminal, with docker-like tables, or the Engine API
 // shapes with --json. Exit codes: 0 fine, 1 failed, 2 bad usage, 3 `check` found problems.
+import { existsSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BackendError, messageOf, type ImageBackend } from './backend/backend';
 import { BuiltinStore } from './backend/store';
 import { loadSamples } from './backend/store/samples';
 import { formatAge, formatBytes } from './core/format';
-import { familiarString, parseReference } from './core/reference';
+import type { ProgressMessage } from './core/model';
+import { familiarString, fullRepository, parseReference } from './core/reference';
+import { progressDisplay } from './cli/progress-display';
 
 const USAGE = `Usage: image-layers [--store DIR | --docker [HOST]] [--json] COMMAND [ARGS]
 
 Commands:
   load FILE|FOLDER        load a docker save archive, .tar.gz or OCI image layout
   save [--format docker|oci] -o FILE IMAGE...  write a docker save archive (oci: Docker 25+ / OCI layout)
-  pull IMAGE              pull name[:tag|@digest] from its registry (plain HTTP for 127.0.0.1/localhost)
-  push IMAGE              push name[:tag] to its registry
+  pull IMAGE              pull name[:tag|@digest] from its registry (plain HTTP for 127.0.0.1/localhost),
+                          layer by layer as docker pull says it; --json: the Engine API's progress stream
+  push IMAGE              push name[:tag] to its registry, layer by layer as docker push says it
   load-samples            load the sample images (sample/base, sample/app) into the store
   ls [-a]                 list images
   inspect IMAGE...        show image details (JSON)
-  history IMAGE           show the build steps of an image
+  history [--no-trunc] IMAGE  show the build steps of an image
   df                      show disk usage (docker system df -v)
   info                    show the store or engine
   tag SOURCE TARGET       name an image
@@ -60,16 +64,27 @@ function parseArgs(argv: string[]): Options {
   return opts;
 }
 
-async function openBackend(opts: Options): Promise<ImageBackend> {
-  if (opts.docker === undefined) return new BuiltinStore(opts.store);
+/** Commands that may make the store's folder; the others only read one that is there. */
+const MAKES_STORE = new Set(['load', 'pull', 'load-samples']);
+const READS_STORE = new Set(['save', 'push', 'ls', 'images', 'inspect', 'history', 'df', 'info', 'tag', 'rm', 'rmi', 'prune', 'check']);
+
+async function openBackend(opts: Options, command: string): Promise<ImageBackend> {
+  if (opts.docker === undefined) {
+    // An empty table would say "no images" of a folder that was never a store: a mistyped --store, most likely.
+    if (!MAKES_STORE.has(command) && !existsSync(opts.store)) {
+      throw new BackendError('not-found', `There is no image store at ${opts.store}: the folder does not exist. Load or pull an image to make one there.`);
+    }
+    return new BuiltinStore(opts.store);
+  }
   // Loaded only when asked for: dockerode is slow to require and the store does not need it.
   const { DockerBackend } = await import('./backend/docker');
   return new DockerBackend({ host: opts.docker || undefined });
 }
 
+/** The docker CLI's tabwriter: columns 3 apart, 10 wide at least. */
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] + 3))).join('').trimEnd()).join('\n');
+  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(Math.max(widths[c] + 3, 10)))).join('').trimEnd()).join('\n');
 }
 
 const short = (id: string) => (id.startsWith('sha256:') ? id.slice(7, 19) : id);
@@ -92,9 +107,25 @@ function flags(args: string[], known: string[]): { set: Set<string>; rest: strin
   return { set, rest };
 }
 
-/** One line on stderr, rewritten in place: the layer and what is happening to it. */
-function progressLine(): (p: { message: string; id?: string }) => void {
-  return (p) => process.stderr.write(`\r${(p.id ? `${p.id}: ${p.message}` : p.message).slice(0, 70).padEnd(70)}`);
+/**
+ * CREATED BY and COMMENT as written, tabs as spaces (as the docker CLI prints them), and any other control
+ * character shown as an escape: a newline would break the table, and an image's text must not steer the terminal.
+ */
+function printable(text: string): string {
+  return text.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
+/** The docker CLI's Ellipsis: at most `width` characters, the last one `…` when cut. */
+function ellipsis(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : chars.slice(0, width - 1).join('') + '…';
+}
+
+/** The name `docker pull` prints last: the full repository with its tag or digest. */
+function fullName(input: string): string {
+  const ref = parseReference(input);
+  if (!ref) return input;
+  return ref.digest ? `${fullRepository(ref)}@${ref.digest}` : `${fullRepository(ref)}:${ref.tag ?? 'latest'}`;
 }
 
 function print(value: unknown): void {
@@ -107,7 +138,8 @@ async function run(opts: Options): Promise<number> {
     print(USAGE);
     return command ? 0 : 2;
   }
-  const backend = await openBackend(opts);
+  if (!MAKES_STORE.has(command) && !READS_STORE.has(command)) throw new UsageError(`Unknown command "${command}".`);
+  const backend = await openBackend(opts, command);
   try {
     switch (command) {
       case 'load': {
@@ -116,8 +148,11 @@ async function run(opts: Options): Promise<number> {
         const onProgress = process.stderr.isTTY && !opts.json ? (p: { message: string }) => process.stderr.write(`\r${p.message.slice(0, 70).padEnd(70)}`) : undefined;
         const result = await backend.loadArchive(path.resolve(file), { onProgress });
         if (onProgress) process.stderr.write('\r'.padEnd(72) + '\r');
-        if (opts.json) print(result);
-        else for (const l of result.loaded) print(l.startsWith('sha256:') ? `Loaded image ID: ${l}` : `Loaded image: ${l}`);
+        // The Engine API's answer to POST /images/load, as `docker load` reads it: one JSON object a line.
+        for (const l of result.loaded) {
+          const line = l.startsWith('sha256:') ? `Loaded image ID: ${l}` : `Loaded image: ${l}`;
+          print(opts.json ? JSON.stringify({ stream: `${line}\n` }) : line);
+        }
         return 0;
       }
       case 'save': {
@@ -129,6 +164,9 @@ async function run(opts: Options): Promise<number> {
         if (format !== 'docker' && format !== 'oci') throw new UsageError('--format is docker or oci.');
         const refs = args.filter((_, n) => n !== i && n !== i + 1 && n !== f && (f < 0 || n !== f + 1));
         if (!refs.length) throw new UsageError('save needs at least one image.');
+        // Checked first, as the docker CLI does: the write would otherwise fail on a temporary file's name.
+        const folder = path.dirname(path.resolve(out));
+        if (!existsSync(folder)) throw new BackendError('invalid-input', `Cannot save to ${out}: the folder ${folder} does not exist.`);
         if (format === 'oci' && !(backend instanceof BuiltinStore)) throw new BackendError('unsupported', '--format oci works on the built-in store only.');
         if (backend instanceof BuiltinStore) await backend.saveImages(refs, path.resolve(out), { format });
         else await backend.saveImages(refs, path.resolve(out));
@@ -138,14 +176,12 @@ async function run(opts: Options): Promise<number> {
       case 'push': {
         const [ref] = flags(args, []).rest;
         if (!ref) throw new UsageError(`${command} needs an image.`);
-        const onProgress = process.stderr.isTTY && !opts.json ? progressLine() : undefined;
+        // Both backends report the Engine API's stream: printed as it is with --json, else drawn as docker does.
+        const show: (m: ProgressMessage) => void = opts.json ? (m) => print(JSON.stringify(m)) : progressDisplay(process.stdout);
+        const onProgress = (p: { engine?: ProgressMessage }) => p.engine && show(p.engine);
         if (command === 'pull') await backend.pullImage(ref, { onProgress });
         else await backend.pushImage(ref, { onProgress });
-        if (onProgress) process.stderr.write('\r'.padEnd(72) + '\r');
-        const inspect = await backend.inspectImage(ref);
-        if (opts.json) return print(inspect), 0;
-        for (const d of inspect.RepoDigests) print(`Digest: ${d.slice(d.indexOf('@') + 1)} (${d.slice(0, d.indexOf('@'))})`);
-        print(command === 'pull' ? `Pulled: ${ref} (${short(inspect.Id)})` : `Pushed: ${ref} (${short(inspect.Id)})`);
+        if (command === 'pull' && !opts.json) print(fullName(ref));
         return 0;
       }
       case 'load-samples': {
@@ -173,20 +209,32 @@ async function run(opts: Options): Promise<number> {
       }
       case 'inspect': {
         if (!args.length) throw new UsageError('inspect needs an image.');
-        const out = [];
-        for (const ref of args) out.push(await backend.inspectImage(ref));
-        print(out);
-        return 0;
+        // As `docker inspect`: what was found is printed, then each failure, and the exit code says one failed.
+        const found = [];
+        const failures: string[] = [];
+        for (const ref of args) {
+          try {
+            found.push(await backend.inspectImage(ref));
+          } catch (e) {
+            if (!BackendError.is(e, 'not-found')) throw e;
+            failures.push(e.message);
+          }
+        }
+        print(found);
+        for (const f of failures) process.stderr.write(`Error: ${f}\n`);
+        return failures.length ? 1 : 0;
       }
       case 'history': {
-        const [ref] = args;
+        const { set, rest } = flags(args, ['--no-trunc']);
+        const [ref] = rest;
         if (!ref) throw new UsageError('history needs an image.');
         const rows = await backend.imageHistory(ref);
         if (opts.json) return print(rows), 0;
+        const full = set.has('--no-trunc');
         const table_ = [['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT']];
         for (const r of rows) {
-          const by = r.CreatedBy.replace(/\s+/g, ' ');
-          table_.push([short(r.Id), formatAge(r.Created), by.length > 45 ? by.slice(0, 44) + '…' : by, formatBytes(r.Size), r.Comment]);
+          const by = printable(r.CreatedBy);
+          table_.push([full ? r.Id : short(r.Id), formatAge(r.Created), full ? by : ellipsis(by, 45), formatBytes(r.Size), printable(r.Comment)]);
         }
         print(table(table_));
         return 0;
@@ -194,14 +242,16 @@ async function run(opts: Options): Promise<number> {
       case 'df': {
         const df = await backend.diskUsage();
         if (opts.json) return print(df), 0;
-        const rows = [['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE']];
+        // `docker system df -v`: one row per image under its first tag, sizes in HumanSize's four digits.
+        const size = (n: number) => formatBytes(n, 4);
+        const rows = [['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE', 'CONTAINERS']];
         for (const img of df.Images) {
-          for (const n of img.RepoTags.length ? img.RepoTags : ['<none>:<none>']) {
-            const [repo, tag] = n === '<none>:<none>' ? ['<none>', '<none>'] : splitTag(n);
-            rows.push([repo, tag, short(img.Id), formatAge(img.Created), formatBytes(img.Size), formatBytes(img.SharedSize), formatBytes(img.Size - img.SharedSize)]);
-          }
+          const [repo, tag] = img.RepoTags.length ? splitTag(img.RepoTags[0]) : ['<none>', '<none>'];
+          const shared = img.SharedSize < 0 ? 'N/A' : size(img.SharedSize);
+          const unique = img.SharedSize < 0 ? 'N/A' : size(img.Size - img.SharedSize);
+          rows.push([repo, tag, short(img.Id), formatAge(img.Created), size(img.Size), shared, unique, String(Math.max(0, img.Containers))]);
         }
-        print(`Images space usage:\n\n${table(rows)}\n\nLayers size: ${formatBytes(df.LayersSize)}`);
+        print(`Images space usage:\n\n${table(rows)}\n\nLayers size: ${size(df.LayersSize)}`);
         if (df.Parts?.length) print('\n' + table([['PART', 'ON DISK', 'PATH'], ...df.Parts.map((p) => [p.name, formatBytes(p.bytes), p.path])]));
         return 0;
       }
@@ -274,6 +324,11 @@ async function run(opts: Options): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  // A reader that stops early (`| head`) ends the output, as it does the docker CLI's: not a crash.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
   let code: number;
   try {
     code = await run(parseArgs(process.argv.slice(2)));

@@ -2,8 +2,11 @@
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
 
-/** Docker's HumanSize: decimal units, three significant digits. `7052800` → `7.05MB`. */
-export function formatBytes(bytes: number): string {
+/**
+ * go-units' HumanSizeWithPrecision, as the docker CLI prints sizes: decimal units, Go's `%.*g`. `docker images`
+ * and `docker history` use 3 significant digits (`7052800` → `7.05MB`), `docker system df` HumanSize's 4 (`7.053MB`).
+ */
+export function formatBytes(bytes: number, precision = 3): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '?';
   let value = bytes;
   let unit = 0;
@@ -11,8 +14,16 @@ export function formatBytes(bytes: number): string {
     value /= 1000;
     unit++;
   }
-  const digits = unit === 0 ? String(Math.round(value)) : String(Number(value.toPrecision(3)));
-  return `${digits}${UNITS[unit]}`;
+  return `${goG(value, precision)}${UNITS[unit]}`;
+}
+
+/** Go's `%.<p>g`: toPrecision without trailing zeros, and an exponent of two digits at least (`1e+03`). */
+function goG(value: number, precision: number): string {
+  const [mantissa, exponent] = value.toPrecision(precision).split('e');
+  const digits = mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '') : mantissa;
+  if (exponent === undefined) return digits;
+  const sign = exponent.startsWith('-') ? '-' : '+';
+  return `${digits}e${sign}${exponent.replace(/^[+-]/, '').padStart(2, '0')}`;
 }
 
 /** "2 hours ago", "3 weeks ago": Docker's HumanDuration, as in the CREATED column of `docker images`. */

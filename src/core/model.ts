@@ -128,6 +128,25 @@ export interface Progress {
   /** 0..1 when known */
   fraction?: number;
   id?: string;
+  /** The Engine API's message this step is, for a pull or push: what `docker pull` draws and `--json` prints. */
+  engine?: ProgressMessage;
+}
+
+/**
+ * One message of the Engine API's progress stream (POST /images/create, /images/{name}/push, /images/load): a layer's
+ * state under its short ID (`Already exists`, `Pull complete`, `Pushed`), or a line of its own (`Digest: …`).
+ * A message with `progressDetail` is a layer's line, which a terminal redraws in place.
+ */
+export interface ProgressMessage {
+  status?: string;
+  id?: string;
+  progressDetail?: { current?: number; total?: number };
+  /** The bar as the engine draws it: `[=====>     ]  1.2MB/3.9MB`. */
+  progress?: string;
+  stream?: string;
+  aux?: Record<string, unknown>;
+  error?: string;
+  errorDetail?: { message: string };
 }
 
 /** One answer of `docker search` (GET /images/search): a repository and what its registry says of it. */

@@ -10,6 +10,15 @@ describe('formatting like the docker CLI', () => {
     assert.strictEqual(formatBytes(-1), '?');
   });
 
+  it('prints HumanSize\'s four digits where docker system df does, and Go\'s %g past the last digit', () => {
+    assert.strictEqual(formatBytes(1_982_000, 4), '1.982MB');
+    assert.strictEqual(formatBytes(1_982_000), '1.98MB');
+    assert.strictEqual(formatBytes(3_964_000, 4), '3.964MB');
+    assert.strictEqual(formatBytes(1_500_000_000, 4), '1.5GB');
+    // 999.999 kB to three digits is 1000, which Go's %g writes in its exponent form.
+    assert.strictEqual(formatBytes(999_999), '1e+03kB');
+  });
+
   it('prints ages like the CREATED column', () => {
     const now = 1_700_000_000_000;
     const ago = (s: number) => formatAge(now / 1000 - s, now);

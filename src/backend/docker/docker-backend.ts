@@ -13,9 +13,11 @@ import type {
   ImageInspect,
   ImageSummary,
   Progress,
+  ProgressMessage,
   PruneReport,
   SearchResult,
 } from '../../core/model';
+import { progressOf } from '../../core/progress-stream';
 import { parseReference } from '../../core/reference';
 import {
   BackendError,
@@ -86,17 +88,9 @@ const DEFAULT_PING_TIMEOUT_MS = 5000;
 // A ref goes into the URL path as the Engine API expects it (slashes included); these would break the URL.
 const BAD_REF = /[\s?#%]/;
 
-function progressOf(event: Record<string, unknown>): Progress {
-  const status = typeof event.status === 'string' ? event.status : typeof event.stream === 'string' ? event.stream.trim() : '';
-  const id = typeof event.id === 'string' ? event.id : undefined;
-  const detail = (event.progressDetail ?? {}) as { current?: number; total?: number };
-  const progress = typeof event.progress === 'string' ? ` ${event.progress}` : '';
-  const p: Progress = { message: `${status}${id ? ` ${id}` : ''}${progress}`.trim() };
-  if (id) p.id = id;
-  if (typeof detail.current === 'number' && typeof detail.total === 'number' && detail.total > 0) {
-    p.fraction = Math.min(1, detail.current / detail.total);
-  }
-  return p;
+/** An event of the engine's stream, passed on as it came (the CLI prints it, `--json` as JSON). */
+function progressOfEvent(event: Record<string, unknown>): Progress {
+  return progressOf(event as ProgressMessage);
 }
 
 export class DockerBackend implements ImageBackend {
@@ -344,7 +338,7 @@ export class DockerBackend implements ImageBackend {
           (err) => (err ? reject(err) : resolve()),
           (event) => {
             failure ??= messageError(event);
-            options.onProgress?.(progressOf(event));
+            options.onProgress?.(progressOfEvent(event));
           },
         );
       });
@@ -470,7 +464,7 @@ export class DockerBackend implements ImageBackend {
           const m = /^Loaded image(?:\(s\))?(?: ID)?:\s*(.+)$/.exec(line.trim());
           if (m) for (const n of m[1].split(',')) if (n.trim()) loaded.push(normaliseId(n.trim()));
         }
-        if (o.status || o.stream) options.onProgress?.(progressOf(o));
+        if (o.status || o.stream) options.onProgress?.(progressOfEvent(o));
       });
     } catch (e) {
       throw toBackendError(e, this.endpoint, what);

@@ -6,7 +6,9 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { Readable } from 'stream';
 import { BackendError, type WorkOptions } from '../backend';
+import type { ProgressMessage } from '../../core/model';
 import { chainIds } from '../../core/chain';
+import { layerMessage, progressOf, rateGate, statusMessage } from '../../core/progress-stream';
 import { familiarRepository, familiarString, fullRepository, parseReference, type ImageReference } from '../../core/reference';
 import { imageManifest, indexEntries, pickPlatform, type Descriptor } from '../registry/manifests';
 import type { RegistryClient } from '../registry/registry-client';
@@ -17,7 +19,8 @@ import { MAX_JSON_BYTES, parseImageConfig } from './image-config';
 import { scanLayer, scanLayerStream } from './layer-scan';
 import type { StoreLayout } from './layout';
 import { withStoreLock } from './lock';
-import { listChainIds, readLayer, sha256Hex } from './records';
+import { listChainIds, readImage, readLayer, sha256Hex } from './records';
+import { Repositories } from './repositories';
 import { sweepStaging } from './staging';
 
 export interface PullResult {
@@ -132,8 +135,12 @@ async function knownLayerSize(layout: StoreLayout, diffId: string, staging: stri
   return (await scanLayer(layout.layerTar(diffId), path.join(staging, 'size-probe.tar'), what)).size;
 }
 
+/** How often a layer's byte count is reported while it downloads. */
+const PROGRESS_EVERY_MS = 100;
+
 export async function pullImage(layout: StoreLayout, client: RegistryClient, input: string, options: WorkOptions = {}): Promise<PullResult> {
-  const { onProgress } = options;
+  // The engine's stream, message for message, so that `image-layers pull` reads like `docker pull`.
+  const report = (m: ProgressMessage, fraction?: number) => options.onProgress?.(progressOf(m, fraction));
   const outer = options.signal;
   if (outer?.aborted) throw cancelled();
   const ref = parsePullRef(input);
@@ -154,7 +161,7 @@ export async function pullImage(layout: StoreLayout, client: RegistryClient, inp
   const staging = path.join(layout.tmp, stagingName());
   await fs.mkdir(staging);
   try {
-    onProgress?.({ message: `Pulling from ${name}`, fraction: 0 });
+    report(statusMessage(`Pulling from ${ref.path}`, ref.digest ?? ref.tag), 0);
     let top = await client.manifest(ref, signal).catch(rethrow);
     const pulledDigest = top.digest;
     const entries = indexEntries(top.body, top.mediaType, `The index of ${label}`);
@@ -166,7 +173,11 @@ export async function pullImage(layout: StoreLayout, client: RegistryClient, inp
       }
     }
     const manifest = imageManifest(top.body, `The manifest of ${label}`);
-    const configRaw = await fetchSmallBlob(client, ref, manifest.config, `The config of ${label}`, signal).catch(rethrow);
+    // An image the store has (its config, named by its digest) needs nothing from the registry but the manifest,
+    // and, as the engine does, the pull then names no layers.
+    const stored = await readImage(layout, manifest.config.digest);
+    const have = stored !== undefined && 'sha256:' + sha256Hex(stored.raw) === manifest.config.digest;
+    const configRaw = have ? stored.raw : await fetchSmallBlob(client, ref, manifest.config, `The config of ${label}`, signal).catch(rethrow);
     const id = 'sha256:' + sha256Hex(configRaw);
     const config = parseImageConfig(configRaw, `The config of ${label}`);
     if (config.os && config.os !== 'linux') throw new BackendError('unsupported', `${label} is a ${config.os} image; the built-in store keeps linux images only.`);
@@ -181,18 +192,23 @@ export async function pullImage(layout: StoreLayout, client: RegistryClient, inp
     // compressed digest. (The engine asks its digest mapping first because it fetches config and layers at once.)
     const layers: PreparedLayer[] = [];
     const missing = new Map<string, number[]>(); // blob digest → layer positions
+    const named = new Set<string>();
     for (const [i, d] of manifest.layers.entries()) {
-      const what = `Layer ${i + 1} of ${label} (${d.digest.slice(7, 19)})`;
+      const short = d.digest.slice(7, 19);
+      const what = `Layer ${i + 1} of ${label} (${short})`;
       const base = { chainId: chains[i], diffId: diffIds[i], parentChain: i ? chains[i - 1] : '' };
       const record = await readLayer(layout, chains[i]);
       const haveData = await exists(layout.layerTar(diffIds[i]));
+      const first = !named.has(short);
+      named.add(short);
       if (haveData) {
         const size = record?.diffId === diffIds[i] ? record.size : await knownLayerSize(layout, diffIds[i], staging, what);
         layers.push({ ...base, size });
-        onProgress?.({ id: d.digest.slice(7, 19), message: 'Already exists' });
+        if (first && !have) report(layerMessage(short, 'Already exists'));
         continue;
       }
       layers.push({ ...base, size: 0 });
+      if (first) report(layerMessage(short, 'Pulling fs layer'));
       missing.set(d.digest, [...(missing.get(d.digest) ?? []), i]);
     }
 
@@ -204,11 +220,14 @@ export async function pullImage(layout: StoreLayout, client: RegistryClient, inp
       const d = manifest.layers[i];
       const short = digest.slice(7, 19);
       const what = `Layer ${i + 1} of ${label} (${short})`;
-      onProgress?.({ id: short, message: 'Downloading', fraction: total ? received / total : 0 });
+      const fraction = () => (total ? received / total : undefined);
       const blob = await client.blob(ref, digest, signal);
+      const due = rateGate(PROGRESS_EVERY_MS);
+      let current = 0;
       const body = guarded(blob.body, d.size, what, ref.registry, (bytes) => {
         received += bytes;
-        onProgress?.({ id: short, message: 'Downloading', fraction: total ? received / total : undefined });
+        current += bytes;
+        if (due() || current === d.size) report(layerMessage(short, 'Downloading', { current, total: d.size }), fraction());
       }, signal);
       const scan = await scanLayerStream(body, path.join(staging, `layer-${n}.tar`), what, signal);
       if (scan.blobDigest !== digest) {
@@ -226,15 +245,18 @@ export async function pullImage(layout: StoreLayout, client: RegistryClient, inp
         });
       }
       fetched.push(digest);
-      onProgress?.({ id: short, message: 'Pull complete', fraction: total ? received / total : undefined });
+      // Verified by digest and diff ID and staged; the one commit below makes every layer visible at once.
+      report(layerMessage(short, 'Download complete'), fraction());
+      report(layerMessage(short, 'Pull complete'), fraction());
     });
     await runPool(tasks, CONCURRENT_DOWNLOADS, abort).catch(rethrow);
 
     if (outer?.aborted) throw cancelled();
     const refs = [...(ref.digest ? [] : [`${name}:${ref.tag}`]), `${name}@${pulledDigest}`];
-    onProgress?.({ message: `Digest: ${pulledDigest}`, fraction: 1 });
+    report(statusMessage(`Digest: ${pulledDigest}`), 1);
+    const upToDate = (await Repositories.read(layout.repositories)).get(label) === id;
     await withStoreLock(layout.lockFile, () => commitImages(layout, [{ id, raw: configRaw, layers, tags: refs }], 'pull'), outer);
-    onProgress?.({ message: `Status: Downloaded newer image for ${label}` });
+    report(statusMessage(upToDate ? `Status: Image is up to date for ${label}` : `Status: Downloaded newer image for ${label}`));
     return { id, digest: pulledDigest, refs, fetched };
   } catch (e) {
     if (outer?.aborted) throw cancelled();

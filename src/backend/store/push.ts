@@ -2,11 +2,13 @@
 // a compressed form the store knows of), then the config, then a Docker v2 schema 2 manifest under the tag.
 // The manifest's digest is recorded as a RepoDigest, as the engine does after a push.
 import { createHash } from 'crypto';
-import { createReadStream } from 'fs';
+import { createReadStream, promises as fs } from 'fs';
 import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createGzip } from 'zlib';
 import { BackendError, type WorkOptions } from '../backend';
+import type { ProgressMessage } from '../../core/model';
+import { layerMessage, progressOf, rateGate, statusMessage } from '../../core/progress-stream';
 import { familiarRepository, familiarString, fullRepository, parseReference, type ImageReference } from '../../core/reference';
 import { dockerManifestBytes } from '../registry/manifests';
 import type { RegistryClient } from '../registry/registry-client';
@@ -28,6 +30,9 @@ export interface PushResult {
   skipped: string[];
 }
 
+/** How often a layer's byte count is reported while it uploads. */
+const PROGRESS_EVERY_MS = 100;
+
 const cancelled = () => new BackendError('cancelled', 'The push was cancelled; the registry may keep the layers sent so far.');
 
 function parsePushRef(input: string): ImageReference {
@@ -44,7 +49,7 @@ async function existingBlob(
   layout: StoreLayout,
   diffId: string,
   signal?: AbortSignal,
-): Promise<{ digest: string; size: number } | undefined> {
+): Promise<{ digest: string; size: number; mountedFrom?: string } | undefined> {
   const known = await knownDigests(layout, diffId);
   // The target repository's own digest first: re-pushing the same image asks one HEAD per layer, sends nothing.
   const target = fullRepository(ref);
@@ -55,14 +60,20 @@ async function existingBlob(
     const from = parseReference(m.SourceRepository);
     if (from && from.registry === ref.registry && from.path !== ref.path && (await client.mountBlob(ref, m.Digest, from.path, signal))) {
       const mounted = await client.blobSize(ref, m.Digest, signal);
-      if (mounted !== undefined) return { digest: m.Digest, size: mounted };
+      if (mounted !== undefined) return { digest: m.Digest, size: mounted, mountedFrom: from.path };
     }
   }
   return undefined;
 }
 
-/** Compresses a layer tar and uploads it in one stream; answers the compressed digest and size. */
-async function uploadLayer(client: RegistryClient, ref: ImageReference, file: string, signal?: AbortSignal): Promise<{ digest: string; size: number }> {
+/** Compresses a layer tar and uploads it in one stream; answers the compressed digest and size. `onRead`: tar bytes sent. */
+async function uploadLayer(
+  client: RegistryClient,
+  ref: ImageReference,
+  file: string,
+  onRead: (bytes: number) => void,
+  signal?: AbortSignal,
+): Promise<{ digest: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   const counter = new Transform({
@@ -73,7 +84,7 @@ async function uploadLayer(client: RegistryClient, ref: ImageReference, file: st
     },
   });
   // The default level, as the engine compresses; the same tar always gives the same blob.
-  const source = createReadStream(file);
+  const source = createReadStream(file).on('data', (chunk) => onRead(chunk.length));
   const gzip = createGzip({ level: 6 });
   let readError: unknown;
   const compressed = pipeline(source, gzip, counter, { signal }).catch((e: unknown) => {
@@ -93,7 +104,9 @@ async function uploadLayer(client: RegistryClient, ref: ImageReference, file: st
 }
 
 export async function pushImage(layout: StoreLayout, client: RegistryClient, input: string, options: WorkOptions = {}): Promise<PushResult> {
-  const { signal, onProgress } = options;
+  const { signal } = options;
+  // The engine's stream, message for message, so that `image-layers push` reads like `docker push`.
+  const report = (m: ProgressMessage, fraction?: number) => options.onProgress?.(progressOf(m, fraction));
   if (signal?.aborted) throw cancelled();
   const ref = parsePushRef(input);
   const name = familiarRepository(ref);
@@ -104,7 +117,9 @@ export async function pushImage(layout: StoreLayout, client: RegistryClient, inp
   const img = await readImage(layout, id);
   if (!img) throw new BackendError('corrupt', `The tag ${tagRef} names image ${id.slice(7, 19)}, which is not in the store; run "image-layers check".`);
   const diffIds = img.config.rootfs.diff_ids;
-  onProgress?.({ message: `The push refers to repository [${fullRepository(ref)}]`, fraction: 0 });
+  report(statusMessage(`The push refers to repository [${fullRepository(ref)}]`), 0);
+  // The engine names each layer once, top first, before it sends any.
+  for (const diffId of [...new Set(diffIds)].reverse()) report(layerMessage(diffId.slice(7, 19), 'Preparing'));
   try {
     const layers: { digest: string; size: number }[] = [];
     const uploaded: string[] = [];
@@ -122,16 +137,21 @@ export async function pushImage(layout: StoreLayout, client: RegistryClient, inp
         layers.push(layers[again]);
         continue;
       }
-      onProgress?.({ id: short, message: 'Preparing', fraction: i / Math.max(1, diffIds.length) });
+      const fraction = (i + 1) / Math.max(1, diffIds.length);
       let blob = await existingBlob(client, ref, layout, diffId, signal);
       if (blob) {
         skipped.push(blob.digest);
-        onProgress?.({ id: short, message: 'Layer already exists' });
+        report(layerMessage(short, blob.mountedFrom ? `Mounted from ${blob.mountedFrom}` : 'Layer already exists'), fraction);
       } else {
-        onProgress?.({ id: short, message: 'Pushing' });
-        blob = await uploadLayer(client, ref, file, signal);
+        const total = (await fs.stat(file)).size;
+        const due = rateGate(PROGRESS_EVERY_MS);
+        let current = 0;
+        blob = await uploadLayer(client, ref, file, (bytes) => {
+          current += bytes;
+          if (due() || current === total) report(layerMessage(short, 'Pushing', { current, total }), (i + (total ? current / total : 1)) / diffIds.length);
+        }, signal);
         uploaded.push(blob.digest);
-        onProgress?.({ id: short, message: 'Pushed', fraction: (i + 1) / Math.max(1, diffIds.length) });
+        report(layerMessage(short, 'Pushed'), fraction);
       }
       await recordDigest(layout, diffId, blob.digest, fullRepository(ref));
       layers.push(blob);
@@ -139,7 +159,8 @@ export async function pushImage(layout: StoreLayout, client: RegistryClient, inp
     if ((await client.blobSize(ref, id, signal)) === undefined) await client.uploadBytes(ref, img.raw, id, signal);
     const manifest = dockerManifestBytes({ digest: id, size: img.raw.length }, layers);
     const digest = await client.putManifest(ref, ref.tag as string, 'application/vnd.docker.distribution.manifest.v2+json', manifest, signal);
-    onProgress?.({ message: `${ref.tag}: digest: ${digest} size: ${manifest.length}`, fraction: 1 });
+    report(statusMessage(`${ref.tag}: digest: ${digest} size: ${manifest.length}`), 1);
+    report({ progressDetail: {}, aux: { Tag: ref.tag, Digest: digest, Size: manifest.length } });
     // Like the engine: the pushed digest becomes one of the image's RepoDigests.
     await withStoreLock(layout.lockFile, async () => {
       await recoverJournal(layout);

@@ -13,8 +13,10 @@ export interface Resolved {
   ref?: string;
 }
 
+/** The engine's sentence: a name is given with the tag it was looked up by (`No such image: nope:latest`). */
 export function notFound(input: string): BackendError {
-  return new BackendError('not-found', `No such image: ${input}`);
+  const ref = parseDigest(input) || /^[a-f0-9]{64}$/.test(input) ? undefined : parseReference(input);
+  return new BackendError('not-found', `No such image: ${ref ? familiarString(ref, true) : input}`);
 }
 
 /** `known`: the store's image IDs when the caller has them (a snapshot); else imagedb is listed. */

@@ -7,6 +7,7 @@ import { guarded, pickRef, targetRefs, withProgress, type CommandContext, type T
 import type { ImagesTreeNode } from '../tree/images-tree';
 import { writeSampleArchive } from '../../backend/store/samples';
 import { RegistryClient } from '../../backend/registry/registry-client';
+import { withLayerCounts } from '../../core/progress-stream';
 import { orderTags } from '../../core/reference';
 
 export function registerTransferCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -58,7 +59,7 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
           typeof target === 'string' ? target : await vscode.window.showInputBox({ prompt: 'Image to pull', placeHolder: 'nginx:1.25' });
         if (!ref) return;
         const backend = (await ctx.catalog()).backend;
-        await withProgress(`Pulling ${ref}`, (o) => backend.pullImage(ref, o));
+        await withProgress(`Pulling ${ref}`, (o) => backend.pullImage(ref, { ...o, onProgress: withLayerCounts(o.onProgress) }));
         ctx.refresh();
         vscode.window.setStatusBarMessage(`Pulled ${ref}`, 5000);
       }),
@@ -69,7 +70,7 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
         const ref = await pickRef(target, ctx, 'Image to push');
         if (!ref) return;
         const backend = (await ctx.catalog()).backend;
-        await withProgress(`Pushing ${ref}`, (o) => backend.pushImage(ref, o));
+        await withProgress(`Pushing ${ref}`, (o) => backend.pushImage(ref, { ...o, onProgress: withLayerCounts(o.onProgress) }));
         ctx.refresh();
         vscode.window.setStatusBarMessage(`Pushed ${ref}`, 5000);
       }),
