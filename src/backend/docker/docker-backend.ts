@@ -27,6 +27,7 @@ import {
   type WorkOptions,
 } from '../backend';
 import { resolveConnection, type DockerConnectionOptions, type ResolvedConnection } from './connection';
+import { emptyLayerFlags, localConfigFlags } from './config-history';
 import { localDiskParts } from './disk-parts';
 import { isAbort, toBackendError } from './errors';
 import { messageError, readJsonLines } from './json-stream';
@@ -108,6 +109,8 @@ export class DockerBackend implements ImageBackend {
   private readonly connection: ResolvedConnection | BackendError;
   private readonly openStreams = new Set<{ destroy(): void }>();
   private disposed = false;
+  /** The engine's root and storage driver when it is local (for reading its config files), asked once. */
+  private localRoot: Promise<{ root: string; driver: string } | undefined> | undefined;
 
   constructor(private readonly options: DockerBackendOptions = {}) {
     this.detectedKind = options.kind;
@@ -277,6 +280,26 @@ export class DockerBackend implements ImageBackend {
       for (const row of rows) if (row.Tags.length === 0) row.Tags = [...(tags.get(row.Id) ?? [])];
     }
     return rows;
+  }
+
+  /** The config's `empty_layer` flags: Podman's libpod inspect has them; Docker's only in its root, when readable. */
+  async emptyLayerFlags(ref: string): Promise<boolean[] | undefined> {
+    const kind = await this.detectKind();
+    if (kind === 'podman') {
+      return this.withRef(ref, async (name) => {
+        const raw = await this.dial<{ History?: unknown }>({ method: 'GET', path: `/v4.0.0/libpod/images/${name}/json` }, `inspect ${ref}`);
+        return emptyLayerFlags(raw?.History);
+      });
+    }
+    if (!this.endpoint.startsWith('unix://')) return undefined;
+    this.localRoot ??= this.info().then(
+      (i) => ({ root: i.DockerRootDir, driver: i.Driver }),
+      () => undefined,
+    );
+    const where = await this.localRoot;
+    if (!where) return undefined;
+    const id = /^sha256:[0-9a-f]{64}$/.test(ref) ? ref : (await this.inspectImage(ref)).Id;
+    return localConfigFlags(where.root, where.driver, id);
   }
 
   async tagImage(ref: string, repo: string, tag: string): Promise<void> {
