@@ -277,7 +277,7 @@ export class DockerBackend implements ImageBackend {
     if (this.kind === 'podman') {
       // Podman leaves Tags empty; Docker names the tags of each row that is a local image. Filled in likewise.
       const tags = new Map((await this.listImages()).map((i) => [i.Id, i.RepoTags]));
-      for (const row of rows) if (row.Tags.length === 0) row.Tags = [...(tags.get(row.Id) ?? [])];
+      for (const row of rows) if (!row.Tags && tags.get(row.Id)?.length) row.Tags = [...(tags.get(row.Id) ?? [])];
     }
     return rows;
   }
