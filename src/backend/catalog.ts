@@ -17,6 +17,25 @@ export interface ImageDetails {
   evidence: StepEvidence;
 }
 
+/**
+ * Docker names on a history row the local image that row ended (the classic builder leaves one per step); that
+ * image's layer count anchors the pairing (StepEvidence.layersOf). Podman's row IDs mean something else.
+ */
+export async function rowLayerCounts(backend: ImageBackend, history: HistoryItem[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const ids = [...new Set(history.map((h) => h.Id).filter((id) => id !== '<missing>'))];
+  await Promise.all(
+    ids.map(async (id) => {
+      try {
+        counts.set(id, (await backend.inspectImage(id)).RootFS?.Layers?.length ?? 0);
+      } catch {
+        // A parent removed meanwhile anchors nothing.
+      }
+    }),
+  );
+  return counts;
+}
+
 /** The image's steps paired with its layers: what every view shows of them. */
 export function stepsOf(details: ImageDetails): LayerStep[] {
   return layerSteps(details.inspect, details.history, details.evidence);
@@ -85,30 +104,11 @@ export class ImageCatalog {
         ]);
         const details: ImageDetails = { inspect, history, evidence: emptyLayers ? { emptyLayers } : {} };
         if (!emptyLayers && this.backend.kind === 'docker' && stepsOf(details).some((s) => s.uncertain)) {
-          details.evidence = { layersOf: await this.parentLayerCounts(history) };
+          details.evidence = { layersOf: await rowLayerCounts(this.backend, history) };
         }
         return details;
       }),
     );
-  }
-
-  /**
-   * Docker names on a history row the local image that row ended (the classic builder leaves one per step);
-   * that image's layer count anchors the pairing. Podman's row IDs mean something else, so Docker only.
-   */
-  private async parentLayerCounts(history: HistoryItem[]): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    const ids = [...new Set(history.map((h) => h.Id).filter((id) => id !== '<missing>'))];
-    await Promise.all(
-      ids.map(async (id) => {
-        try {
-          counts.set(id, (await this.backend.inspectImage(id)).RootFS?.Layers?.length ?? 0);
-        } catch {
-          // A parent removed meanwhile anchors nothing.
-        }
-      }),
-    );
-    return counts;
   }
 
   /** Which images use which layers, over every image; inspects each image once, a few at a time. */
