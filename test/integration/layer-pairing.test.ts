@@ -1,5 +1,5 @@
 // Which step made which layer, on real builds: images built offline by dockerd's classic builder, by BuildKit and
-// by podman (buildah), children whose ONBUILD triggers ran, a squashed and imported images. Every row the Images
+// by podman (buildah), children whose ONBUILD triggers ran, squashed and imported images. Every row the Images
 // view shows (step text, diff ID, size) must be what the image's own config says (from the engine's `docker
 // save`), for the engine backend and for the store loading the same saved archive.
 import * as assert from 'assert';
@@ -48,6 +48,7 @@ const CASES: Case[] = [
   { engine: 'docker', name: 'classic builder: a child whose ONBUILD triggers ran, ending in RUN rm and CMD', ref: 'layers/classic:child' },
   { engine: 'docker', name: 'BuildKit: the same steps and RUN --mount', ref: 'layers/buildkit:base' },
   { engine: 'docker', name: 'BuildKit: the child', ref: 'layers/buildkit:child' },
+  { engine: 'docker', name: 'classic builder --squash: every step empty, one layer under a row of its own', ref: 'layers/classic:squashed' },
   { engine: 'docker', name: 'docker import: one layer, one row', ref: 'layers/imported:docker' },
   { engine: 'docker', name: 'a history shorter than the layers', ref: 'layers/short-history:1' },
   { engine: 'podman', name: 'podman build: the same steps and RUN --mount', ref: 'layers/podman:base' },
@@ -62,6 +63,7 @@ async function buildAll(engine: EngineName, socket: string, context: Buffer, sho
   if (engine === 'docker') {
     await build(socket, context, { tag: 'layers/classic:base', dockerfile: 'Dockerfile.classic' });
     await build(socket, context, { tag: 'layers/classic:child', dockerfile: 'Dockerfile.child', buildArgs: { BASE: 'layers/classic:base' } });
+    await build(socket, context, { tag: 'layers/classic:squashed', dockerfile: 'Dockerfile.classic', squash: true });
     await build(socket, context, { tag: 'layers/buildkit:base', dockerfile: 'Dockerfile.mount', buildkit: true });
     await build(socket, context, { tag: 'layers/buildkit:child', dockerfile: 'Dockerfile.child', buildkit: true, buildArgs: { BASE: 'layers/buildkit:base' } });
     await importTar(socket, layer, 'layers/imported', 'docker');
