@@ -2,7 +2,7 @@
 // kept until the next refresh, with a bound on how many requests run at once.
 import { createHash } from 'crypto';
 import { layerSteps, type LayerStep, type StepEvidence } from '../core/layers';
-import { Limiter } from '../core/limit';
+import { Limiter, mapLimit } from '../core/limit';
 import type { HistoryItem, ImageInspect, ImageSummary } from '../core/model';
 import { shortId } from '../core/reference';
 import { indexLayers, type ImageLayersInput, type LayerIndex } from '../core/sharing';
@@ -24,15 +24,14 @@ export interface ImageDetails {
 export async function rowLayerCounts(backend: ImageBackend, history: HistoryItem[]): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   const ids = [...new Set(history.map((h) => h.Id).filter((id) => id !== '<missing>'))];
-  await Promise.all(
-    ids.map(async (id) => {
-      try {
-        counts.set(id, (await backend.inspectImage(id)).RootFS?.Layers?.length ?? 0);
-      } catch {
-        // A parent removed meanwhile anchors nothing.
-      }
-    }),
-  );
+  // A classic build names an image on every row: a few at a time, as the catalog asks.
+  await mapLimit(ids, 8, async (id) => {
+    try {
+      counts.set(id, (await backend.inspectImage(id)).RootFS?.Layers?.length ?? 0);
+    } catch {
+      // A parent removed meanwhile anchors nothing.
+    }
+  });
   return counts;
 }
 

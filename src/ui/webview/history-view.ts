@@ -5,9 +5,9 @@ import type { HistoryItem, ImageInspect } from '../../core/model';
 import { shortId } from '../../core/reference';
 import { html, type Html } from './html';
 
-/** `steps` (oldest first) say which rows made no layer: a size of 0 alone does not (a `RUN rm` makes a layer of 0 B). */
-const UNCERTAIN = 'The engine does not say whether this step made a layer; the pairing shown is a guess.';
+const UNCERTAIN = 'The engine does not say whether this step made a layer; the pairing shown is the likeliest, not a certainty.';
 
+/** `steps` (oldest first) say which rows made no layer: a size of 0 alone does not (a `RUN rm` makes a layer of 0 B). */
 export function historyBody(ref: string, inspect: ImageInspect, history: HistoryItem[], steps: LayerStep[]): Html {
   const stepOf = (row: number) => steps[history.length - 1 - row];
   return html`<h1>History <code>${ref}</code></h1>
