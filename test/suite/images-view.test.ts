@@ -120,6 +120,30 @@ describe('Images view', function () {
     }
   });
 
+  it('says so on the rows when the history cannot tell which step made which layer', async () => {
+    const a = await api();
+    const backend = await a.backend();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-suite-'));
+    const archive = path.join(dir, 'short-history.tar');
+    // Two layers and one history row: which layer the row made, nothing says.
+    const layers = [{ files: [{ path: 'a', content: 'a' }] }, { files: [{ path: 'b', content: 'b' }] }];
+    const { ids } = await writeDockerSaveArchive(archive, [{ tags: ['suite/short-history:1'], layers, history: [{ created_by: 'ADD rootfs.tar /' }] }]);
+    try {
+      await backend.loadArchive(archive);
+      a.refresh();
+      const rows = await layerRows(a, await waitFor('the loaded image', () => a.images.findImage('suite/short-history:1')));
+      assert.strictEqual(rows.length, 2, 'both layers show');
+      for (const r of rows) {
+        assert.match(text(r.description), / · step uncertain$/);
+        assert.match((r.tooltip as vscode.MarkdownString).value, /does not say which/);
+      }
+    } finally {
+      await backend.removeImage(ids[0], { force: true }).catch(() => undefined);
+      a.refresh();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refreshes by itself when the store changes, as it would for a second window or the command line', async () => {
     const a = await api();
     const backend = await a.backend();
