@@ -224,9 +224,10 @@ export async function startDockerd(dir) {
   const socketPath = path.join(runDir, 'docker.sock');
   await rmSocket(socketPath);
   await fsp.rm(path.join(execRoot, 'containerd', 'containerd.pid'), { force: true });
-  // An empty config file of its own, so a machine's /etc/docker/daemon.json cannot change this engine.
+  // A config file of its own, so a machine's /etc/docker/daemon.json cannot change this engine. Experimental on
+  // for `docker build --squash` (20.10 has it only there), which the layer-pairing test builds.
   const configFile = path.join(folder, 'daemon.json');
-  await fsp.writeFile(configFile, '{}\n');
+  await fsp.writeFile(configFile, '{ "experimental": true }\n');
   const logFile = path.join(folder, 'dockerd.log');
   const proc = spawnService('dockerd', 'dockerd', [
     '--storage-driver=vfs',

@@ -81,6 +81,12 @@ export interface ImageBackend {
   listImages(options?: { all?: boolean }): Promise<ImageSummary[]>;
   inspectImage(ref: string): Promise<ImageInspect>;
   imageHistory(ref: string): Promise<HistoryItem[]>;
+  /**
+   * The image config's `empty_layer` flag of each history step, oldest first, where the raw config is cheap to
+   * read (the store; Podman; a local Docker whose root is readable); undefined elsewhere. It decides which step
+   * made which layer where `/history` sizes cannot (core/layers.ts).
+   */
+  emptyLayerFlags?(ref: string): Promise<boolean[] | undefined>;
   tagImage(ref: string, repo: string, tag: string): Promise<void>;
   removeImage(ref: string, options?: RemoveOptions): Promise<RemoveReportItem[]>;
   pruneImages(options?: { danglingOnly?: boolean }): Promise<PruneReport>;

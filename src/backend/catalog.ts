@@ -1,8 +1,8 @@
 // A cache in front of a backend for the views and hovers: one list, and inspect/history per image,
 // kept until the next refresh, with a bound on how many requests run at once.
 import { createHash } from 'crypto';
-import { layerSteps } from '../core/layers';
-import { Limiter } from '../core/limit';
+import { layerSteps, type LayerStep, type StepEvidence } from '../core/layers';
+import { Limiter, mapLimit } from '../core/limit';
 import type { HistoryItem, ImageInspect, ImageSummary } from '../core/model';
 import { shortId } from '../core/reference';
 import { indexLayers, type ImageLayersInput, type LayerIndex } from '../core/sharing';
@@ -13,6 +13,31 @@ const sha256Hex = (text: string) => createHash('sha256').update(text).digest('he
 export interface ImageDetails {
   inspect: ImageInspect;
   history: HistoryItem[];
+  /** What else decides which step made which layer (see core/layers.ts). */
+  evidence: StepEvidence;
+}
+
+/**
+ * Docker names on a history row the local image that row ended (the classic builder leaves one per step); that
+ * image's layer count anchors the pairing (StepEvidence.layersOf). Podman's row IDs mean something else.
+ */
+export async function rowLayerCounts(backend: ImageBackend, history: HistoryItem[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const ids = [...new Set(history.map((h) => h.Id).filter((id) => id !== '<missing>'))];
+  // A classic build names an image on every row: a few at a time, as the catalog asks.
+  await mapLimit(ids, 8, async (id) => {
+    try {
+      counts.set(id, (await backend.inspectImage(id)).RootFS?.Layers?.length ?? 0);
+    } catch {
+      // A parent removed meanwhile anchors nothing.
+    }
+  });
+  return counts;
+}
+
+/** The image's steps paired with its layers: what every view shows of them. */
+export function stepsOf(details: ImageDetails): LayerStep[] {
+  return layerSteps(details.inspect, details.history, details.evidence);
 }
 
 /** A list that takes longer than this is a hung engine, not a large one: the view says so instead of spinning. */
@@ -70,8 +95,17 @@ export class ImageCatalog {
   detailsOf(id: string): Promise<ImageDetails> {
     return this.cached(this.details, id, () =>
       this.requests.run(async () => {
-        const [inspect, history] = await Promise.all([this.backend.inspectImage(id), this.backend.imageHistory(id)]);
-        return { inspect, history };
+        const [inspect, history, emptyLayers] = await Promise.all([
+          this.backend.inspectImage(id),
+          this.backend.imageHistory(id),
+          // The flags only sharpen the pairing: without them it works from the history alone.
+          this.backend.emptyLayerFlags?.(id).catch(() => undefined),
+        ]);
+        const details: ImageDetails = { inspect, history, evidence: emptyLayers ? { emptyLayers } : {} };
+        if (!emptyLayers && this.backend.kind === 'docker' && stepsOf(details).some((s) => s.uncertain)) {
+          details.evidence = { layersOf: await rowLayerCounts(this.backend, history) };
+        }
+        return details;
       }),
     );
   }
@@ -93,10 +127,11 @@ export class ImageCatalog {
     const inputs = await Promise.all(
       images.map(async (image): Promise<ImageLayersInput | undefined> => {
         try {
-          const { inspect, history } = await this.detailsOf(image.Id);
+          const details = await this.detailsOf(image.Id);
+          const { inspect } = details;
           const sizes: number[] = [];
           const steps: string[] = [];
-          for (const step of layerSteps(inspect, history)) {
+          for (const step of stepsOf(details)) {
             if (step.layerIndex === undefined) continue;
             sizes[step.layerIndex] = step.size;
             steps[step.layerIndex] = step.createdBy;

@@ -93,3 +93,14 @@ export function arrangeImages(images: ImageSummary[], options: ArrangeOptions): 
   });
   return result;
 }
+
+/**
+ * What a group holds, counted as `docker images` (a row per tag) and `docker system df` (an image per ID) count:
+ * `2 tags, 1 image` for two tags of one image, `3 images` when every entry is an image of its own.
+ */
+export function describeEntries(entries: readonly ImageEntry[]): string {
+  const images = new Set(entries.map((e) => e.image.Id)).size;
+  const tags = entries.filter((e) => e.repoTag !== undefined).length;
+  const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+  return tags > 0 && tags !== images ? `${plural(tags, 'tag')}, ${plural(images, 'image')}` : plural(images, 'image');
+}

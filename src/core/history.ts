@@ -55,14 +55,15 @@ export function deriveHistory(input: HistoryInput): HistoryItem[] {
       Id: '<missing>',
       Created: rfc3339ToUnix(h.created) ?? ZERO_TIME_UNIX,
       CreatedBy: h.created_by ?? '',
-      Tags: [],
+      Tags: null,
       Size: size,
       Comment: h.comment ?? '',
     });
   }
   for (let i = 0; i < rows.length && i < input.ids.length; i++) {
     rows[i].Id = input.ids[i];
-    rows[i].Tags = input.tagsOf(input.ids[i]);
+    const tags = input.tagsOf(input.ids[i]);
+    rows[i].Tags = tags.length ? tags : null;
   }
   return rows;
 }

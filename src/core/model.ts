@@ -17,7 +17,8 @@ export interface ImageSummary {
   Size: number;
   /** Bytes shared with other images; -1 when the backend did not compute it. */
   SharedSize: number;
-  Labels: Record<string, string>;
+  /** null when the image config has none, as dockerd answers. */
+  Labels: Record<string, string> | null;
   /** Containers using the image; -1 when unknown. */
   Containers: number;
 }
@@ -79,7 +80,8 @@ export interface HistoryItem {
   /** Unix seconds. */
   Created: number;
   CreatedBy: string;
-  Tags: string[];
+  /** Tags of the local image the row names; null when none, as dockerd answers. */
+  Tags: string[] | null;
   Size: number;
   Comment: string;
 }

@@ -71,6 +71,19 @@ export function familiarString(ref: ImageReference, defaultTag = true): string {
   return s;
 }
 
+/**
+ * Orders names as the engine lists RepoTags and RepoDigests: by their full names, byte by byte, so that
+ * `multi-tag:v1` (docker.io/library/multi-tag:v1) comes before `example.com:5000/team/multi-tag:v1`.
+ */
+export function compareByFullName(a: string, b: string): number {
+  const full = (name: string) => {
+    const ref = parseReference(name);
+    return ref ? `${fullRepository(ref)}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}` : name;
+  };
+  const [x, y] = [full(a), full(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** Splits a `repo:tag` name as found in RepoTags into its repository and tag. */
 export function splitRepoTag(repoTag: string): { repository: string; tag: string } {
   const lastSlash = repoTag.lastIndexOf('/');

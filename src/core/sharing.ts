@@ -63,11 +63,16 @@ export function indexLayers(images: readonly ImageLayersInput[], sha256Hex: Sha2
   return { layers, chains };
 }
 
-/** How many other images use the layer at `depth` of the image; 0 when none or unknown. */
-export function sharedWith(index: LayerIndex, imageId: string, depth: number): number {
+/** How many images (this one included) use the layer at `depth` of the image: the N of "shared by N images". */
+export function imagesUsing(index: LayerIndex, imageId: string, depth: number): number {
   const chainId = index.chains.get(imageId)?.[depth];
   const usage = chainId ? index.layers.get(chainId) : undefined;
-  return usage ? usage.imageIds.length - 1 : 0;
+  return usage ? usage.imageIds.length : 1;
+}
+
+/** "shared by N images" where more than one image uses a layer, "1 image" otherwise: one wording for every view. */
+export function describeUsers(images: number): string {
+  return images > 1 ? `shared by ${images} images` : '1 image';
 }
 
 /** Every layer, largest first, then by how many images use it. */

@@ -45,6 +45,18 @@ const MANY_TAGS: FixtureImage = {
   layers: [{ files: [{ path: 'etc', type: 'dir' }, { path: 'etc/many', content: 'many\n' }, { path: 'link', type: 'symlink', linkname: 'etc/many' }] }],
 };
 
+/** Tags in two registries (Docker Hub and another host), no labels, steps without tags: RepoTags order, null Labels and Tags. */
+const TWO_REGISTRIES: FixtureImage = {
+  tags: ['multi-tag:v1', 'example.com:5000/team/multi-tag:v1', 'multi-tag:latest', 'a.example:5000/multi-tag:v2'],
+  created: '2024-07-01T00:00:00Z',
+  layers: [{ files: [{ path: 'one', content: '1\n' }] }, { files: [{ path: 'two', content: '2\n' }] }],
+  history: [
+    { created_by: 'COPY one /', created: '2024-06-30T23:00:00Z' },
+    { created_by: 'ENV A=1', empty_layer: true, created: '2024-06-30T23:10:00Z' },
+    { created_by: 'COPY two /', created: '2024-07-01T00:00:00Z' },
+  ],
+};
+
 /** `docker build` of a FROM scratch context written by code, then `docker save` of it: an archive made by dockerd. */
 async function buildAndSave(socketPath: string, dir: string): Promise<string> {
   const docker = new Dockerode({ socketPath });
@@ -90,6 +102,7 @@ const CASES: Case[] = [
   { name: 'an untagged image alone', make: async (d) => write(d, 'untagged-alone.tar', [UNTAGGED]) },
   { name: 'an untagged image beside a tagged one', make: async (d) => write(d, 'untagged.tar', [UNTAGGED, sampleImages()[0]]) },
   { name: 'several tags on one image', make: async (d) => write(d, 'many.tar', [MANY_TAGS]) },
+  { name: 'tags in two registries, no labels: RepoTags order, Labels and Tags null', make: async (d) => write(d, 'two-registries.tar', [TWO_REGISTRIES, sampleImages()[0]]) },
 ];
 
 async function write(dir: string, name: string, images: FixtureImage[], options: { layout?: 'legacy' | 'oci'; gzipLayers?: boolean } = {}): Promise<string> {
@@ -112,9 +125,9 @@ function compare(prefix: string, a: Record<string, unknown>, b: Record<string, u
   }
 }
 
-/** Tag lists compare as sets; objects with their keys sorted (JSON key order is not part of the answer). */
+/** Objects with their keys sorted (JSON key order is not part of the answer); lists in order, null as null (both are). */
 function normaliseForCompare(v: unknown): unknown {
-  if (Array.isArray(v)) return v.every((x) => typeof x === 'string') && v.some((x) => String(x).includes(':')) ? [...v].sort() : v.map(normaliseForCompare);
+  if (Array.isArray(v)) return v.map(normaliseForCompare);
   if (v && typeof v === 'object') {
     return Object.fromEntries(
       Object.keys(v)
@@ -144,7 +157,7 @@ async function differences(engine: ImageBackend, store: ImageBackend): Promise<D
     const s = sList.find((x) => x.Id === d.Id);
     if (!s) continue;
     const at = `list[${d.Id.slice(7, 19)}]`;
-    compare(at, d as unknown as Record<string, unknown>, s as unknown as Record<string, unknown>, ['RepoTags', 'Created', 'Size'], out);
+    compare(at, d as unknown as Record<string, unknown>, s as unknown as Record<string, unknown>, ['RepoTags', 'RepoDigests', 'Created', 'Size', 'Labels'], out);
 
     const [di, si] = [await engine.inspectImage(d.Id), await store.inspectImage(d.Id)];
     compare(
@@ -179,6 +192,31 @@ async function differences(engine: ImageBackend, store: ImageBackend): Promise<D
   return out;
 }
 
+/**
+ * dockerd's own JSON, not the DockerBackend's reading of it, against the store's answers: the fields where a
+ * null and an empty list or object differ (history Tags, list Labels) and where order matters (RepoTags).
+ */
+async function rawDifferences(socketPath: string, store: ImageBackend): Promise<Difference[]> {
+  const docker = new Dockerode({ socketPath });
+  const out: Difference[] = [];
+  const sList = await store.listImages();
+  for (const raw of (await docker.listImages()) as unknown as Record<string, unknown>[]) {
+    const id = String(raw.Id);
+    const s = sList.find((x) => x.Id === id);
+    if (!s) continue;
+    const at = id.slice(7, 19);
+    // An untagged image's `<none>:<none>` is the one RepoTags spelling the model normalises (docs/engines.md).
+    const tagged = !JSON.stringify(raw.RepoTags).includes('<none>');
+    compare(`raw list[${at}]`, raw, s as unknown as Record<string, unknown>, tagged ? ['RepoTags', 'Labels'] : ['Labels'], out);
+    const inspect = (await docker.getImage(id).inspect()) as unknown as Record<string, unknown>;
+    compare(`raw inspect[${at}]`, inspect, (await store.inspectImage(id)) as unknown as Record<string, unknown>, ['RepoTags'], out);
+    const rows = (await docker.getImage(id).history()) as unknown as Record<string, unknown>[];
+    const sRows = await store.imageHistory(id);
+    rows.forEach((row, i) => compare(`raw history[${at}][${i}]`, row, (sRows[i] ?? {}) as unknown as Record<string, unknown>, ['Tags'], out));
+  }
+  return out;
+}
+
 function report(diffs: Difference[]): string {
   return diffs.map((d) => `  ${d.field}\n    dockerd: ${JSON.stringify(d.dockerd)}\n    store:   ${JSON.stringify(d.store)}`).join('\n');
 }
@@ -205,6 +243,7 @@ describe('Differential: dockerd and the BuiltinStore load the same archives alik
       diffs.push({ field: 'load.loaded', dockerd: dLoaded.loaded, store: sLoaded.loaded });
     }
     diffs.push(...(await differences(engine, store)));
+    diffs.push(...(await rawDifferences((await services()).dockerSocket, store)));
     store.dispose();
     assert.ok(diffs.length === 0, `${diffs.length} difference(s):\n${report(diffs)}`);
   }

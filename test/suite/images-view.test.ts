@@ -33,6 +33,11 @@ describe('Images view', function () {
     const base = shape.find(([name]) => name === 'sample/base');
     assert.deepStrictEqual(app?.[1].sort(), ['1.0', 'latest']);
     assert.deepStrictEqual(base?.[1], ['1.0']);
+    // Two tags of one image, counted as `docker images` and `docker system df` count them.
+    const groups = await a.images.getChildren();
+    const describe = (name: string) => text(groups.map((g) => a.images.getTreeItem(g)).find((i) => text(i.label) === name)?.description);
+    assert.strictEqual(describe('sample/app'), '2 tags, 1 image');
+    assert.strictEqual(describe('sample/base'), '1 image');
   });
 
   it('shows each image with its short ID, size and age', async () => {
@@ -54,7 +59,7 @@ describe('Images view', function () {
     assert.strictEqual(layers.length, 4, 'four layers');
     assert.match(text(layers[0].label), /^ADD rootfs\.tar/, 'the base layer comes first');
     assert.match(text(layers[3].label), /^COPY app \/app/);
-    for (const shared of layers.slice(0, 3)) assert.match(text(shared.description), /^\d+(\.\d+)?k?B · shared by 1 image · [0-9a-f]{12}$/);
+    for (const shared of layers.slice(0, 3)) assert.match(text(shared.description), /^\d+(\.\d+)?k?B · shared by 2 images · [0-9a-f]{12}$/);
     assert.doesNotMatch(text(layers[3].description), /shared/);
     assert.ok(empty.length >= 3, 'ENV, WORKDIR, CMD… steps are listed');
     assert.ok(empty.every((e) => text(e.label) === '' && text(e.description).length > 0), 'empty steps are dimmed');
@@ -115,6 +120,30 @@ describe('Images view', function () {
     }
   });
 
+  it('says so on the rows when the history cannot tell which step made which layer', async () => {
+    const a = await api();
+    const backend = await a.backend();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-suite-'));
+    const archive = path.join(dir, 'short-history.tar');
+    // Two layers and one history row: which layer the row made, nothing says.
+    const layers = [{ files: [{ path: 'a', content: 'a' }] }, { files: [{ path: 'b', content: 'b' }] }];
+    const { ids } = await writeDockerSaveArchive(archive, [{ tags: ['suite/short-history:1'], layers, history: [{ created_by: 'ADD rootfs.tar /' }] }]);
+    try {
+      await backend.loadArchive(archive);
+      a.refresh();
+      const rows = await layerRows(a, await waitFor('the loaded image', () => a.images.findImage('suite/short-history:1')));
+      assert.strictEqual(rows.length, 2, 'both layers show');
+      for (const r of rows) {
+        assert.match(text(r.description), / · step uncertain$/);
+        assert.match((r.tooltip as vscode.MarkdownString).value, /does not say which/);
+      }
+    } finally {
+      await backend.removeImage(ids[0], { force: true }).catch(() => undefined);
+      a.refresh();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refreshes by itself when the store changes, as it would for a second window or the command line', async () => {
     const a = await api();
     const backend = await a.backend();
@@ -135,7 +164,7 @@ describe('Images view', function () {
     const roots = await a.layers.getChildren();
     const items = roots.map((r) => a.layers.getTreeItem(r));
     assert.ok(items.length >= 4);
-    const base = roots.find((r, i) => text(items[i].description).startsWith('2 images · '));
+    const base = roots.find((r, i) => text(items[i].description).startsWith('shared by 2 images · '));
     assert.ok(base, 'a layer used by both samples');
     const users = (await a.layers.getChildren(base)).map((u) => text(a.layers.getTreeItem(u).label)).sort();
     assert.strictEqual(users.length, 2);
@@ -148,7 +177,7 @@ describe('Images view', function () {
     // As the markdown shows: plain-text spaces are written as &nbsp; and punctuation escaped.
     const shown = tooltip.value.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
     assert.match(shown, /Diff ID: sha256:[0-9a-f]{64}/);
-    assert.match(shown, /Used by:[\s\S]*sample\/base:1\.0/);
+    assert.match(shown, /Shared by 2 images:[\s\S]*sample\/base:1\.0/);
   });
 
   it('shows the backend and its totals in the Storage view', async () => {

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { arrangeImages, type ArrangeOptions } from '../../src/core/arrange';
+import { arrangeImages, describeEntries, type ArrangeOptions } from '../../src/core/arrange';
 import type { ImageSummary } from '../../src/core/model';
 
 const image = (id: string, tags: string[], created: number, size: number): ImageSummary => ({
@@ -52,5 +52,17 @@ describe('arranging the Images view', () => {
     assert.deepStrictEqual(shape({ filter: 'BASE' }), [['sample/base', ['1.0']]]);
     assert.deepStrictEqual(shape({ filter: 'c1000' }), [['ghcr.io/team/tool', ['2']]]);
     assert.ok(!shape({ showDangling: false }).some(([name]) => name === '<none>'));
+  });
+
+  it('counts a group as docker images and docker system df do: tags, and images by ID', () => {
+    const counts = arrangeImages([...images, image('e1', ['sample/app:2'], 50, 5)], defaults).map((g) => [g.name, describeEntries(g.entries)]);
+    assert.deepStrictEqual(counts, [
+      ['sample/app', '3 tags, 2 images'],
+      ['ghcr.io/team/tool', '1 image'],
+      ['sample/base', '1 image'],
+      ['<none>', '1 image'],
+    ]);
+    const twoTagsOneImage = arrangeImages(images, defaults).find((g) => g.name === 'sample/app');
+    assert.strictEqual(describeEntries(twoTagsOneImage?.entries ?? []), '2 tags, 1 image');
   });
 });

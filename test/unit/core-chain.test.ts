@@ -45,14 +45,14 @@ describe('core/history', () => {
     { created_by: 'COPY b /' },
   ];
 
-  it('lists newest first, sizes only on layer rows, the image ID and tags on the top row', () => {
+  it('lists newest first, sizes only on layer rows, the image ID and tags on the top row, Tags null elsewhere as dockerd', () => {
     const rows = deriveHistory({ history, layerSizes: [10, 20], ids: ['sha256:top'], tagsOf: () => ['x:1'] });
     assert.deepStrictEqual(
       rows.map((r) => [r.Id, r.CreatedBy, r.Size, r.Tags]),
       [
         ['sha256:top', 'COPY b /', 20, ['x:1']],
-        ['<missing>', 'ENV X=1', 0, []],
-        ['<missing>', 'ADD a /', 10, []],
+        ['<missing>', 'ENV X=1', 0, null],
+        ['<missing>', 'ADD a /', 10, null],
       ],
     );
     assert.strictEqual(rows[0].Created, ZERO_TIME_UNIX, 'a row without created gets Go zero time, as the engine reports');

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { familiarString, parseReference, sameTag, shortId, splitRepoTag } from '../../src/core/reference';
+import { compareByFullName, familiarString, parseReference, sameTag, shortId, splitRepoTag } from '../../src/core/reference';
 
 describe('image references', () => {
   it('fills in Docker Hub defaults for a bare name', () => {
@@ -40,5 +40,16 @@ describe('image references', () => {
     assert.deepStrictEqual(splitRepoTag('127.0.0.1:5000/app'), { repository: '127.0.0.1:5000/app', tag: 'latest' });
     assert.deepStrictEqual(splitRepoTag('sample/app:1.0'), { repository: 'sample/app', tag: '1.0' });
     assert.strictEqual(shortId('sha256:0123456789abcdef0123'), '0123456789ab');
+  });
+
+  it('orders names as dockerd lists RepoTags: by full name, so docker.io sorts among the registry hosts', () => {
+    const names = ['example.com:5000/team/multi-tag:v1', 'multi-tag:v1', 'a.example:5000/x:1', 'multi-tag:latest', 'zz.example/x:1'];
+    assert.deepStrictEqual([...names].sort(compareByFullName), [
+      'a.example:5000/x:1',
+      'multi-tag:latest',
+      'multi-tag:v1',
+      'example.com:5000/team/multi-tag:v1',
+      'zz.example/x:1',
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { createHash } from 'crypto';
-import { layersBySize, indexLayers, sharedWith, sharingTotals } from '../../src/core/sharing';
+import { describeUsers, imagesUsing, layersBySize, indexLayers, sharingTotals } from '../../src/core/sharing';
 
 const sha = (t: string) => createHash('sha256').update(t).digest('hex');
 const d = (n: string) => `sha256:${n.repeat(64)}`;
@@ -16,11 +16,18 @@ describe('layer sharing', () => {
     sha,
   );
 
-  it('marks layers that other images use, by chain ID', () => {
-    assert.strictEqual(sharedWith(index, 'B', 0), 1);
-    assert.strictEqual(sharedWith(index, 'B', 2), 1);
-    assert.strictEqual(sharedWith(index, 'B', 3), 0);
-    assert.strictEqual(sharedWith(index, 'C', 1), 0);
+  it('counts the images that use a layer, by chain ID, this one included', () => {
+    assert.strictEqual(imagesUsing(index, 'B', 0), 2);
+    assert.strictEqual(imagesUsing(index, 'B', 2), 2);
+    assert.strictEqual(imagesUsing(index, 'B', 3), 1);
+    assert.strictEqual(imagesUsing(index, 'C', 1), 1);
+  });
+
+  it('says "shared by N images" with the N of the Layers view, which counts every user', () => {
+    const usage = layersBySize(index).find((u) => u.diffId === d('1'));
+    assert.strictEqual(describeUsers(imagesUsing(index, 'B', 0)), `shared by ${usage?.imageIds.length} images`);
+    assert.strictEqual(describeUsers(imagesUsing(index, 'B', 0)), 'shared by 2 images');
+    assert.strictEqual(describeUsers(imagesUsing(index, 'B', 3)), '1 image');
   });
 
   it('lists every layer once, largest first, with its users', () => {

@@ -29,6 +29,7 @@ import {
   type WorkOptions,
 } from '../backend';
 import { resolveConnection, type DockerConnectionOptions, type ResolvedConnection } from './connection';
+import { emptyLayerFlags, localConfigFlags } from './config-history';
 import { localDiskParts } from './disk-parts';
 import { isAbort, toBackendError } from './errors';
 import { messageError, readJsonLines } from './json-stream';
@@ -102,6 +103,8 @@ export class DockerBackend implements ImageBackend {
   private readonly connection: ResolvedConnection | BackendError;
   private readonly openStreams = new Set<{ destroy(): void }>();
   private disposed = false;
+  /** The engine's root and storage driver when it is local (for reading its config files), asked once. */
+  private localRoot: Promise<{ root: string; driver: string } | undefined> | undefined;
 
   constructor(private readonly options: DockerBackendOptions = {}) {
     this.detectedKind = options.kind;
@@ -268,9 +271,29 @@ export class DockerBackend implements ImageBackend {
     if (this.kind === 'podman') {
       // Podman leaves Tags empty; Docker names the tags of each row that is a local image. Filled in likewise.
       const tags = new Map((await this.listImages()).map((i) => [i.Id, i.RepoTags]));
-      for (const row of rows) if (row.Tags.length === 0) row.Tags = [...(tags.get(row.Id) ?? [])];
+      for (const row of rows) if (!row.Tags && tags.get(row.Id)?.length) row.Tags = [...(tags.get(row.Id) ?? [])];
     }
     return rows;
+  }
+
+  /** The config's `empty_layer` flags: Podman's libpod inspect has them; Docker's only in its root, when readable. */
+  async emptyLayerFlags(ref: string): Promise<boolean[] | undefined> {
+    const kind = await this.detectKind();
+    if (kind === 'podman') {
+      return this.withRef(ref, async (name) => {
+        const raw = await this.dial<{ History?: unknown }>({ method: 'GET', path: `/v4.0.0/libpod/images/${name}/json` }, `inspect ${ref}`);
+        return emptyLayerFlags(raw?.History);
+      });
+    }
+    if (!this.endpoint.startsWith('unix://')) return undefined;
+    this.localRoot ??= this.info().then(
+      (i) => ({ root: i.DockerRootDir, driver: i.Driver }),
+      () => undefined,
+    );
+    const where = await this.localRoot;
+    if (!where) return undefined;
+    const id = /^sha256:[0-9a-f]{64}$/.test(ref) ? ref : (await this.inspectImage(ref)).Id;
+    return localConfigFlags(where.root, where.driver, id);
   }
 
   async tagImage(ref: string, repo: string, tag: string): Promise<void> {

@@ -65,7 +65,8 @@ export function normaliseSummary(raw: unknown, kind: EngineKind): ImageSummary {
     Size: num(r.Size),
     // Podman answers 0 without computing it; -1 says "not computed" like Docker's list does.
     SharedSize: kind === 'podman' ? -1 : num(r.SharedSize, -1),
-    Labels: labels(r.Labels),
+    // dockerd answers null for an image without labels; kept so, like the store's answer.
+    Labels: r.Labels === null || r.Labels === undefined ? null : labels(r.Labels),
     Containers: num(r.Containers, -1),
   };
 }
@@ -117,7 +118,7 @@ export function normaliseHistory(raw: unknown): HistoryItem[] {
       Id: id && id !== '<missing>' ? id : '<missing>',
       Created: unixSeconds(r.Created),
       CreatedBy: str(r.CreatedBy),
-      Tags: names(r.Tags),
+      Tags: names(r.Tags).length ? names(r.Tags) : null,
       Size: num(r.Size),
       Comment: str(r.Comment),
     };

@@ -179,6 +179,14 @@ export class BuiltinStore implements ImageBackend {
     }
   }
 
+  async emptyLayerFlags(ref: string): Promise<boolean[] | undefined> {
+    const snap = await this.snapshot();
+    const { id } = await resolveImage(this.layout, snap.repos, ref, snap.byId);
+    const stored = await snap.config(id);
+    if (!stored) throw new BackendError('not-found', `No such image: ${ref}`);
+    return (stored.config.history ?? []).map((h) => h?.empty_layer === true);
+  }
+
   async tagImage(ref: string, repo: string, tag: string): Promise<void> {
     const target = validateTagTarget(repo, tag);
     const parsed = parseReference(target);

@@ -3,7 +3,7 @@
 // writes them, so that a reader of the file sees what `docker images` shows.
 import { promises as fs } from 'fs';
 import { BackendError } from '../backend';
-import { familiarRepository, familiarString, parseReference, type ImageReference } from '../../core/reference';
+import { compareByFullName, familiarRepository, familiarString, parseReference, type ImageReference } from '../../core/reference';
 import { writeJsonAtomic } from './atomic';
 
 export interface RepositoriesFile {
@@ -17,7 +17,7 @@ export function familiarRef(ref: ImageReference): string {
 export class Repositories {
   /** familiar ref → image ID */
   private readonly refs = new Map<string, string>();
-  /** image ID → its refs, sorted; kept in step with `refs` (the views ask per image, 2,000 times a listing). */
+  /** image ID → its refs, sorted by full name as the engine lists them; kept in step with `refs` (the views ask per image, 2,000 times a listing). */
   private readonly byId = new Map<string, string[]>();
 
   static async read(file: string): Promise<Repositories> {
@@ -49,7 +49,7 @@ export class Repositories {
       if (list) list.push(ref);
       else repos.byId.set(id, [ref]);
     }
-    for (const list of repos.byId.values()) list.sort();
+    for (const list of repos.byId.values()) list.sort(compareByFullName);
     return repos;
   }
 
@@ -93,7 +93,7 @@ export class Repositories {
     const list = this.byId.get(id);
     if (list) {
       list.push(ref);
-      list.sort();
+      list.sort(compareByFullName);
     } else this.byId.set(id, [ref]);
     return previous;
   }
@@ -106,7 +106,7 @@ export class Repositories {
   entries(): [string, string][] {
     return [...this.refs.entries()];
   }
-  /** All refs of an image, tags and digests, in sorted order. */
+  /** All refs of an image, tags and digests, in the engine's order (by full name). */
   refsOf(id: string): string[] {
     return [...(this.byId.get(id) ?? [])];
   }

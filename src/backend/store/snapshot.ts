@@ -118,7 +118,7 @@ export class StoreSnapshot {
       Created: img.created,
       Size: this.imageSize(img),
       SharedSize: sharedSize,
-      Labels: { ...img.labels },
+      Labels: img.labels ? { ...img.labels } : null,
       Containers: sharedSize === -1 ? -1 : 0,
     };
   }

@@ -11,14 +11,15 @@ import type { ImageConfigJson } from './image-config';
 import type { StoreLayout } from './layout';
 import { imageChainIds, listImageIds, readImage, readLayer, readParent } from './records';
 
-const SUMMARY_VERSION = 1;
+// 2: labels may be null (an image config without labels), as dockerd lists them.
+const SUMMARY_VERSION = 2;
 
 /** What the index keeps of one image. Configs are content-addressed, so an entry only changes with its layer sizes. */
 export interface ImageEntry {
   id: string;
   /** Seconds since the epoch, 0 when the config has no valid `created`. */
   created: number;
-  labels: Record<string, string>;
+  labels: Record<string, string> | null;
   diffIds: string[];
   chainIds: string[];
   /** Layer sizes bottom to top; null where the layer record is missing. */
@@ -32,7 +33,7 @@ export function entryFromConfig(id: string, config: ImageConfigJson, sizes: (num
   return {
     id,
     created: Number.isFinite(created) ? Math.floor(created / 1000) : 0,
-    labels: { ...(config.config?.Labels ?? {}) },
+    labels: config.config?.Labels ? { ...config.config.Labels } : null,
     diffIds: [...config.rootfs.diff_ids],
     chainIds: imageChainIds(config),
     sizes,
@@ -70,7 +71,6 @@ function isEntry(v: unknown): v is ImageEntry {
     !!e &&
     typeof e.id === 'string' &&
     typeof e.created === 'number' &&
-    !!e.labels &&
     typeof e.labels === 'object' &&
     Array.isArray(e.diffIds) &&
     Array.isArray(e.chainIds) &&

@@ -3,13 +3,13 @@
 import * as vscode from 'vscode';
 import { appendPlain } from '../markdown';
 import { BackendError } from '../../backend/backend';
-import type { ImageCatalog } from '../../backend/catalog';
-import { arrangeImages, UNTAGGED_GROUP, type ImageEntry } from '../../core/arrange';
+import { stepsOf, type ImageCatalog } from '../../backend/catalog';
+import { arrangeImages, describeEntries, UNTAGGED_GROUP, type ImageEntry } from '../../core/arrange';
 import { formatAge, formatBytes } from '../../core/format';
-import { layerSteps, type LayerStep } from '../../core/layers';
+import type { LayerStep } from '../../core/layers';
 import type { ImageSummary } from '../../core/model';
 import { sameTag, shortId } from '../../core/reference';
-import { sharedWith, type LayerIndex } from '../../core/sharing';
+import { describeUsers, imagesUsing, type LayerIndex } from '../../core/sharing';
 import type { ViewOptions } from './view-options';
 
 export class GroupNode {
@@ -38,8 +38,8 @@ export class LayerNode {
   constructor(
     readonly image: ImageNode,
     readonly step: LayerStep,
-    /** Other images using this layer; undefined while not yet known. */
-    readonly sharedBy: number | undefined,
+    /** Images using this layer, this one included (the Layers view's count); undefined while not yet known. */
+    readonly usedBy: number | undefined,
   ) {}
 }
 
@@ -130,8 +130,7 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
   private async layersOf(image: ImageNode): Promise<ImagesTreeNode[]> {
     try {
       const catalog = await this.catalog();
-      const { inspect, history } = await catalog.detailsOf(image.summary.Id);
-      const steps = layerSteps(inspect, history);
+      const steps = stepsOf(await catalog.detailsOf(image.summary.Id));
       const indexPromise = catalog.layerIndex();
       const index = await Promise.race([indexPromise, delay(INDEX_WAIT_MS)]);
       if (!index) {
@@ -177,7 +176,7 @@ function imageNode(entry: ImageEntry, parent: GroupNode | undefined): ImageNode 
 
 function shareCount(index: LayerIndex | void, image: ImageNode, step: LayerStep): number | undefined {
   if (!index || step.layerIndex === undefined) return undefined;
-  return sharedWith(index, image.summary.Id, step.layerIndex);
+  return imagesUsing(index, image.summary.Id, step.layerIndex);
 }
 
 function delay(ms: number): Promise<void> {
@@ -188,7 +187,7 @@ function groupItem(node: GroupNode): vscode.TreeItem {
   const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `group:${node.name}`;
   item.iconPath = new vscode.ThemeIcon(node.name === UNTAGGED_GROUP ? 'question' : 'repo');
-  item.description = node.images.length === 1 ? '1 image' : `${node.images.length} images`;
+  item.description = describeEntries(node.images.map((i) => ({ image: i.summary, repoTag: i.repoTag, label: i.label })));
   item.contextValue = 'group';
   return item;
 }
@@ -231,23 +230,25 @@ function layerItem(node: LayerNode): vscode.TreeItem {
   const text = step.createdBy || '(no build step recorded)';
   const item = new vscode.TreeItem('', vscode.TreeItemCollapsibleState.None);
   item.id = `layer:${node.image.summary.Id}:${node.image.repoTag ?? ''}:${step.index}`;
+  const shared = (node.usedBy ?? 1) > 1;
   if (step.empty) {
     // Empty steps (ENV, CMD, LABEL…) made no layer: everything goes in the dimmed description.
-    item.description = truncate(text, 120);
+    item.description = truncate(text, 120) + (step.uncertain ? ` · ${UNCERTAIN_EMPTY}` : '');
     item.iconPath = new vscode.ThemeIcon('circle-small', new vscode.ThemeColor('disabledForeground'));
     item.contextValue = 'step.empty';
   } else {
     item.label = truncate(text, 90);
     // Size and sharing first: the view is narrow and the diff ID matters least.
     const parts = [formatBytes(step.size)];
-    if (node.sharedBy) parts.push(`shared by ${node.sharedBy} ${node.sharedBy === 1 ? 'image' : 'images'}`);
+    if (shared) parts.push(describeUsers(node.usedBy ?? 1));
     if (step.diffId) parts.push(shortId(step.diffId));
+    if (step.uncertain) parts.push(UNCERTAIN_LAYER);
     item.description = parts.join(' · ');
     item.iconPath = new vscode.ThemeIcon(
       'layers',
-      node.sharedBy ? new vscode.ThemeColor('charts.blue') : undefined,
+      shared ? new vscode.ThemeColor('charts.blue') : undefined,
     );
-    item.contextValue = node.sharedBy ? 'layer.shared' : 'layer';
+    item.contextValue = shared ? 'layer.shared' : 'layer';
   }
   const md = new vscode.MarkdownString();
   md.appendCodeblock(step.createdBy, 'dockerfile');
@@ -256,10 +257,16 @@ function layerItem(node: LayerNode): vscode.TreeItem {
     appendPlain(md, step.diffId);
   }
   md.appendMarkdown(`\n\nSize: ${formatBytes(step.size)}`);
-  if (node.sharedBy) md.appendMarkdown(`\n\nShared with ${node.sharedBy} other image${node.sharedBy === 1 ? '' : 's'}.`);
+  if (shared) md.appendMarkdown(`\n\nShared by ${node.usedBy} images.`);
+  if (step.uncertain) md.appendMarkdown(`\n\n${UNCERTAIN_TOOLTIP}`);
   item.tooltip = md;
   return item;
 }
+
+const UNCERTAIN_LAYER = 'step uncertain';
+const UNCERTAIN_EMPTY = 'may have made a layer';
+const UNCERTAIN_TOOLTIP =
+  "The engine's history does not say which of its zero-size steps made layers: this pairing is the likeliest, not a certainty.";
 
 function truncate(text: string, max: number): string {
   const oneLine = text.replace(/\s+/g, ' ');

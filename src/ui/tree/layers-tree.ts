@@ -5,7 +5,7 @@ import { BackendError } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
 import { formatBytes } from '../../core/format';
 import { shortId } from '../../core/reference';
-import { layersBySize, type LayerUsage } from '../../core/sharing';
+import { describeUsers, layersBySize, type LayerUsage } from '../../core/sharing';
 
 export class LayerUsageNode {
   constructor(readonly usage: LayerUsage) {}
@@ -63,7 +63,7 @@ export class LayersTreeProvider implements vscode.TreeDataProvider<Node> {
       const users = u.imageIds.length;
       const item = new vscode.TreeItem(`${formatBytes(u.size)}  ${shortId(u.diffId)}`, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `layer:${u.chainId}`;
-      item.description = `${users === 1 ? '1 image' : `${users} images`}${u.createdBy ? ` · ${u.createdBy}` : ''}`;
+      item.description = `${describeUsers(users)}${u.createdBy ? ` · ${u.createdBy}` : ''}`;
       item.iconPath = new vscode.ThemeIcon('layers', users > 1 ? new vscode.ThemeColor('charts.blue') : undefined);
       item.contextValue = users > 1 ? 'layer.shared' : 'layer';
       return item;
@@ -87,7 +87,7 @@ const TOOLTIP_NAMES = 20;
 function layerTooltip(u: LayerUsage): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
   appendPlain(md, `Diff ID: ${u.diffId}\nChain ID: ${u.chainId}\nDepth: ${u.depth + 1}\nSize: ${formatBytes(u.size)}`);
-  md.appendMarkdown('\n\nUsed by:  \n');
+  md.appendMarkdown(`\n\n${u.imageIds.length > 1 ? `Shared by ${u.imageIds.length} images` : 'Used by 1 image'}:  \n`);
   for (const name of u.imageNames.slice(0, TOOLTIP_NAMES)) {
     appendPlain(md, name);
     md.appendMarkdown('  \n');

@@ -3,7 +3,7 @@
 // names the kind and the image.
 import * as vscode from 'vscode';
 import { BackendError } from '../../backend/backend';
-import type { ImageCatalog } from '../../backend/catalog';
+import { stepsOf, type ImageCatalog } from '../../backend/catalog';
 import { html, page, type Html } from './html';
 import { inspectBody } from './inspect-view';
 import { historyBody } from './history-view';
@@ -11,7 +11,6 @@ import { compareBody, compareFilesSection, COMPARE_SEPARATOR } from './compare-v
 import { compareLayers } from '../../core/compare';
 import { diffTrees, type FileDiff } from '../../core/filediff';
 import { mergeLayers } from '../../core/filetree';
-import { layerSteps } from '../../core/layers';
 import type { ImageInspect } from '../../core/model';
 
 export type PanelKind = 'inspect' | 'history' | 'compare';
@@ -107,12 +106,12 @@ export class ImagePanels implements vscode.Disposable {
   private async body(kind: PanelKind, ref: string, catalog: ImageCatalog): Promise<{ body: Html; files?: (panel: vscode.WebviewPanel) => Promise<Html> }> {
     const read = async (r: string) => {
       const inspect = await catalog.inspect(r);
-      return { inspect, history: (await catalog.detailsOf(inspect.Id)).history };
+      return { ...(await catalog.detailsOf(inspect.Id)), inspect };
     };
     if (kind === 'compare') {
       const [refA, refB] = ref.split(COMPARE_SEPARATOR);
       const [a, b] = await Promise.all([read(refA), read(refB ?? '')]);
-      const layers = compareLayers(layerSteps(a.inspect, a.history), layerSteps(b.inspect, b.history));
+      const layers = compareLayers(stepsOf(a), stepsOf(b));
       const files = async (panel: vscode.WebviewPanel) => {
         const section = await this.compareFiles(panel, catalog, [refA, a.inspect], [refB, b.inspect]).then(
           (diff) => compareFilesSection(refA, refB, diff),
@@ -122,8 +121,8 @@ export class ImagePanels implements vscode.Disposable {
       };
       return { body: compareBody(refA, a.inspect, refB, b.inspect, layers), files };
     }
-    const { inspect, history } = await read(ref);
-    return { body: kind === 'inspect' ? inspectBody(ref, inspect) : historyBody(ref, inspect, history) };
+    const details = await read(ref);
+    return { body: kind === 'inspect' ? inspectBody(ref, details.inspect) : historyBody(ref, details.inspect, details.history, stepsOf(details)) };
   }
 
   /** Reads every layer of both images (shared layers once, through the layer cache) and compares the results. */

@@ -3,11 +3,11 @@
 // it is expanded and for filter matches, so that a layer of 100k entries never becomes 100k DOM rows at once.
 import * as vscode from 'vscode';
 import { BackendError } from '../../backend/backend';
-import type { ImageCatalog } from '../../backend/catalog';
+import { stepsOf, type ImageCatalog } from '../../backend/catalog';
 import { imageEfficiency, layerContentsCache, readImageLayers, type LayerContentsCache } from '../../backend/layer-contents';
 import type { EfficiencyReport } from '../../core/efficiency';
 import { findNode, layerTree, mergeLayers, searchTree, sortedChildren, type FileTree } from '../../core/filetree';
-import { layerSteps, type LayerStep } from '../../core/layers';
+import type { LayerStep } from '../../core/layers';
 import { withProgress } from '../commands/command-context';
 import { html, page } from './html';
 import { countsText, fileRow, layerFilesBody, layerLabel, wasteBody, wasteLoadingBody } from './layer-files-view';
@@ -207,10 +207,10 @@ export class LayerFilesPanels implements vscode.Disposable {
   private async filesModel(ref: string, layer?: number): Promise<{ steps: LayerStep[]; diffIds: string[]; selected: number }> {
     const catalog = await this.catalog();
     const inspect = await catalog.inspect(ref);
-    const { history } = await catalog.detailsOf(inspect.Id);
+    const details = await catalog.detailsOf(inspect.Id);
     const diffIds = inspect.RootFS?.Layers ?? [];
     if (diffIds.length === 0) throw new BackendError('not-found', `${ref} has no layers.`);
-    const steps = layerSteps(inspect, history).filter((s) => s.layerIndex !== undefined);
+    const steps = stepsOf(details).filter((s) => s.layerIndex !== undefined);
     const selected = layer !== undefined && layer >= 0 && layer < diffIds.length ? layer : diffIds.length - 1;
     return { steps, diffIds, selected };
   }
