@@ -63,7 +63,10 @@ const phaseRunners = {
     }
   },
   suite: () => run(process.execPath, ['scripts/run-suite.mjs'], { IMAGE_LAYERS_PHASE: 'suite' }),
-  e2e: () => run(process.execPath, ['test/e2e/skeleton.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' }),
+  // The browser on the built-in store, then on a real dockerd.
+  e2e: async () =>
+    (await run(process.execPath, ['test/e2e/skeleton.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })) +
+    (await run(process.execPath, ['test/e2e/engine-layers.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })),
 };
 
 let crashed = [];

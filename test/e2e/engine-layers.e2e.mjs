@@ -54,9 +54,9 @@ try {
     await r.first().and(page.locator('[aria-expanded="true"]')).waitFor({ timeout: WAIT });
   };
   await open(row(1, 'layers/classic'));
-  // The group counts as docker images does: two tags, two images.
+  // The group counts as docker images does: two tags of two images are "2 images".
   const group = await row(1, 'layers/classic').locator('.label-description').innerText();
-  if (group !== '2 tags, 2 images' && group !== '2 images') throw new Error(`the group says "${group}"`);
+  if (group !== '2 images') throw new Error(`the group says "${group}"`);
   await open(row(2, 'child'));
   const rm = row(3, 'RUN rm /tmp/hello.txt');
   await rm.waitFor({ timeout: WAIT });
@@ -88,4 +88,7 @@ try {
   if (!keep) fs.rmSync(work, { recursive: true, force: true });
 }
 console.log(`${failed ? 0 : 1} passed, ${failed} failed`);
+if (process.env.IMAGE_LAYERS_COUNTS) {
+  fs.appendFileSync(process.env.IMAGE_LAYERS_COUNTS, JSON.stringify({ phase: 'e2e', passed: failed ? 0 : 1, failed, skipped: 0 }) + '\n');
+}
 process.exit(failed);
