@@ -51,9 +51,12 @@ async function readdirSafe(dir: string): Promise<string[]> {
   return fs.readdir(dir).catch(() => [] as string[]);
 }
 
-/** Call holding the lock. `verifyData` hashes every layer tar (slow on big stores). */
-export async function checkStore(layout: StoreLayout, options: { verifyData?: boolean; repair?: boolean } = {}): Promise<CheckReport> {
-  const report: CheckReport = { images: 0, layers: 0, problems: [], recovered: [], removed: [], repaired: [] };
+/**
+ * Call holding the lock; `cleared` says what taking it cleared (a dead holder's lock). `verifyData` hashes every
+ * layer tar (slow on big stores).
+ */
+export async function checkStore(layout: StoreLayout, options: { verifyData?: boolean; repair?: boolean } = {}, cleared: string[] = []): Promise<CheckReport> {
+  const report: CheckReport = { images: 0, layers: 0, problems: [], recovered: [...cleared], removed: [], repaired: [] };
   const rolledBack = await recoverJournal(layout);
   if (rolledBack) report.recovered.push(rolledBack);
   const swept = await sweepStaging(layout);
