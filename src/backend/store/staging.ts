@@ -3,6 +3,7 @@
 // made by that process (the PID was reused).
 import { promises as fs } from 'fs';
 import * as path from 'path';
+import { removeInsideStore } from './confine';
 import type { StoreLayout } from './layout';
 import { liveness } from './process-identity';
 
@@ -30,9 +31,6 @@ export async function deadStaging(layout: StoreLayout): Promise<string[]> {
 /** Removes staging folders whose process is gone; returns how many. */
 export async function sweepStaging(layout: StoreLayout): Promise<number> {
   let removed = 0;
-  for (const dir of await deadStaging(layout)) {
-    await fs.rm(dir, { recursive: true, force: true });
-    removed++;
-  }
+  for (const dir of await deadStaging(layout)) if (await removeInsideStore(layout, dir)) removed++;
   return removed;
 }
