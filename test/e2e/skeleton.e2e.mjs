@@ -132,7 +132,8 @@ try {
     extensionsDir: path.join(work, 'extensions'),
     smokeTestDriver: true,
     logFile: path.join(work, 'code-server.log'),
-    settings: { 'workbench.editor.enablePreview': false },
+    // The store path in the user settings too: one only a workspace sets waits for the user's consent.
+    settings: { 'workbench.editor.enablePreview': false, 'imageLayers.storePath': storePath },
   });
   browser = await launchBrowser();
   page = browser.page;
