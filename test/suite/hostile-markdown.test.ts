@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { writeDockerSaveArchive } from '../fixtures/archives';
-import { decodeHtml, htmlTargets, renderMarkdown } from '../fixtures/markdown';
+import { decodeHtml, htmlTargets, renderMarkdown, shownText } from '../fixtures/markdown';
 import { api, imageNode, layerRows, waitFor } from './api';
 
 const BREAKOUT = 'RUN echo hi\n   ```\n[click me](https://evil.example/steal) ![pixel](https://evil.example/pixel.png)\n<img src="https://evil.example/html.png">';
@@ -63,7 +63,6 @@ describe('Markdown from a hostile image', function () {
     const targets = htmlTargets(html);
     assert.ok(targets.length >= 3, 'the hover keeps its Inspect, History and Reveal links');
     assert.deepStrictEqual(targets.filter((t) => !t.startsWith('command:imageLayers.')), [], html);
-    const shown = decodeHtml(html.replace(/<[^>]+>/g, '')).replace(/\u00a0/g, ' ');
-    assert.ok(shown.includes(`site=${LABEL}`), 'the label reads as written');
+    assert.ok(shownText(hovers).includes(`site=${LABEL}`), 'the label reads as written');
   });
 });
