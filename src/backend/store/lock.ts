@@ -7,7 +7,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { BackendError } from '../backend';
 import { tempName } from './atomic';
-import { commandLine, liveness, ownIdentity, type Liveness, type ProcessIdentity } from './process-identity';
+import { commandLine, liveness, ownIdentity, processAlive, type Liveness, type ProcessIdentity } from './process-identity';
 
 const POLL_MS = 25;
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -92,9 +92,10 @@ async function createWhole(file: string, record: LockRecord): Promise<boolean> {
   }
 }
 
-function describe(seen: LockSeen): string {
+function describeStale(seen: LockSeen): string {
   if (!seen.holder) return seen.raw.trim() ? 'an unreadable lock' : 'an empty lock (its writer stopped before writing into it)';
-  return `the lock of process ${seen.holder.pid}, which has stopped`;
+  const reused = processAlive(seen.holder.pid) ? ' (its PID now belongs to another program)' : '';
+  return `the lock of process ${seen.holder.pid}, which has stopped${reused}`;
 }
 
 /**
@@ -157,7 +158,7 @@ async function acquireFile(lockFile: string, record: LockRecord, signal: AbortSi
     if (!seen) continue;
     const state = stateOf(seen);
     if (state === 'dead' && (await takeOver(lockFile, seen))) {
-      held.cleared.push(`Cleared ${describe(seen)}.`);
+      held.cleared.push(`Cleared ${describeStale(seen)}.`);
       continue;
     }
     if (signal?.aborted) throw new BackendError('cancelled', 'The operation was cancelled while waiting for the store lock.');

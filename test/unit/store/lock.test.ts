@@ -96,7 +96,7 @@ describe('BuiltinStore: the lock between processes', function () {
       await writeLock(root, JSON.stringify({ pid: sleeper.pid, start: '1', host: os.hostname(), nonce: 'x' }), 0);
       const r2 = cli(root, 'check', '--repair');
       assert.strictEqual(r2.code, 0, r2.err);
-      assert.match(r2.out, new RegExp(`^recovered: Cleared the lock of process ${sleeper.pid}, which has stopped`, 'm'));
+      assert.match(r2.out, new RegExp(`^recovered: Cleared the lock of process ${sleeper.pid}, which has stopped \\(its PID now belongs to another program\\)`, 'm'));
       assert.ok((await tags(root)).includes('reused/pid:1'));
     } finally {
       sleeper.kill();
