@@ -111,6 +111,8 @@ try {
     extensionsDir: path.join(work, 'extensions'),
     smokeTestDriver: true,
     logFile: path.join(work, 'code-server.log'),
+    // In the user settings too: a store path that only a workspace sets waits for the user's consent.
+    settings: { 'imageLayers.storePath': storePath },
     // The extension host is forked by the server and inherits its environment.
     env: {
       IMAGE_LAYERS_COUNTS: counts,

@@ -77,6 +77,8 @@ if (onPath('code') && !opts.server) {
     // The payload that loads the extension under development is only honoured with the smoke-test driver on.
     smokeTestDriver: true,
     logFile: path.join(sample, 'code-server.log'),
+    // A store path only a workspace sets waits for the user's consent; this one is the user's.
+    settings: { 'imageLayers.storePath': storePath },
   }).catch((e) => {
     console.error(e?.name === 'InstallError' ? e.message : (e?.stack ?? e));
     process.exit(1);

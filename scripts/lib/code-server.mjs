@@ -75,12 +75,17 @@ export const quietSettings = {
   'window.restoreWindows': 'none',
 };
 
-/** Writes userDataDir/User/settings.json: the quiet settings plus `extra`. */
+/**
+ * Writes userDataDir/User/settings.json: the quiet settings plus `extra`; `extra` also goes to Machine/settings.json,
+ * since the extension host (the remote side) reads settings of scope machine(-overridable) from there only.
+ */
 export function writeUserSettings(userDataDir, extra = {}) {
   const dir = path.join(userDataDir, 'User');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'settings.json');
   fs.writeFileSync(file, JSON.stringify({ ...quietSettings, ...extra }, null, 2) + '\n');
+  fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+  fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(extra, null, 2) + '\n');
   return file;
 }
 

@@ -2,6 +2,9 @@
 import * as vscode from 'vscode';
 import type { ImageBackend } from '../backend/backend';
 import { openBackend, type BackendChoice } from '../backend/select';
+import { chooseStorePath, type StorePathAnswer } from './store-path-choice';
+
+const STORE_PATH_ANSWER = 'imageLayers.storePathAnswer';
 
 export type ViewState = 'loading' | 'ready' | 'empty' | 'unreachable';
 
@@ -13,6 +16,8 @@ export class BackendHolder implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   fallbackReason: string | undefined;
+  /** The workspace store path a question is showing for. */
+  private asking: string | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.disposables.push(
@@ -49,10 +54,31 @@ export class BackendHolder implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'imageLayers.state', state);
   }
 
+  /** The store folder the user agreed to (store-path-choice.ts); asks, without waiting, about a workspace's. */
+  private storePath(config: vscode.WorkspaceConfiguration): string {
+    const answers = this.context.workspaceState;
+    const choice = chooseStorePath(config.inspect<string>('storePath'), answers.get<StorePathAnswer>(STORE_PATH_ANSWER));
+    if ('ask' in choice && this.asking !== choice.ask) {
+      const asked = (this.asking = choice.ask);
+      const useIt = vscode.l10n.t('Use It');
+      const question = vscode.l10n.t(
+        "This workspace's settings point the built-in image store at {0}. Use that folder as your image store? Agree only if you trust this workspace.",
+        asked,
+      );
+      // Not modal, and the views open meanwhile on the user's own store; a dismissed question is asked again next time.
+      void vscode.window.showWarningMessage(question, useIt, vscode.l10n.t('Keep My Store')).then(async (pick) => {
+        this.asking = undefined;
+        if (!pick) return;
+        await answers.update(STORE_PATH_ANSWER, { path: asked, allowed: pick === useIt } satisfies StorePathAnswer);
+        if (pick === useIt) this.reopen();
+      });
+    }
+    return choice.use || vscode.Uri.joinPath(this.context.globalStorageUri, 'store').fsPath;
+  }
+
   private async open(): Promise<ImageBackend> {
     const config = vscode.workspace.getConfiguration('imageLayers');
-    const storePath =
-      config.get<string>('storePath') || vscode.Uri.joinPath(this.context.globalStorageUri, 'store').fsPath;
+    const storePath = this.storePath(config);
     const opened = await openBackend({
       backend: config.get<BackendChoice>('backend', 'auto'),
       storePath,

@@ -115,9 +115,9 @@ let ids = {};
 let workspace;
 
 console.log('e2e: Image Layers in code-server + headless Chromium');
+const storePath = path.join(work, 'store');
 try {
   build();
-  const storePath = path.join(work, 'store');
   ({ ids } = await seedSampleStore(storePath));
   await writeArchivesToLoad();
   await startSeededRegistry();
@@ -132,7 +132,8 @@ try {
     extensionsDir: path.join(work, 'extensions'),
     smokeTestDriver: true,
     logFile: path.join(work, 'code-server.log'),
-    settings: { 'workbench.editor.enablePreview': false },
+    // The store path in the user settings too: one only a workspace sets waits for the user's consent.
+    settings: { 'workbench.editor.enablePreview': false, 'imageLayers.storePath': storePath },
   });
   browser = await launchBrowser();
   page = browser.page;
@@ -513,6 +514,55 @@ await step('Search Images finds the image in a registry by its host, and pulls t
   const tag = row(2, TAG).filter({ has: page.locator('.label-description', { hasText: shortId }) });
   await tag.first().waitFor({ timeout: WAIT });
 });
+
+/** An image whose build step tries to close the tooltip's code block, then link and load a remote image. */
+const HOSTILE = 'hostile/steps:breakout';
+const EVIL = 'evil.example';
+const BREAKOUT = `RUN echo hi\n   \`\`\`\n[click me](https://${EVIL}/steal) ![pixel](https://${EVIL}/pixel.png)`;
+async function loadHostileImage() {
+  const require = createRequire(import.meta.url);
+  const { writeDockerSaveArchive } = require(path.join(repoRoot, 'out/test/fixtures/archives.js'));
+  const { BuiltinStore } = require(path.join(repoRoot, 'out/src/backend/store/index.js'));
+  const archive = path.join(work, 'archives', 'hostile.tar');
+  const layers = [{ files: [{ path: 'hostile.txt', content: 'x' }] }];
+  await writeDockerSaveArchive(archive, [{ tags: [HOSTILE], layers, history: [{ created_by: BREAKOUT }] }]);
+  // Loaded by another process's store, as the command line would: the view follows by itself.
+  const store = new BuiltinStore(storePath);
+  await store.loadArchive(archive);
+  store.dispose();
+}
+
+await step('a layer tooltip whose build step tries to break out of its code block shows it as text: no link, no remote image', 'hostile-tooltip', async () => {
+  const requested = [];
+  const onRequest = (r) => r.url().includes(EVIL) && requested.push(r.url());
+  page.context().on('request', onRequest);
+  try {
+    await loadHostileImage();
+    await openPane('Images');
+    await expand(row(1, HOSTILE.split(':')[0]));
+    await expand(row(2, 'breakout'));
+    const layer = imagesPane().locator('.monaco-list-row[aria-level="3"]', { hasText: 'RUN echo hi' }).first();
+    const hover = page.locator('.monaco-hover:visible, .workbench-hover:visible', { hasText: 'click me' }).first();
+    for (let attempt = 1; ; attempt++) {
+      await page.mouse.move(1200, 880);
+      await layer.hover();
+      if (await hover.waitFor({ timeout: 5000 }).then(() => true, () => false)) break;
+      if (attempt === 3) throw new Error('no tooltip on the layer row');
+    }
+    // Long enough for a remote image in the tooltip to be asked for.
+    await page.waitForTimeout(1500);
+    const live = await hover.locator('a, img').evaluateAll((els) => els.map((e) => e.outerHTML));
+    const shown = await hover.innerText();
+    const wrong = [
+      live.length && `the tooltip holds live markup: ${live.join(' ')}`,
+      requested.length && `the browser asked for ${requested.join(', ')}`,
+      !shown.includes(`[click me](https://${EVIL}/steal) ![pixel](https://${EVIL}/pixel.png)`) && `the tooltip reads "${shown}"`,
+    ].filter(Boolean);
+    if (wrong.length) throw new Error(wrong.join('\n'));
+  } finally {
+    page.context().off('request', onRequest);
+  }
+}, { keepMouse: true });
 
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;

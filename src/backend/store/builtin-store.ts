@@ -287,7 +287,7 @@ export class BuiltinStore implements ImageBackend {
 
   /** Verifies the store; see check.ts. */
   async check(options: { verifyData?: boolean; repair?: boolean } = {}): Promise<CheckReport> {
-    return this.changing(() => withStoreLock(this.layout.lockFile, () => checkStore(this.layout, options)));
+    return this.changing(() => withStoreLock(this.layout.lockFile, (held) => checkStore(this.layout, options, held.cleared)));
   }
 
   dispose(): void {

@@ -11,6 +11,8 @@ import { parseImageConfig } from './image-config';
 import { imageChainIds, listChainIds, listImageIds, readLayer, sha256Hex } from './records';
 import { Repositories } from './repositories';
 import { recoverJournal } from './journal';
+import { removeInsideStore } from './confine';
+import { findLeftovers } from './leftovers';
 import { sweepStaging } from './staging';
 import { rebuildSummary } from './summary';
 
@@ -51,14 +53,26 @@ async function readdirSafe(dir: string): Promise<string[]> {
   return fs.readdir(dir).catch(() => [] as string[]);
 }
 
-/** Call holding the lock. `verifyData` hashes every layer tar (slow on big stores). */
-export async function checkStore(layout: StoreLayout, options: { verifyData?: boolean; repair?: boolean } = {}): Promise<CheckReport> {
-  const report: CheckReport = { images: 0, layers: 0, problems: [], recovered: [], removed: [], repaired: [] };
+/**
+ * Call holding the lock; `cleared` says what taking it cleared (a dead holder's lock). `verifyData` hashes every
+ * layer tar (slow on big stores).
+ */
+export async function checkStore(layout: StoreLayout, options: { verifyData?: boolean; repair?: boolean } = {}, cleared: string[] = []): Promise<CheckReport> {
+  const report: CheckReport = { images: 0, layers: 0, problems: [], recovered: [...cleared], removed: [], repaired: [] };
   const rolledBack = await recoverJournal(layout);
   if (rolledBack) report.recovered.push(rolledBack);
   const swept = await sweepStaging(layout);
   if (swept) report.recovered.push(`Removed ${swept} staging folder(s) left by processes that stopped.`);
   const problem = (kind: ProblemKind, p: string, message: string) => report.problems.push({ kind, path: p, message });
+  const removeDangling = async (p: string) => {
+    if (await removeInsideStore(layout, p)) report.removed.push(p);
+    else problem('corrupt', p, `${p} lies outside the store once symlinks are followed; it was left alone.`);
+  };
+
+  for (const file of await findLeftovers(layout)) {
+    problem('dangling', file, `${path.basename(file)} is a temporary file left by a process that stopped mid-write.`);
+    if (options.repair) await removeDangling(file);
+  }
 
   let repos: Repositories;
   try {
@@ -110,8 +124,7 @@ export async function checkStore(layout: StoreLayout, options: { verifyData?: bo
     if (!usedChains.has(c)) {
       problem('dangling', dir, `The layer record ${c.slice(7, 19)} is not used by any image.`);
       if (options.repair) {
-        await fs.rm(dir, { recursive: true, force: true });
-        report.removed.push(dir);
+        await removeDangling(dir);
         continue;
       }
     }
@@ -137,19 +150,13 @@ export async function checkStore(layout: StoreLayout, options: { verifyData?: bo
     const file = path.join(layout.layerData, name);
     if (m && usedDiffs.has('sha256:' + m[1])) continue;
     problem('dangling', file, m ? `The layer data ${m[1].slice(0, 12)} is not used by any layer record.` : `${name} does not belong in the layer data folder.`);
-    if (options.repair) {
-      await fs.rm(file, { force: true });
-      report.removed.push(file);
-    }
+    if (options.repair) await removeDangling(file);
   }
   for (const name of await readdirSafe(layout.imageMetadata)) {
     if (isSha256Hex(name) && ids.includes('sha256:' + name)) continue;
     const dir = path.join(layout.imageMetadata, name);
     problem('dangling', dir, `Image metadata ${name.slice(0, 12)} belongs to no image.`);
-    if (options.repair) {
-      await fs.rm(dir, { recursive: true, force: true });
-      report.removed.push(dir);
-    }
+    if (options.repair) await removeDangling(dir);
   }
   if (options.repair) report.problems = report.problems.filter((p) => p.kind !== 'dangling');
   // The summary index is derived data, like a journal to roll back: rebuilt from the files whenever it differs.

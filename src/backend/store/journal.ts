@@ -1,8 +1,10 @@
 // A commit adds files in several places (layer data, layerdb, imagedb, tags). Before touching anything it
 // writes a journal of every path it is about to create; if the process dies half-way, the next writer (under
-// the lock) removes those paths again, so the store is as it was before the load began.
+// the lock) removes those paths again, so the store is as it was before the load began. The journal is a file
+// like any other: a path in it is removed only when it names one of the store's own pieces (confine.ts).
 import { promises as fs } from 'fs';
 import { writeJsonAtomic } from './atomic';
+import { isCommitPiece, removeInsideStore } from './confine';
 import type { StoreLayout } from './layout';
 import { Repositories } from './repositories';
 
@@ -34,14 +36,17 @@ export async function recoverJournal(layout: StoreLayout): Promise<string | unde
     return 'Removed an unreadable commit journal.';
   }
   const repos = await Repositories.read(layout.repositories);
-  const finished = journal.tags.length > 0 && journal.tags.every(([ref, id]) => repos.get(ref) === id);
+  const tags = Array.isArray(journal.tags) ? journal.tags : [];
+  const finished = tags.length > 0 && tags.every(([ref, id]) => repos.get(ref) === id);
+  const created = Array.isArray(journal.created) ? journal.created.filter((p): p is string => typeof p === 'string') : [];
+  let ignored = 0;
   if (!finished) {
-    for (const p of [...journal.created].reverse()) {
-      // Only paths inside the store, whatever the journal says.
-      if (!p.startsWith(layout.root)) continue;
-      await fs.rm(p, { recursive: true, force: true });
+    for (const p of [...created].reverse()) {
+      if (!isCommitPiece(layout, p) || !(await removeInsideStore(layout, p))) ignored++;
     }
   }
   await clearJournal(layout);
-  return finished ? undefined : `Rolled back an interrupted load by process ${journal.pid} (${journal.created.length} pieces).`;
+  if (finished) return undefined;
+  const outside = ignored ? `; ${ignored} path(s) it named are not the store's own pieces and were left alone` : '';
+  return `Rolled back an interrupted load by process ${journal.pid} (${created.length - ignored} pieces${outside}).`;
 }

@@ -1,29 +1,13 @@
 // Staging folders live in <root>/tmp, named after the loading process. Folders of processes that died are
-// garbage: nothing in the store points into them.
+// garbage: nothing in the store points into them. A folder older than the process now using its PID was not
+// made by that process (the PID was reused).
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { processAlive } from './lock';
+import { removeInsideStore } from './confine';
 import type { StoreLayout } from './layout';
+import { liveness } from './process-identity';
 
 const STAGING = /^(?:load|chain|save)-(\d+)-[a-f0-9]+$/;
-
-/** Removes staging folders whose process is gone; returns how many. */
-export async function sweepStaging(layout: StoreLayout): Promise<number> {
-  let names: string[];
-  try {
-    names = await fs.readdir(layout.tmp);
-  } catch {
-    return 0;
-  }
-  let removed = 0;
-  for (const name of names) {
-    const m = STAGING.exec(name);
-    if (!m || processAlive(Number(m[1]))) continue;
-    await fs.rm(path.join(layout.tmp, name), { recursive: true, force: true });
-    removed++;
-  }
-  return removed;
-}
 
 /** Staging folders of processes that are gone, without removing them. */
 export async function deadStaging(layout: StoreLayout): Promise<string[]> {
@@ -33,8 +17,20 @@ export async function deadStaging(layout: StoreLayout): Promise<string[]> {
   } catch {
     return [];
   }
-  return names.filter((n) => {
-    const m = STAGING.exec(n);
-    return m && !processAlive(Number(m[1]));
-  }).map((n) => path.join(layout.tmp, n));
+  const dead: string[] = [];
+  for (const name of names) {
+    const m = STAGING.exec(name);
+    if (!m) continue;
+    const dir = path.join(layout.tmp, name);
+    const st = await fs.stat(dir).catch(() => undefined);
+    if (st && liveness({ pid: Number(m[1]) }, st.birthtimeMs || st.mtimeMs) === 'dead') dead.push(dir);
+  }
+  return dead;
+}
+
+/** Removes staging folders whose process is gone; returns how many. */
+export async function sweepStaging(layout: StoreLayout): Promise<number> {
+  let removed = 0;
+  for (const dir of await deadStaging(layout)) if (await removeInsideStore(layout, dir)) removed++;
+  return removed;
 }

@@ -1,6 +1,6 @@
 // Hovers on image references in Dockerfiles: what the image is, if it is here, and links to act on it.
 import * as vscode from 'vscode';
-import { appendPlain } from '../markdown';
+import { appendPlain, commandUri } from '../markdown';
 import { BackendError } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
 import { dockerfileImageRefs, refAt, type DockerfileImageRef } from '../../core/dockerfile-refs';
@@ -189,10 +189,6 @@ function appendImageFacts(md: vscode.MarkdownString, name: string, i: ImageInspe
       `[History](${commandUri('imageLayers.showHistory', name)}) · ` +
       `[Reveal in Images](${commandUri('imageLayers.revealImage', name)})`,
   );
-}
-
-function commandUri(command: string, arg: string): string {
-  return `command:${command}?${encodeURIComponent(JSON.stringify([arg]))}`;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,7 +1,7 @@
 // The Images view: groups (repositories or registries), a node per tag, and under each image its layers,
 // bottom to top, with a mark where other images share a layer. Children are built lazily, on expansion.
 import * as vscode from 'vscode';
-import { appendPlain } from '../markdown';
+import { appendCode, appendPlain } from '../markdown';
 import { BackendError } from '../../backend/backend';
 import { stepsOf, type ImageCatalog } from '../../backend/catalog';
 import { arrangeImages, describeEntries, UNTAGGED_GROUP, type ImageEntry } from '../../core/arrange';
@@ -251,7 +251,7 @@ function layerItem(node: LayerNode): vscode.TreeItem {
     item.contextValue = shared ? 'layer.shared' : 'layer';
   }
   const md = new vscode.MarkdownString();
-  md.appendCodeblock(step.createdBy, 'dockerfile');
+  appendCode(md, step.createdBy, 'dockerfile');
   if (step.diffId) {
     md.appendMarkdown('\n\nDiff ID: ');
     appendPlain(md, step.diffId);
