@@ -4,6 +4,7 @@ import * as assert from 'assert';
 import * as os from 'os';
 import * as path from 'path';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as vscode from 'vscode';
 import { writeDockerSaveArchive, SAMPLE_LAYERS } from '../fixtures/archives';
 import { api, imageNode, layerRows, text, treeShape, waitFor } from './api';
@@ -188,5 +189,42 @@ describe('Images view', function () {
     assert.strictEqual(value('Images'), '2');
     assert.match(value('Shared'), /\d/);
     assert.notStrictEqual(value('Shared'), '0B', 'L1-L3 are shared');
+  });
+});
+
+describe('Images view after an engine that never answers', function () {
+  this.timeout(30_000);
+  const config = () => vscode.workspace.getConfiguration('imageLayers');
+
+  it('shows the built-in store at once when the user switches back, without waiting for the engine', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-hang-'));
+    const socket = path.join(dir, 'hang.sock');
+    // Accepts connections and reads requests, but never says a word back.
+    const server = net.createServer((conn) => conn.on('data', () => undefined));
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    const a = await api();
+    try {
+      await config().update('dockerHost', `unix://${socket}`, vscode.ConfigurationTarget.Workspace);
+      await config().update('backend', 'docker', vscode.ConfigurationTarget.Workspace);
+      await waitFor('the engine backend', async () => ((await a.backend()).kind !== 'builtin' ? true : undefined));
+      a.refresh();
+      let settled = false;
+      const stuck = a.images.getChildren().then((nodes) => ((settled = true), nodes));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.strictEqual(settled, false, 'the engine has not answered');
+      await config().update('dockerHost', undefined, vscode.ConfigurationTarget.Workspace);
+      await config().update('backend', 'builtin', vscode.ConfigurationTarget.Workspace);
+      await waitFor('the built-in store again', async () => ((await a.backend()).kind === 'builtin' ? true : undefined));
+      const started = Date.now();
+      assert.deepStrictEqual(await stuck, [], 'the stale listing gives way');
+      const shape = await treeShape(a);
+      assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+      assert.ok(shape.some(([name]) => name === 'sample/app'), `the tree shows ${JSON.stringify(shape)}`);
+    } finally {
+      await config().update('dockerHost', undefined, vscode.ConfigurationTarget.Workspace);
+      await config().update('backend', 'builtin', vscode.ConfigurationTarget.Workspace);
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

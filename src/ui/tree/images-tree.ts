@@ -60,6 +60,9 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
   private readonly changed = new vscode.EventEmitter<ImagesTreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private roots: Promise<ImagesTreeNode[]> | undefined;
+  /** Settles the pending load of the roots with nothing: a refresh has made it stale. */
+  private abandon: (() => void) | undefined;
+  private generation = 0;
 
   constructor(
     private readonly catalog: () => Promise<ImageCatalog>,
@@ -68,13 +71,24 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
   ) {}
 
   refresh(): void {
+    // A load still waiting on a backend that was replaced (an engine that never answers) would hold the tree
+    // until its deadline; the workbench asks again after this event.
+    this.abandon?.();
     this.roots = undefined;
     this.changed.fire(undefined);
   }
 
   async getChildren(node?: ImagesTreeNode): Promise<ImagesTreeNode[]> {
     if (!node) {
-      if (!this.roots) this.roots = this.loadRoots();
+      if (!this.roots) {
+        const generation = ++this.generation;
+        this.roots = new Promise<ImagesTreeNode[]>((resolve) => {
+          this.abandon = () => resolve([]);
+          void this.loadRoots(generation).then(resolve);
+        }).finally(() => {
+          if (this.generation === generation) this.abandon = undefined;
+        });
+      }
       return this.roots;
     }
     if (node instanceof GroupNode) return node.images;
@@ -104,11 +118,15 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
     return roots.flatMap((r) => (r instanceof GroupNode ? r.images : r instanceof ImageNode ? [r] : []));
   }
 
-  private async loadRoots(): Promise<ImagesTreeNode[]> {
+  private async loadRoots(generation: number): Promise<ImagesTreeNode[]> {
+    // Only the newest load may say what state the view is in.
+    const onState: typeof this.onState = (state, error) => {
+      if (generation === this.generation) this.onState(state, error);
+    };
     try {
       const catalog = await this.catalog();
       const images = await catalog.images();
-      this.onState(images.length === 0 ? 'empty' : 'ready');
+      onState(images.length === 0 ? 'empty' : 'ready');
       const options = this.options.get();
       const groups = arrangeImages(images, options);
       if (options.groupBy === 'none') {
@@ -121,7 +139,7 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
       });
     } catch (e) {
       const error = BackendError.is(e) ? e : new BackendError('failed', String((e as Error)?.message ?? e));
-      this.onState(error.kind === 'unreachable' ? 'unreachable' : 'ready', error);
+      onState(error.kind === 'unreachable' ? 'unreachable' : 'ready', error);
       if (error.kind === 'unreachable') return [];
       return [new MessageNode(error.message, 'error')];
     }
