@@ -1,6 +1,7 @@
 // The Images view: groups (repositories or registries), a node per tag, and under each image its layers,
 // bottom to top, with a mark where other images share a layer. Children are built lazily, on expansion.
 import * as vscode from 'vscode';
+import { RootListing } from './root-listing';
 import { appendCode, appendPlain } from '../markdown';
 import { BackendError } from '../../backend/backend';
 import { stepsOf, type ImageCatalog } from '../../backend/catalog';
@@ -59,10 +60,7 @@ const INDEX_WAIT_MS = 300;
 export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNode> {
   private readonly changed = new vscode.EventEmitter<ImagesTreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private roots: Promise<ImagesTreeNode[]> | undefined;
-  /** Settles the pending load of the roots with nothing: a refresh has made it stale. */
-  private abandon: (() => void) | undefined;
-  private generation = 0;
+  private readonly roots = new RootListing<ImagesTreeNode>();
 
   constructor(
     private readonly catalog: () => Promise<ImageCatalog>,
@@ -71,26 +69,12 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
   ) {}
 
   refresh(): void {
-    // A load still waiting on a backend that was replaced (an engine that never answers) would hold the tree
-    // until its deadline; the workbench asks again after this event.
-    this.abandon?.();
-    this.roots = undefined;
+    this.roots.reset();
     this.changed.fire(undefined);
   }
 
   async getChildren(node?: ImagesTreeNode): Promise<ImagesTreeNode[]> {
-    if (!node) {
-      if (!this.roots) {
-        const generation = ++this.generation;
-        this.roots = new Promise<ImagesTreeNode[]>((resolve) => {
-          this.abandon = () => resolve([]);
-          void this.loadRoots(generation).then(resolve);
-        }).finally(() => {
-          if (this.generation === generation) this.abandon = undefined;
-        });
-      }
-      return this.roots;
-    }
+    if (!node) return this.roots.get((isNewest) => this.loadRoots(isNewest));
     if (node instanceof GroupNode) return node.images;
     if (node instanceof ImageNode) return this.layersOf(node);
     return [];
@@ -118,10 +102,10 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
     return roots.flatMap((r) => (r instanceof GroupNode ? r.images : r instanceof ImageNode ? [r] : []));
   }
 
-  private async loadRoots(generation: number): Promise<ImagesTreeNode[]> {
-    // Only the newest load may say what state the view is in.
+  private async loadRoots(isNewest: () => boolean): Promise<ImagesTreeNode[]> {
+    // Only the newest listing may say what state the view is in.
     const onState: typeof this.onState = (state, error) => {
-      if (generation === this.generation) this.onState(state, error);
+      if (isNewest()) this.onState(state, error);
     };
     try {
       const catalog = await this.catalog();

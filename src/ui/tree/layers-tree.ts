@@ -1,5 +1,6 @@
 // The Layers view: every layer the backend holds, largest first, and under each the images that use it.
 import * as vscode from 'vscode';
+import { RootListing } from './root-listing';
 import { appendPlain } from '../markdown';
 import { BackendError } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
@@ -26,9 +27,12 @@ export class LayersTreeProvider implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
+  private readonly roots = new RootListing<Node>();
+
   constructor(private readonly catalog: () => Promise<ImageCatalog>) {}
 
   refresh(): void {
+    this.roots.reset();
     this.changed.fire(undefined);
   }
 
@@ -37,14 +41,16 @@ export class LayersTreeProvider implements vscode.TreeDataProvider<Node> {
       return node.usage.imageIds.map((id, i) => new LayerUserNode(node, id, node.usage.imageNames[i]));
     }
     if (node) return [];
-    try {
-      const index = await (await this.catalog()).layerIndex();
-      return layersBySize(index).map((u) => new LayerUsageNode(u));
-    } catch (e) {
-      const item = new vscode.TreeItem(BackendError.is(e) ? e.message : String(e));
-      item.iconPath = new vscode.ThemeIcon('error');
-      return [item];
-    }
+    return this.roots.get(async () => {
+      try {
+        const index = await (await this.catalog()).layerIndex();
+        return layersBySize(index).map((u) => new LayerUsageNode(u));
+      } catch (e) {
+        const item = new vscode.TreeItem(BackendError.is(e) ? e.message : String(e));
+        item.iconPath = new vscode.ThemeIcon('error');
+        return [item];
+      }
+    });
   }
 
   getParent(node: Node): Node | undefined {

@@ -1,5 +1,6 @@
 // The Storage view: which backend answers, its driver and root, and where the bytes go.
 import * as vscode from 'vscode';
+import { RootListing } from './root-listing';
 import { BackendError } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
 import { formatBytes } from '../../core/format';
@@ -9,9 +10,12 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<vscode.TreeI
   private readonly changed = new vscode.EventEmitter<undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
+  private readonly roots = new RootListing<vscode.TreeItem>();
+
   constructor(private readonly catalog: () => Promise<ImageCatalog>) {}
 
   refresh(): void {
+    this.roots.reset();
     this.changed.fire(undefined);
   }
 
@@ -21,6 +25,10 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<vscode.TreeI
 
   async getChildren(parent?: vscode.TreeItem): Promise<vscode.TreeItem[]> {
     if (parent) return [];
+    return this.roots.get(() => this.rows());
+  }
+
+  private async rows(): Promise<vscode.TreeItem[]> {
     try {
       const catalog = await this.catalog();
       const backend = catalog.backend;
