@@ -1,0 +1,103 @@
+import * as assert from 'assert';
+import { spawn } from 'child_process';
+import * as path from 'path';
+import { BackendError } from '../../src/backend/backend';
+import { DockerBackend } from '../../src/backend/docker';
+import { overrideLimits } from '../../src/backend/limits';
+import { jsonAnswer, startFakeEngine, VERSION_BODY, type FakeAnswer, type FakeEngine } from '../fixtures/fake-engine';
+
+const CLI = path.join(__dirname, '..', '..', 'src', 'cli.js');
+
+/** Runs the CLI against the fake engine; resolves with its exit code, output and how long it took. */
+function cli(socket: string, limits: object, ...args: string[]): Promise<{ code: number | null; out: string; err: string; ms: number }> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [CLI, '--docker', `unix://${socket}`, ...args], {
+    env: { ...process.env, IMAGE_LAYERS_LIMITS: JSON.stringify(limits) },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (err += c));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err, ms: Date.now() - started })));
+}
+
+async function elapsed<T>(p: Promise<T>): Promise<number> {
+  const t0 = Date.now();
+  await p.catch(() => undefined);
+  return Date.now() - t0;
+}
+
+describe('engine requests keep deadlines (a fake engine socket)', function () {
+  this.timeout(20000);
+  let engine: FakeEngine | undefined;
+  let restore: (() => void) | undefined;
+  const start = async (answer: (line: string) => FakeAnswer) => (engine = await startFakeEngine(answer));
+  afterEach(async () => {
+    restore?.();
+    restore = undefined;
+    await engine?.close();
+    engine = undefined;
+  });
+
+  it('an engine that accepts the connection and never answers: a clear error within the deadline', async () => {
+    restore = overrideLimits({ engineAnswerMs: 800, enginePingMs: 800 });
+    const { socket } = await start(() => 'silence');
+    const backend = new DockerBackend({ host: socket });
+    const list = backend.listImages();
+    await assert.rejects(list, (e: unknown) => {
+      assert.ok(BackendError.is(e, 'unreachable'), String(e));
+      assert.match((e as Error).message, /did not answer within 0\.8 s .*is it running, or stuck\?/);
+      return true;
+    });
+    assert.ok((await elapsed(list)) < 3000);
+    await assert.rejects(backend.ping(), /did not answer within 0\.8 s/);
+    backend.dispose();
+  });
+
+  it('an answer that stalls after its headers: the silence bound ends it', async () => {
+    restore = overrideLimits({ engineAnswerMs: 5000, engineSilenceMs: 700 });
+    await start((line) =>
+      line === 'GET /version' ? jsonAnswer(VERSION_BODY) : { write: 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n[{"Id":', close: false },
+    );
+    const backend = new DockerBackend({ host: engine!.socket });
+    const t0 = Date.now();
+    await assert.rejects(backend.listImages(), /stopped sending its answer \(to list images\) after 7 of 200 bytes/);
+    assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+    backend.dispose();
+  });
+
+  it('an answer cut before its Content-Length is an error, for JSON and for a cut /version', async () => {
+    await start((line) =>
+      line === 'GET /version'
+        ? { write: 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 90\r\n\r\n{"Version":"20', close: true }
+        : jsonAnswer('[]'),
+    );
+    const backend = new DockerBackend({ host: engine!.socket });
+    await assert.rejects(backend.info(), (e: unknown) => {
+      assert.ok(BackendError.is(e, 'unreachable'), String(e));
+      assert.match((e as Error).message, /cut its answer short \(to read the engine version\) after 14 of 90 bytes/);
+      return true;
+    });
+    backend.dispose();
+  });
+
+  it('the command line: a frozen engine fails with a sentence within the deadline; a cut answer never exits 0', async () => {
+    const { socket } = await start(() => 'silence');
+    const frozen = await cli(socket, { engineAnswerMs: 1000 }, 'ls');
+    assert.strictEqual(frozen.code, 1, frozen.err);
+    assert.match(frozen.err, /did not answer within 1 s/);
+    assert.ok(frozen.ms < 6000, `took ${frozen.ms} ms`);
+    await engine!.close();
+
+    await start((line) =>
+      line === 'GET /version'
+        ? jsonAnswer(VERSION_BODY)
+        : { write: 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n[{"Id":"sha256:ab', close: true },
+    );
+    for (const args of [['ls'], ['inspect', 'x']]) {
+      const cut = await cli(engine!.socket, {}, ...args);
+      assert.strictEqual(cut.code, 1, `${args.join(' ')}: exit ${cut.code}, out ${cut.out}`);
+      assert.match(cut.err, /cut its answer short/);
+    }
+  });
+});
