@@ -390,7 +390,7 @@ export class DockerBackend implements ImageBackend {
   searchImages(term: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<SearchResult[]> {
     // Engines search a registry of one's own through its v1 search API, which registry v2 servers lack: that goes
     // to the catalog; Docker Hub goes through the engine.
-    this.registryClient ??= new RegistryClient({ timeoutMs: 30_000 });
+    this.registryClient ??= new RegistryClient();
     return searchImages(this.registryClient, (t, limit, signal) => this.searchHub(t, limit, signal), term, options);
   }
 

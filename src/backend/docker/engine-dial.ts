@@ -84,7 +84,7 @@ export function dialEngine(modem: DialModem, call: EngineCall): Promise<unknown>
       call.upload.pipe(upload);
     } else armAnswer();
 
-    modem.dial({ ...call.options, isStream: true, abortSignal: signal, file: call.upload }, (err, data) => {
+    modem.dial({ ...call.options, isStream: true, abortSignal: signal, file: upload }, (err, data) => {
       if (err) {
         settle(() => reject(call.signal?.aborted ? new BackendError('cancelled', `Cancelled: ${what}.`) : toBackendError(err, endpoint, what)));
         return;

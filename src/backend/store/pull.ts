@@ -10,6 +10,7 @@ import { chainIds } from '../../core/chain';
 import { familiarRepository, familiarString, fullRepository, parseReference, type ImageReference } from '../../core/reference';
 import { imageManifest, indexEntries, pickPlatform, type Descriptor } from '../registry/manifests';
 import type { RegistryClient } from '../registry/registry-client';
+import { transferTrouble } from '../registry/registry-body';
 import { stagingName } from './archive-reader';
 import { exists } from './atomic';
 import { commitImages, type PreparedLayer } from './commit';
@@ -32,8 +33,6 @@ export interface PullResult {
 
 /** Layers fetched at once, as the engine's default. */
 const CONCURRENT_DOWNLOADS = 3;
-/** A blob that sends nothing for this long is given up. */
-const IDLE_MS = 60_000;
 
 const cancelled = () => new BackendError('cancelled', 'The pull was cancelled; the store is unchanged.');
 
@@ -70,31 +69,24 @@ async function fetchSmallBlob(client: RegistryClient, ref: ImageReference, d: De
 }
 
 /**
- * The registry's stream, watched: bytes beyond the declared size, or silence longer than IDLE_MS, end it; a
- * dropped connection becomes a sentence naming the layer rather than a tar error.
+ * The registry's stream (whose silence, slowness and drops the client watches), checked against the declared
+ * size; any other failure becomes a sentence naming the layer rather than a tar error.
  */
 function guarded(body: Readable, declared: number, what: string, registry: string, onBytes: (n: number) => void, signal: AbortSignal): Readable {
   async function* watch(): AsyncGenerator<Buffer> {
-    let timer: NodeJS.Timeout | undefined;
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => body.destroy(new Error(`nothing arrived for ${IDLE_MS / 1000} s`)), IDLE_MS);
-    };
     let total = 0;
     try {
-      arm();
       for await (const chunk of body) {
-        arm();
         total += (chunk as Buffer).length;
         if (total > declared) throw new BackendError('corrupt', `${what} is larger than the ${declared} bytes its manifest declares.`);
         onBytes((chunk as Buffer).length);
         yield chunk as Buffer;
       }
     } catch (e) {
-      if (signal.aborted || BackendError.is(e)) throw e;
-      throw new BackendError('failed', `The registry ${registry} stopped sending ${what} after ${total} of ${declared} bytes (${(e as Error).message}); the store is unchanged.`);
+      const trouble = transferTrouble(e);
+      if (signal.aborted || (BackendError.is(e) && !trouble)) throw e;
+      throw new BackendError('failed', `The registry ${registry} stopped sending ${what} after ${total} of ${declared} bytes (${trouble ?? (e as Error).message}); the store is unchanged.`);
     } finally {
-      clearTimeout(timer);
       body.destroy();
     }
   }

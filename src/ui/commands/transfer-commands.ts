@@ -10,7 +10,7 @@ import { RegistryClient } from '../../backend/registry/registry-client';
 import { orderTags } from '../../core/reference';
 
 export function registerTransferCommands(ctx: CommandContext): vscode.Disposable[] {
-  const registry = new RegistryClient({ timeoutMs: 30_000 });
+  const registry = new RegistryClient();
   return [
     vscode.commands.registerCommand(
       'imageLayers.searchImages',
