@@ -25,6 +25,9 @@ export interface StagedFile {
   scanError?: string;
 }
 
+/** Links followed to find one file, at most (Linux's MAXSYMLINKS). */
+const MAX_LINK_HOPS = 40;
+
 /** Files of an archive by normalised name, with links resolved inside the archive. */
 export class ArchiveFiles {
   readonly files = new Map<string, StagedFile>();
@@ -34,26 +37,29 @@ export class ArchiveFiles {
 
   constructor(readonly source: string) {}
 
-  /** The file an archive path names, following links inside the archive; undefined when absent. */
+  /**
+   * The file an archive path names, following links inside the archive (the path's own and its folders');
+   * undefined when absent. Iterative, with one hop count for the whole walk: links that point at each other or
+   * into themselves (`d -> d/x`) end at MAX_LINK_HOPS with a sentence, not a stack overflow.
+   */
   find(name: string): StagedFile | undefined {
     let current = normaliseEntryName(name, this.source);
-    for (let hops = 0; hops < 40; hops++) {
+    for (let hops = 0; hops <= MAX_LINK_HOPS; hops++) {
       const file = this.files.get(current);
       if (file) return file;
-      const next = this.links.get(current);
-      if (next === undefined) return this.findThroughLinkedDir(current, hops);
+      const next = this.links.get(current) ?? this.throughLinkedFolder(current);
+      if (next === undefined) return undefined;
       current = next;
     }
-    throw new BackendError('invalid-input', `${this.source} has a loop of links at "${name}".`);
+    throw new BackendError('invalid-input', `${this.source} names "${name}", whose links go round in a loop (or nest more than ${MAX_LINK_HOPS} deep).`);
   }
 
-  // A path whose folder part is itself a link (`a/layer.tar` where `a` links to `b`).
-  private findThroughLinkedDir(name: string, hops: number): StagedFile | undefined {
+  /** `a/layer.tar` where a folder of the path is a link (`a -> b`): the path through its target (`b/layer.tar`). */
+  private throughLinkedFolder(name: string): string | undefined {
     const parts = name.split('/');
     for (let i = parts.length - 1; i > 0; i--) {
-      const prefix = parts.slice(0, i).join('/');
-      const target = this.links.get(prefix);
-      if (target !== undefined && hops < 40) return this.find([target, ...parts.slice(i)].join('/'));
+      const target = this.links.get(parts.slice(0, i).join('/'));
+      if (target !== undefined) return [target, ...parts.slice(i)].filter(Boolean).join('/');
     }
     return undefined;
   }
