@@ -13,6 +13,7 @@ import type { Progress } from '../../core/model';
 import { readInRing, type RingChunk } from './chunk-ring';
 import { EntryStager } from './entry-stager';
 import { sniff, type ScannedLayer } from './layer-scan';
+import { inflationGuard } from './space-guard';
 import { TarWalker, type TarEntryHandler } from './tar-walker';
 
 export interface StagedFile {
@@ -188,7 +189,7 @@ export async function stageArchive(archive: string, stagingDir: string, options:
 
   let readBytes = 0;
   let lastReport = 0;
-  const chunks = readingOf(source, gzipped ? gunzipChunks(archive, (n) => (readBytes += n)) : readInRing(archive));
+  const chunks = readingOf(source, gzipped ? gunzipChunks(archive, stagingDir, (n) => (readBytes += n)) : readInRing(archive));
   try {
     for await (const chunk of chunks) {
       if (options.signal?.aborted) throw cancelledError();
@@ -236,7 +237,7 @@ async function* readingOf(source: string, chunks: AsyncGenerator<RingChunk>): As
 }
 
 /** The uncompressed bytes of a gzipped archive, with at most a few chunks' writes in flight at once. */
-async function* gunzipChunks(archive: string, onRead: (bytes: number) => void): AsyncGenerator<RingChunk> {
+async function* gunzipChunks(archive: string, stagingDir: string, onRead: (bytes: number) => void): AsyncGenerator<RingChunk> {
   const input = createReadStream(archive, { highWaterMark: 1 << 20 });
   const counting = new Transform({
     transform(chunk: Buffer, _e, cb) {
@@ -245,11 +246,12 @@ async function* gunzipChunks(archive: string, onRead: (bytes: number) => void): 
     },
   });
   const gunzip = createGunzip({ chunkSize: 1 << 20 });
-  const feeding = pipeline(input, counting, gunzip);
+  const guard = inflationGuard(gunzip, stagingDir, path.basename(archive));
+  const feeding = pipeline(input, counting, gunzip, guard);
   feeding.catch(() => undefined); // seen by the iteration below, or awaited in `finally`
   const inFlight = new Set<Promise<unknown>>();
   try {
-    for await (const bytes of gunzip) {
+    for await (const bytes of guard) {
       yield {
         bytes: bytes as Buffer,
         hold: (work) => {

@@ -13,6 +13,7 @@ import { scanLayer, type ScannedLayer } from './layer-scan';
 import type { StoreLayout } from './layout';
 import { withStoreLock } from './lock';
 import { listChainIds, readLayer, sha256Hex } from './records';
+import { ensureFreeSpace } from './space-guard';
 import { sweepStaging } from './staging';
 
 export async function loadInput(layout: StoreLayout, input: string, options: WorkOptions = {}): Promise<LoadResult & { ids: string[]; notes: string[] }> {
@@ -27,6 +28,8 @@ export async function loadInput(layout: StoreLayout, input: string, options: Wor
       throw new BackendError('not-found', `${input} does not exist.`);
     });
     const fromFolder = stat.isDirectory();
+    // Staging copies the archive (a gzip layer inflates on top, watched while it does: space-guard.ts).
+    if (!fromFolder) await ensureFreeSpace(layout.tmp, stat.size, `Loading ${path.basename(input)}`);
     const files: ArchiveFiles = fromFolder ? await folderFiles(input) : await stageArchive(input, staging, { signal, onProgress });
     const plan = await readLoadPlan(files);
     if (plan.length === 0) throw new BackendError('invalid-input', `${files.source} holds no images.`);

@@ -19,6 +19,7 @@ import { scanLayer, scanLayerStream } from './layer-scan';
 import type { StoreLayout } from './layout';
 import { withStoreLock } from './lock';
 import { listChainIds, readLayer, sha256Hex } from './records';
+import { ensureFreeSpace } from './space-guard';
 import { sweepStaging } from './staging';
 
 export interface PullResult {
@@ -189,6 +190,7 @@ export async function pullImage(layout: StoreLayout, client: RegistryClient, inp
     }
 
     const total = [...missing.keys()].reduce((n, digest) => n + (manifest.layers.find((l) => l.digest === digest)?.size ?? 0), 0);
+    await ensureFreeSpace(layout.tmp, total, `Pulling ${label}`);
     let received = 0;
     const fetched: string[] = [];
     const tasks = [...missing.entries()].map(([digest, positions], n) => async () => {
