@@ -154,8 +154,10 @@ export async function stageArchive(archive: string, stagingDir: string, options:
       return;
     }
     if (name === '') throw new BackendError('invalid-input', `${source} has a file entry without a name.`);
-    if (seen.has(name)) throw new BackendError('invalid-input', `${source} has two entries named "${name}".`);
-    seen.add(name);
+    // Compared as stored: two names that are not UTF-8 may decode alike and still be two files.
+    const key = h.rawName === h.name ? name : normaliseEntryName(h.rawName, source);
+    if (seen.has(key)) throw new BackendError('invalid-input', `${source} has two entries named "${name}".`);
+    seen.add(key);
     if (h.type === 'symlink' || h.type === 'link') {
       files.links.set(name, resolveLink(name, h.linkname, h.type === 'link', source));
       return;
