@@ -135,8 +135,11 @@ export async function stageArchive(archive: string, stagingDir: string, options:
   const gzipped = (await sniff(archive)) === 'gzip';
   const maxEntry = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY;
   const files = new ArchiveFiles(source);
-  const seen = new Set<string>();
+  const notUtf8 = new Set<string>();
+  const decodedAlike = new Set<string>();
   let counter = 0;
+  let firstEmpty: StagedFile | undefined;
+  const empties: StagedFile[] = [];
 
   // Small entries are written a few at a time while the archive moves on (thousands of tiny layers and configs).
   const writer = new Limiter(16);
@@ -154,10 +157,15 @@ export async function stageArchive(archive: string, stagingDir: string, options:
       return;
     }
     if (name === '') throw new BackendError('invalid-input', `${source} has a file entry without a name.`);
-    // Compared as stored: two names that are not UTF-8 may decode alike and still be two files.
-    const key = h.rawName === h.name ? name : normaliseEntryName(h.rawName, source);
-    if (seen.has(key)) throw new BackendError('invalid-input', `${source} has two entries named "${name}".`);
-    seen.add(key);
+    // Compared as stored: two names that are not UTF-8 may decode alike and still be two files. Those are rare
+    // and kept apart; the others are checked against the maps (no set of their own: a million names add up).
+    const raw = h.rawName === h.name ? undefined : normaliseEntryName(h.rawName, source);
+    const duplicate = raw === undefined ? (files.files.has(name) || files.links.has(name)) && !decodedAlike.has(name) : notUtf8.has(raw);
+    if (duplicate) throw new BackendError('invalid-input', `${source} has two entries named "${name}".`);
+    if (raw !== undefined) {
+      notUtf8.add(raw);
+      decodedAlike.add(name);
+    }
     if (h.type === 'symlink' || h.type === 'link') {
       files.links.set(name, resolveLink(name, h.linkname, h.type === 'link', source));
       return;
@@ -168,7 +176,15 @@ export async function stageArchive(archive: string, stagingDir: string, options:
     if (h.size > maxEntry || (!gzipped && h.size > stat.size)) {
       throw new BackendError('invalid-input', `${source} declares ${h.size} bytes for "${name}", more than the archive can hold.`);
     }
+    if (h.size === 0 && firstEmpty) {
+      // Empty files are all alike: one staged copy and one scan serve them all (filled in at the end).
+      const file: StagedFile = { name, path: firstEmpty.path, size: 0 };
+      files.files.set(name, file);
+      empties.push(file);
+      return;
+    }
     const file: StagedFile = { name, path: path.join(stagingDir, `entry-${counter++}`), size: h.size };
+    if (h.size === 0) firstEmpty = file;
     files.files.set(name, file);
     const stager = new EntryStager(h.size, file.path, `The entry "${name}" of ${source}`, write, options.signal);
     current = stager;
@@ -214,6 +230,7 @@ export async function stageArchive(archive: string, stagingDir: string, options:
     walker.finish();
     await Promise.all(finishing);
     if (failure) throw failure;
+    for (const file of empties) Object.assign(file, { scan: firstEmpty?.scan, scanError: firstEmpty?.scanError });
   } catch (e) {
     await current?.abandon();
     await Promise.allSettled(finishing);

@@ -15,6 +15,7 @@ import { withStoreLock } from './lock';
 import { listChainIds, readLayer, sha256Hex } from './records';
 import { ensureFreeSpace } from './space-guard';
 import { sweepStaging } from './staging';
+import { removeTree } from './remove-tree';
 
 export async function loadInput(layout: StoreLayout, input: string, options: WorkOptions = {}): Promise<LoadResult & { ids: string[]; notes: string[] }> {
   const { signal, onProgress } = options;
@@ -101,6 +102,6 @@ export async function loadInput(layout: StoreLayout, input: string, options: Wor
     const loaded = tags.length ? tags : prepared.map((p) => p.id);
     return { loaded, ids: prepared.map((p) => p.id), notes };
   } finally {
-    await fs.rm(staging, { recursive: true, force: true });
+    await removeTree(staging);
   }
 }

@@ -21,6 +21,7 @@ import { withStoreLock } from './lock';
 import { listChainIds, readLayer, sha256Hex } from './records';
 import { ensureFreeSpace } from './space-guard';
 import { sweepStaging } from './staging';
+import { removeTree } from './remove-tree';
 
 export interface PullResult {
   id: string;
@@ -236,6 +237,6 @@ export async function pullImage(layout: StoreLayout, client: RegistryClient, inp
     throw e;
   } finally {
     outer?.removeEventListener('abort', onOuterAbort);
-    await fs.rm(staging, { recursive: true, force: true });
+    await removeTree(staging);
   }
 }

@@ -4,6 +4,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { processAlive } from './lock';
 import type { StoreLayout } from './layout';
+import { removeTree } from './remove-tree';
 
 const STAGING = /^(?:load|chain|save)-(\d+)-[a-f0-9]+$/;
 
@@ -19,7 +20,7 @@ export async function sweepStaging(layout: StoreLayout): Promise<number> {
   for (const name of names) {
     const m = STAGING.exec(name);
     if (!m || processAlive(Number(m[1]))) continue;
-    await fs.rm(path.join(layout.tmp, name), { recursive: true, force: true });
+    await removeTree(path.join(layout.tmp, name));
     removed++;
   }
   return removed;
