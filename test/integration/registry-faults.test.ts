@@ -78,6 +78,13 @@ describe('pulling through a registry that stalls, trickles, fails and drops (a f
     });
   }
 
+  it('a manifest that stalls half-way fails within the limits', async function () {
+    proxy.rules = [{ pathEnd: 'manifests/1', fault: 'stall' }];
+    const { store, before } = await freshStore();
+    await failsWithin(6000, store.pullImage(`${proxy.host}/faults/app:1`), /stopped sending the answer for faults\/app after \d+ of \d+ bytes: nothing arrived for 1 s/);
+    assert.deepStrictEqual(await fingerprint(store.root), before);
+  });
+
   it('a 500 for the manifest and for a layer is asked again, and the pull succeeds', async function () {
     proxy.rules = [
       { pathEnd: 'manifests/1', fault: '500', times: 1 },

@@ -1,9 +1,12 @@
 import * as assert from 'assert';
 import { spawn } from 'child_process';
+import { promises as fs } from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { BackendError } from '../../src/backend/backend';
 import { DockerBackend } from '../../src/backend/docker';
 import { overrideLimits } from '../../src/backend/limits';
+import { sampleImages, writeDockerSaveArchive } from '../fixtures/archives';
 import { jsonAnswer, startFakeEngine, VERSION_BODY, type FakeAnswer, type FakeEngine } from '../fixtures/fake-engine';
 
 const CLI = path.join(__dirname, '..', '..', 'src', 'cli.js');
@@ -79,6 +82,20 @@ describe('engine requests keep deadlines (a fake engine socket)', function () {
       return true;
     });
     backend.dispose();
+  });
+
+  it('a load the engine takes in but never answers: the deadline runs from the end of the upload', async () => {
+    restore = overrideLimits({ engineWorkAnswerMs: 800, engineSilenceMs: 5000 });
+    await start((line) => (line === 'GET /version' ? jsonAnswer(VERSION_BODY) : 'silence'));
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'frozen-load-'));
+    const archive = path.join(dir, 'samples.tar');
+    await writeDockerSaveArchive(archive, sampleImages());
+    const backend = new DockerBackend({ host: engine!.socket });
+    const t0 = Date.now();
+    await assert.rejects(backend.loadArchive(archive), /did not answer within 0\.8 s \(to load samples\.tar\)/);
+    assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+    backend.dispose();
+    await fs.rm(dir, { recursive: true, force: true });
   });
 
   it('the command line: a frozen engine fails with a sentence within the deadline; a cut answer never exits 0', async () => {
