@@ -37,7 +37,7 @@ describe('pulling through a registry that stalls, trickles, fails and drops (a f
   });
   after(() => proxy?.close());
   beforeEach(() => {
-    restore = overrideLimits({ registrySilenceMs: 1000, transferWindowMs: 1500, transferFloorBytesPerSecond: 100, retryBaseMs: 50 });
+    restore = overrideLimits({ registryAnswerMs: 1000, registrySilenceMs: 1000, transferWindowMs: 1500, transferFloorBytesPerSecond: 100, retryBaseMs: 50 });
     proxy.rules = [];
     proxy.served = [];
     proxy.ranges = [];
@@ -77,6 +77,17 @@ describe('pulling through a registry that stalls, trickles, fails and drops (a f
       assert.deepStrictEqual(await fingerprint(store.root), before);
     });
   }
+
+  it('a registry that takes the request and never answers: unreachable within the answer deadline', async function () {
+    proxy.rules = [{ pathEnd: 'manifests/1', fault: 'hang' }];
+    const t0 = Date.now();
+    await assert.rejects((await freshStore()).store.pullImage(`${proxy.host}/faults/app:1`), (e: unknown) => {
+      assert.ok(BackendError.is(e, 'unreachable'), String(e));
+      assert.match((e as Error).message, /did not answer within 1 s/);
+      return true;
+    });
+    assert.ok(Date.now() - t0 < 4000, `took ${Date.now() - t0} ms`);
+  });
 
   it('a manifest that stalls half-way fails within the limits', async function () {
     proxy.rules = [{ pathEnd: 'manifests/1', fault: 'stall' }];
