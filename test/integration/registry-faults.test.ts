@@ -39,6 +39,7 @@ describe('pulling through a registry that stalls, trickles, fails and drops (a f
   beforeEach(() => {
     restore = overrideLimits({ registryAnswerMs: 1000, registrySilenceMs: 1000, transferWindowMs: 1500, transferFloorBytesPerSecond: 100, retryBaseMs: 50 });
     proxy.rules = [];
+    proxy.requests = [];
     proxy.served = [];
     proxy.ranges = [];
   });
@@ -93,6 +94,15 @@ describe('pulling through a registry that stalls, trickles, fails and drops (a f
     proxy.rules = [{ pathEnd: 'manifests/1', fault: 'stall' }];
     const { store, before } = await freshStore();
     await failsWithin(6000, store.pullImage(`${proxy.host}/faults/app:1`), /stopped sending the answer for faults\/app after \d+ of \d+ bytes: nothing arrived for 1 s/);
+    assert.deepStrictEqual(await fingerprint(store.root), before);
+  });
+
+  it('a pull that would leave less than the free-space margin stops before fetching a layer, naming the space', async function () {
+    restore();
+    restore = overrideLimits({ freeSpaceMarginBytes: 2 ** 50 });
+    const { store, before } = await freshStore();
+    await assert.rejects(store.pullImage(`${proxy.host}/faults/app:1`), /^BackendError: Pulling .*faults\/app:1 needs about \d+ ?B in the store, but its disk has .*B free and the store keeps 1\.13PB free \(the setting imageLayers\.freeSpaceMargin\)/);
+    assert.deepStrictEqual(proxy.requests.filter((u) => layers.some((l) => u.endsWith(l))), [], 'no layer was fetched');
     assert.deepStrictEqual(await fingerprint(store.root), before);
   });
 
