@@ -12,6 +12,8 @@ export interface Limits {
   engineSilenceMs: number;
   /** ping() and the connection check: an engine that does not answer this fast counts as unreachable. */
   enginePingMs: number;
+  /** The `auto` setting's probe: an engine that does not answer this fast gives way to the built-in store. */
+  engineProbeMs: number;
   /** A registry's answer must start within this (headers). */
   registryAnswerMs: number;
   /** Longest silence inside a registry's answer, small blobs included. */
@@ -39,6 +41,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   engineWorkAnswerMs: 300_000,
   engineSilenceMs: 120_000,
   enginePingMs: 5_000,
+  engineProbeMs: 1_500,
   registryAnswerMs: 30_000,
   registrySilenceMs: 30_000,
   transferFloorBytesPerSecond: 1024,

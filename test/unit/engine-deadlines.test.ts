@@ -6,6 +6,8 @@ import * as path from 'path';
 import { BackendError } from '../../src/backend/backend';
 import { DockerBackend } from '../../src/backend/docker';
 import { overrideLimits } from '../../src/backend/limits';
+import { openBackend } from '../../src/backend/select';
+import { BuiltinStore } from '../../src/backend/store';
 import { sampleImages, writeDockerSaveArchive } from '../fixtures/archives';
 import { jsonAnswer, startFakeEngine, VERSION_BODY, type FakeAnswer, type FakeEngine } from '../fixtures/fake-engine';
 
@@ -55,6 +57,17 @@ describe('engine requests keep deadlines (a fake engine socket)', function () {
     assert.ok((await elapsed(list)) < 3000);
     await assert.rejects(backend.ping(), /did not answer within 0\.8 s/);
     backend.dispose();
+  });
+
+  it('the extension\'s `auto` setting: a frozen engine gives way to the built-in store, and says why', async () => {
+    const { socket } = await start(() => 'silence');
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'frozen-auto-'));
+    const t0 = Date.now();
+    const opened = await openBackend({ backend: 'auto', dockerHost: `unix://${socket}`, storePath: path.join(dir, 'store') });
+    assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+    assert.ok(opened.backend instanceof BuiltinStore);
+    assert.match(opened.fallbackReason ?? '', /did not answer within 1\.5 s \(to reach the engine\)/);
+    await fs.rm(dir, { recursive: true, force: true });
   });
 
   it('an answer that stalls after its headers: the silence bound ends it', async () => {
