@@ -29,9 +29,11 @@ export async function loadInput(layout: StoreLayout, input: string, options: Wor
       throw new BackendError('not-found', `${input} does not exist.`);
     });
     const fromFolder = stat.isDirectory();
-    // Staging copies the archive (a gzip layer inflates on top, watched while it does: space-guard.ts).
-    if (!fromFolder) await ensureFreeSpace(layout.tmp, stat.size, `Loading ${path.basename(input)}`);
+    // Staging copies the archive, or a folder's layers (a gzip layer inflates on top, watched while it does).
+    const what = `Loading ${path.basename(input)}`;
+    if (!fromFolder) await ensureFreeSpace(layout.tmp, stat.size, what);
     const files: ArchiveFiles = fromFolder ? await folderFiles(input) : await stageArchive(input, staging, { signal, onProgress });
+    if (fromFolder) await ensureFreeSpace(layout.tmp, [...files.files.values()].reduce((n, f) => n + f.size, 0), what);
     const plan = await readLoadPlan(files);
     if (plan.length === 0) throw new BackendError('invalid-input', `${files.source} holds no images.`);
 
