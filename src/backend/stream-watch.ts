@@ -63,7 +63,8 @@ export function watchStream(source: Readable, o: WatchOptions): Readable {
   };
   const arm = () => {
     clearTimeout(silence);
-    silence = setTimeout(() => fail('silent'), o.silenceMs);
+    // Unref'd: an open connection keeps the process up; a body nobody reads to its end must not.
+    silence = setTimeout(() => fail('silent'), o.silenceMs).unref();
   };
   arm();
   if (o.floor) {
@@ -71,7 +72,7 @@ export function watchStream(source: Readable, o: WatchOptions): Readable {
     window = setInterval(() => {
       if (!held && inWindow < (bytesPerSecond * windowMs) / 1000) fail('slow');
       inWindow = 0;
-    }, windowMs);
+    }, windowMs).unref();
   }
   source.on('data', (chunk: Buffer) => {
     received += chunk.length;
