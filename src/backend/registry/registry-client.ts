@@ -3,7 +3,6 @@
 // HTTPS elsewhere. Blob bodies are streams: nothing here holds a layer in memory.
 import { createHash } from 'crypto';
 import { Readable } from 'stream';
-import type { ReadableStream as WebReadableStream } from 'stream/web';
 import { BackendError } from '../backend';
 import { parseReference, type ImageReference } from '../../core/reference';
 import { limits, seconds } from '../limits';
