@@ -89,6 +89,12 @@ export function readLayerEntries(stream: NodeJS.ReadableStream, options: ReadOpt
       const raw = header.name ?? '';
       const path = raw.length > MAX_PATH ? '' : cleanPath(raw);
       let entry: LayerEntry | undefined;
+      if (path && result.entries.length >= max) {
+        // Only an entry past the limit makes the layer one of "more than" max.
+        body.resume();
+        finishEarly(`The layer has more than ${max.toLocaleString('en-US')} entries; only the first are listed.`);
+        return;
+      }
       if (!path) {
         result.skipped++;
       } else {
@@ -97,11 +103,6 @@ export function readLayerEntries(stream: NodeJS.ReadableStream, options: ReadOpt
         result.entries.push(entry);
         result.size += entry.size;
         if (result.entries.length % 5000 === 0) options.onEntries?.(result.entries.length);
-        if (result.entries.length >= max) {
-          body.resume();
-          finishEarly(`The layer has more than ${max.toLocaleString('en-US')} entries; only the first are listed.`);
-          return;
-        }
       }
       const file = entry?.type === 'file' && entry.size > 0 ? entry : undefined;
       if (file) {

@@ -1,6 +1,7 @@
 // Chooses the backend from the settings: `auto` tries the engine and falls back to the built-in store.
 import { BackendError, type ImageBackend } from './backend';
 import { DockerBackend } from './docker';
+import { limits } from './limits';
 import { BuiltinStore } from './store';
 
 export type BackendChoice = 'auto' | 'docker' | 'builtin';
@@ -19,14 +20,13 @@ export interface OpenedBackend {
   fallbackReason?: string;
 }
 
-const PING_TIMEOUT_MS = 1500;
-
 export async function openBackend(settings: BackendSettings): Promise<OpenedBackend> {
   if (settings.backend === 'builtin') return { backend: new BuiltinStore(settings.storePath) };
-  const engine = new DockerBackend({ host: settings.dockerHost || undefined });
-  if (settings.backend === 'docker') return { backend: engine };
+  if (settings.backend === 'docker') return { backend: new DockerBackend({ host: settings.dockerHost || undefined }) };
+  // A short probe: an engine that does not answer at once is not waited for when the store can stand in.
+  const engine = new DockerBackend({ host: settings.dockerHost || undefined, connectTimeoutMs: limits.engineProbeMs });
   try {
-    await engine.ping(AbortSignal.timeout(PING_TIMEOUT_MS));
+    await engine.ping();
     return { backend: engine };
   } catch (e) {
     engine.dispose();

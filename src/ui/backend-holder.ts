@@ -1,10 +1,17 @@
 // Holds the backend the settings choose, opens a new one when they change, and tells the views.
 import * as vscode from 'vscode';
 import type { ImageBackend } from '../backend/backend';
+import { limits } from '../backend/limits';
 import { openBackend, type BackendChoice } from '../backend/select';
 import { chooseStorePath, type StorePathAnswer } from './store-path-choice';
 
 const STORE_PATH_ANSWER = 'imageLayers.storePathAnswer';
+
+/** The store's free-space margin (space-guard.ts) from its setting, in megabytes. */
+function applyFreeSpaceMargin(): void {
+  const mb = vscode.workspace.getConfiguration('imageLayers').get<number>('freeSpaceMargin', 512);
+  limits.freeSpaceMarginBytes = Math.max(0, Number.isFinite(mb) ? mb : 512) * 1024 * 1024;
+}
 
 export type ViewState = 'loading' | 'ready' | 'empty' | 'unreachable';
 
@@ -22,6 +29,7 @@ export class BackendHolder implements vscode.Disposable {
   constructor(private readonly context: vscode.ExtensionContext) {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('imageLayers.freeSpaceMargin')) applyFreeSpaceMargin();
         if (
           e.affectsConfiguration('imageLayers.backend') ||
           e.affectsConfiguration('imageLayers.storePath') ||
@@ -78,6 +86,7 @@ export class BackendHolder implements vscode.Disposable {
 
   private async open(): Promise<ImageBackend> {
     const config = vscode.workspace.getConfiguration('imageLayers');
+    applyFreeSpaceMargin();
     const storePath = this.storePath(config);
     const opened = await openBackend({
       backend: config.get<BackendChoice>('backend', 'auto'),

@@ -86,6 +86,13 @@ describe('layer contents', () => {
     assert.match(r.truncated ?? '', /more than 10 entries/);
   });
 
+  it('a layer of exactly the limit is whole, not "more than" the limit', async () => {
+    const bytes = await packTar(Array.from({ length: 10 }, (_, i) => f(`f${i}`, 'x')));
+    const r = await readLayerEntries(Readable.from([bytes]), { maxEntries: 10 });
+    assert.strictEqual(r.entries.length, 10);
+    assert.strictEqual(r.truncated, undefined);
+  });
+
   it('streams: memory holds the list, not the bodies, and a 100k-entry layer reads', async function () {
     this.timeout(30_000);
     const pack = tar.pack();

@@ -31,7 +31,9 @@ import {
 import { resolveConnection, type DockerConnectionOptions, type ResolvedConnection } from './connection';
 import { emptyLayerFlags, localConfigFlags } from './config-history';
 import { localDiskParts } from './disk-parts';
+import { dialEngine, type DialModem } from './engine-dial';
 import { isAbort, toBackendError } from './errors';
+import { limits } from '../limits';
 import { messageError, readJsonLines } from './json-stream';
 import {
   normaliseDiskUsage,
@@ -66,11 +68,16 @@ interface DialSpec {
   file?: NodeJS.ReadableStream;
   authconfig?: Record<string, string>;
   headers?: Record<string, string>;
+  /** A JSON request body. */
+  body?: unknown;
+  /** The answer must start within this (default: limits.ts, by the kind of request). */
+  answerMs?: number;
+  /** A stream that may stay silent for as long as it likes (the event stream). */
+  idle?: boolean;
 }
 
 /** The part of docker-modem this backend uses (dockerode types it as `any`). */
 interface Modem {
-  dial(options: Record<string, unknown>, callback: (err: unknown, data: unknown) => void): void;
   followProgress(
     stream: NodeJS.ReadableStream,
     onFinished: (err: unknown, output: unknown[]) => void,
@@ -85,7 +92,6 @@ function loadDockerode(): Promise<DockerodeClass> {
   return dockerodeClass;
 }
 
-const DEFAULT_PING_TIMEOUT_MS = 5000;
 // A ref goes into the URL path as the Engine API expects it (slashes included); these would break the URL.
 const BAD_REF = /[\s?#%]/;
 
@@ -141,35 +147,36 @@ export class DockerBackend implements ImageBackend {
     return this.client;
   }
 
-  /** One request to the engine, with its errors already BackendErrors. */
+  /** One request to the engine, with its errors already BackendErrors and its deadlines kept (engine-dial.ts). */
   private async dial<T>(spec: DialSpec, what: string): Promise<T> {
     const docker = await this.docker();
-    const modem = docker.modem as unknown as Modem;
     const query: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) query[k] = v;
     const ok = spec.ok ?? [200, 201, 204];
     const statusCodes: Record<number, true | string> = { 400: 'bad parameter', 404: 'not found', 409: 'conflict', 500: 'server error' };
     for (const code of ok) statusCodes[code] = true;
-    try {
-      return await new Promise<T>((resolve, reject) => {
-        modem.dial(
-          {
-            path: `${spec.path}?`,
-            method: spec.method,
-            options: query,
-            statusCodes,
-            isStream: spec.stream ?? false,
-            abortSignal: spec.signal,
-            file: spec.file,
-            authconfig: spec.authconfig,
-            headers: spec.headers,
-          },
-          (err, data) => (err ? reject(err) : resolve(data as T)),
-        );
-      });
-    } catch (e) {
-      throw toBackendError(e, this.endpoint, what);
-    }
+    // Reads answer at once; requests that make the engine work (and every stream) may take longer to start.
+    const quick = spec.method === 'GET' && !spec.stream;
+    return (await dialEngine(docker.modem as unknown as DialModem, {
+      options: {
+        path: `${spec.path}?`,
+        method: spec.method,
+        // docker-modem sends a POST's options as its query and its JSON body, or _query and _body when split.
+        options: spec.body === undefined ? query : { _query: query, _body: spec.body },
+        statusCodes,
+        authconfig: spec.authconfig,
+        headers: spec.headers,
+      },
+      signal: spec.signal,
+      upload: spec.file,
+      stream: spec.stream ?? false,
+      timing: {
+        answerMs: spec.answerMs ?? (quick || spec.idle ? limits.engineAnswerMs : limits.engineWorkAnswerMs),
+        silenceMs: spec.idle ? undefined : limits.engineSilenceMs,
+      },
+      endpoint: this.endpoint,
+      what,
+    })) as T;
   }
 
   /** Reads GET /version once to tell Docker from Podman (Podman names itself in Components / Platform). */
@@ -218,16 +225,7 @@ export class DockerBackend implements ImageBackend {
   }
 
   async ping(signal?: AbortSignal): Promise<void> {
-    const timeout = AbortSignal.timeout(this.options.connectTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS);
-    const s = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    try {
-      await this.dial<unknown>({ method: 'GET', path: '/_ping', signal: s }, 'reach the engine');
-    } catch (e) {
-      if (BackendError.is(e, 'cancelled') && timeout.aborted && !signal?.aborted) {
-        throw new BackendError('unreachable', `No Docker engine answered at ${this.endpoint} in time: is it running?`);
-      }
-      throw e;
-    }
+    await this.dial<unknown>({ method: 'GET', path: '/_ping', signal, answerMs: this.options.connectTimeoutMs ?? limits.enginePingMs }, 'reach the engine');
     await this.detectKind();
   }
 
@@ -389,25 +387,27 @@ export class DockerBackend implements ImageBackend {
       exposed[key] = {};
       (bindings[key] ??= []).push({ HostPort: m[1] ?? '' });
     }
-    const docker = await this.docker();
-    try {
-      const container = await docker.createContainer({
-        Image: ref,
-        name: options.name,
-        ExposedPorts: exposed,
-        HostConfig: { PortBindings: bindings },
-      });
-      await container.start();
-      return container.id;
-    } catch (e) {
-      throw toBackendError(e, this.endpoint, `run ${ref}`);
-    }
+    const what = `run ${ref}`;
+    const created = await this.dial<{ Id?: string }>(
+      {
+        method: 'POST',
+        path: '/containers/create',
+        query: { name: options.name },
+        ok: [201],
+        body: { Image: ref, ExposedPorts: exposed, HostConfig: { PortBindings: bindings } },
+      },
+      what,
+    );
+    const id = typeof created?.Id === 'string' ? created.Id : '';
+    if (!id) throw new BackendError('failed', `Could not ${what}: the engine did not say which container it made.`);
+    await this.dial<unknown>({ method: 'POST', path: `/containers/${id}/start`, ok: [204, 304] }, what);
+    return id;
   }
 
   searchImages(term: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<SearchResult[]> {
     // Engines search a registry of one's own through its v1 search API, which registry v2 servers lack: that goes
     // to the catalog; Docker Hub goes through the engine.
-    this.registryClient ??= new RegistryClient({ timeoutMs: 30_000 });
+    this.registryClient ??= new RegistryClient();
     return searchImages(this.registryClient, (t, limit, signal) => this.searchHub(t, limit, signal), term, options);
   }
 
@@ -560,7 +560,7 @@ export class DockerBackend implements ImageBackend {
     let stream: { destroy(): void } | undefined;
     let closed = false;
     void this.dial<NodeJS.ReadableStream>(
-      { method: 'GET', path: '/events', query: { filters: { type: ['image'] } }, stream: true },
+      { method: 'GET', path: '/events', query: { filters: { type: ['image'] } }, stream: true, idle: true },
       'watch image events',
     )
       .then((s) => {

@@ -3,10 +3,12 @@
 // HTTPS elsewhere. Blob bodies are streams: nothing here holds a layer in memory.
 import { createHash } from 'crypto';
 import { Readable } from 'stream';
-import type { ReadableStream as WebReadableStream } from 'stream/web';
 import { BackendError } from '../backend';
 import { parseReference, type ImageReference } from '../../core/reference';
+import { limits, seconds } from '../limits';
 import { loginCommand, registryLogin } from './credentials';
+import { resumingBody, watchedResponse } from './registry-body';
+import { backoff, isDroppedConnection, isIdempotent, isRetryableStatus } from './retry';
 
 export const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -54,8 +56,8 @@ interface RequestOptions {
   push?: boolean;
   /** Answer undefined instead of failing on 404. */
   allowMissing?: boolean;
-  /** Limit only the wait for the response headers: the body of a blob may take as long as it takes. */
-  headersOnlyTimeout?: boolean;
+  /** The body as sent, unwatched: the caller watches it (blobs, which resume where a drop cut them). */
+  rawBody?: boolean;
   /** A body that cannot be sent twice: authenticate first, never retry. */
   noRetry?: boolean;
 }
@@ -130,12 +132,18 @@ export class RegistryClient {
     return { digest, mediaType: res.headers.get('content-type') ?? '', body, raw };
   }
 
-  /** Starts fetching a blob; the caller streams and verifies it. */
+  /**
+   * Starts fetching a blob; the caller streams and verifies it. The body is watched (silence, a throughput floor,
+   * an early end), and a connection that drops mid-body is picked up where it stopped (Range), a few times.
+   */
   async blob(ref: ImageReference, digest: string, signal?: AbortSignal): Promise<RemoteBlob> {
-    const res = (await this.request(ref, `${ref.path}/blobs/${digest}`, { signal }, { headersOnlyTimeout: true })) as Response;
-    if (!res.body) throw new BackendError('failed', `${ref.registry} sent no data for blob ${digest.slice(7, 19)} of ${ref.path}.`);
-    const length = res.headers.get('content-length');
-    return { body: Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), size: length ? Number(length) : undefined };
+    const where = `${ref.path}/blobs/${digest}`;
+    const first = (await this.request(ref, where, { signal }, { rawBody: true })) as Response;
+    if (!first.body) throw new BackendError('failed', `${ref.registry} sent no data for blob ${digest.slice(7, 19)} of ${ref.path}.`);
+    const what = `blob ${digest.slice(7, 19)} of ${ref.path}`;
+    const length = first.headers.get('content-length');
+    const resume = (offset: number) => this.request(ref, where, { signal, headers: { Range: `bytes=${offset}-` } }, { rawBody: true }) as Promise<Response>;
+    return { body: Readable.from(resumingBody(first, ref.registry, what, resume, signal), { objectMode: false }), size: length ? Number(length) : undefined };
   }
 
   /** The size of a blob the repository has, or undefined when it has none (HEAD, so nothing is fetched). */
@@ -174,7 +182,7 @@ export class RegistryClient {
         signal,
         duplex: 'half',
       } as RequestInit,
-      { push: true, noRetry: true, headersOnlyTimeout: true },
+      { push: true, noRetry: true, rawBody: true },
     )) as Response;
     await patched.arrayBuffer().catch(() => undefined);
     const next = patched.headers.get('location');
@@ -259,36 +267,47 @@ export class RegistryClient {
     return this.send(r, path, init, options, false);
   }
 
-  private async send(r: ImageReference, path: string, init: RequestInit, options: RequestOptions, retried: boolean): Promise<Response | undefined> {
+  private async send(r: ImageReference, path: string, init: RequestInit, options: RequestOptions, retried: boolean, attempt = 0): Promise<Response | undefined> {
     // Upload URLs come absolute from the registry; everything else is relative to /v2/.
     const url = /^https?:\/\//.test(path) ? path : this.baseUrl(r.registry) + path;
     const headers = new Headers(init.headers);
     const token = this.tokens.get(tokenKey(r, options.push));
     if (token) headers.set('Authorization', token);
-    const limit = this.options.timeoutMs ?? 10_000;
+    const limit = this.options.timeoutMs ?? limits.registryAnswerMs;
     const timer = new AbortController();
     // Unref'd: a finished exchange must not keep the process alive until the limit.
     const timeout = setTimeout(() => timer.abort(), limit).unref();
     const signal = init.signal ? AbortSignal.any([init.signal, timer.signal]) : timer.signal;
+    const again = !options.noRetry && isIdempotent(init.method) && attempt < limits.retries;
     let res: Response;
     try {
       res = await this.doFetch(url, { ...init, headers, signal });
     } catch (e) {
       clearTimeout(timeout);
       if (init.signal?.aborted) throw new BackendError('cancelled', 'Cancelled.');
-      const reason = timer.signal.aborted ? 'did not answer in time' : 'cannot be reached';
+      // A dropped connection is asked again; one refused or a registry that stays silent is not.
+      if (again && !timer.signal.aborted && isDroppedConnection(e)) {
+        await backoff(attempt + 1, init.signal);
+        return this.send(r, path, init, options, retried, attempt + 1);
+      }
+      const reason = timer.signal.aborted ? `did not answer within ${seconds(limit)}` : 'cannot be reached';
       throw new BackendError('unreachable', `The registry ${r.registry} ${reason}.`, String((e as Error)?.message ?? e));
     }
-    // A blob body streams for as long as it needs (the caller watches it); other bodies stay under the limit.
-    if (options.headersOnlyTimeout) clearTimeout(timeout);
+    // The answer has started: from here its body is watched for silence, slowness and an early end.
+    clearTimeout(timeout);
+    if (again && isRetryableStatus(res.status)) {
+      await res.body?.cancel().catch(() => undefined);
+      await backoff(attempt + 1, init.signal);
+      return this.send(r, path, init, options, retried, attempt + 1);
+    }
     if (res.status === 401 && !retried && !options.noRetry) {
-      await res.arrayBuffer().catch(() => undefined);
+      await res.body?.cancel().catch(() => undefined);
       await this.authenticate(r, res.headers.get('www-authenticate') ?? '', options.push === true, init.signal ?? undefined);
-      return this.send(r, path, init, options, true);
+      return this.send(r, path, init, options, true, attempt);
     }
     if (res.status === 404 && options.allowMissing) return undefined;
-    if (!res.ok) await this.failure(r, res, options.push === true);
-    return res;
+    if (!res.ok) await this.failure(r, watchedResponse(res, r.registry, `the answer for ${r.path}`), options.push === true);
+    return options.rawBody ? res : watchedResponse(res, r.registry, `the answer for ${r.path}`);
   }
 
   /** Turns an error answer into a sentence, with the registry's own error code when it sent one. */
@@ -320,7 +339,7 @@ export class RegistryClient {
     if (!params.realm) throw new BackendError('failed', `${r.registry} asked for a login it did not describe.`);
     const url = new URL(params.realm);
     const scope = params.scope ?? `repository:${r.path}:${push ? 'pull,push' : 'pull'}`;
-    const init: RequestInit = { signal: signal ?? AbortSignal.timeout(10_000) };
+    const init: RequestInit = { signal: signal ?? AbortSignal.timeout(limits.registryAnswerMs) };
     if (creds?.identityToken) {
       // The OAuth2 exchange the engine does for a saved identity token: POST the refresh token for an access token.
       init.method = 'POST';

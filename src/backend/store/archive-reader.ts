@@ -13,6 +13,7 @@ import type { Progress } from '../../core/model';
 import { readInRing, type RingChunk } from './chunk-ring';
 import { EntryStager } from './entry-stager';
 import { sniff, type ScannedLayer } from './layer-scan';
+import { inflationGuard } from './space-guard';
 import { TarWalker, type TarEntryHandler } from './tar-walker';
 
 export interface StagedFile {
@@ -25,6 +26,9 @@ export interface StagedFile {
   scanError?: string;
 }
 
+/** Links followed to find one file, at most (Linux's MAXSYMLINKS). */
+const MAX_LINK_HOPS = 40;
+
 /** Files of an archive by normalised name, with links resolved inside the archive. */
 export class ArchiveFiles {
   readonly files = new Map<string, StagedFile>();
@@ -34,26 +38,29 @@ export class ArchiveFiles {
 
   constructor(readonly source: string) {}
 
-  /** The file an archive path names, following links inside the archive; undefined when absent. */
+  /**
+   * The file an archive path names, following links inside the archive (the path's own and its folders');
+   * undefined when absent. Iterative, with one hop count for the whole walk: links that point at each other or
+   * into themselves (`d -> d/x`) end at MAX_LINK_HOPS with a sentence, not a stack overflow.
+   */
   find(name: string): StagedFile | undefined {
     let current = normaliseEntryName(name, this.source);
-    for (let hops = 0; hops < 40; hops++) {
+    for (let hops = 0; hops <= MAX_LINK_HOPS; hops++) {
       const file = this.files.get(current);
       if (file) return file;
-      const next = this.links.get(current);
-      if (next === undefined) return this.findThroughLinkedDir(current, hops);
+      const next = this.links.get(current) ?? this.throughLinkedFolder(current);
+      if (next === undefined) return undefined;
       current = next;
     }
-    throw new BackendError('invalid-input', `${this.source} has a loop of links at "${name}".`);
+    throw new BackendError('invalid-input', `${this.source} names "${name}", whose links go round in a loop (or nest more than ${MAX_LINK_HOPS} deep).`);
   }
 
-  // A path whose folder part is itself a link (`a/layer.tar` where `a` links to `b`).
-  private findThroughLinkedDir(name: string, hops: number): StagedFile | undefined {
+  /** `a/layer.tar` where a folder of the path is a link (`a -> b`): the path through its target (`b/layer.tar`). */
+  private throughLinkedFolder(name: string): string | undefined {
     const parts = name.split('/');
     for (let i = parts.length - 1; i > 0; i--) {
-      const prefix = parts.slice(0, i).join('/');
-      const target = this.links.get(prefix);
-      if (target !== undefined && hops < 40) return this.find([target, ...parts.slice(i)].join('/'));
+      const target = this.links.get(parts.slice(0, i).join('/'));
+      if (target !== undefined) return [target, ...parts.slice(i)].filter(Boolean).join('/');
     }
     return undefined;
   }
@@ -128,8 +135,11 @@ export async function stageArchive(archive: string, stagingDir: string, options:
   const gzipped = (await sniff(archive)) === 'gzip';
   const maxEntry = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY;
   const files = new ArchiveFiles(source);
-  const seen = new Set<string>();
+  const notUtf8 = new Set<string>();
+  const decodedAlike = new Set<string>();
   let counter = 0;
+  let firstEmpty: StagedFile | undefined;
+  const empties: StagedFile[] = [];
 
   // Small entries are written a few at a time while the archive moves on (thousands of tiny layers and configs).
   const writer = new Limiter(16);
@@ -147,8 +157,15 @@ export async function stageArchive(archive: string, stagingDir: string, options:
       return;
     }
     if (name === '') throw new BackendError('invalid-input', `${source} has a file entry without a name.`);
-    if (seen.has(name)) throw new BackendError('invalid-input', `${source} has two entries named "${name}".`);
-    seen.add(name);
+    // Compared as stored: two names that are not UTF-8 may decode alike and still be two files. Those are rare
+    // and kept apart; the others are checked against the maps (no set of their own: a million names add up).
+    const raw = h.rawName === h.name ? undefined : normaliseEntryName(h.rawName, source);
+    const duplicate = raw === undefined ? (files.files.has(name) || files.links.has(name)) && !decodedAlike.has(name) : notUtf8.has(raw);
+    if (duplicate) throw new BackendError('invalid-input', `${source} has two entries named "${name}".`);
+    if (raw !== undefined) {
+      notUtf8.add(raw);
+      decodedAlike.add(name);
+    }
     if (h.type === 'symlink' || h.type === 'link') {
       files.links.set(name, resolveLink(name, h.linkname, h.type === 'link', source));
       return;
@@ -159,7 +176,15 @@ export async function stageArchive(archive: string, stagingDir: string, options:
     if (h.size > maxEntry || (!gzipped && h.size > stat.size)) {
       throw new BackendError('invalid-input', `${source} declares ${h.size} bytes for "${name}", more than the archive can hold.`);
     }
+    if (h.size === 0 && firstEmpty) {
+      // Empty files are all alike: one staged copy and one scan serve them all (filled in at the end).
+      const file: StagedFile = { name, path: firstEmpty.path, size: 0 };
+      files.files.set(name, file);
+      empties.push(file);
+      return;
+    }
     const file: StagedFile = { name, path: path.join(stagingDir, `entry-${counter++}`), size: h.size };
+    if (h.size === 0) firstEmpty = file;
     files.files.set(name, file);
     const stager = new EntryStager(h.size, file.path, `The entry "${name}" of ${source}`, write, options.signal);
     current = stager;
@@ -182,7 +207,7 @@ export async function stageArchive(archive: string, stagingDir: string, options:
 
   let readBytes = 0;
   let lastReport = 0;
-  const chunks = readingOf(source, gzipped ? gunzipChunks(archive, (n) => (readBytes += n)) : readInRing(archive));
+  const chunks = readingOf(source, gzipped ? gunzipChunks(archive, stagingDir, (n) => (readBytes += n)) : readInRing(archive));
   try {
     for await (const chunk of chunks) {
       if (options.signal?.aborted) throw cancelledError();
@@ -205,6 +230,7 @@ export async function stageArchive(archive: string, stagingDir: string, options:
     walker.finish();
     await Promise.all(finishing);
     if (failure) throw failure;
+    for (const file of empties) Object.assign(file, { scan: firstEmpty?.scan, scanError: firstEmpty?.scanError });
   } catch (e) {
     await current?.abandon();
     await Promise.allSettled(finishing);
@@ -230,7 +256,7 @@ async function* readingOf(source: string, chunks: AsyncGenerator<RingChunk>): As
 }
 
 /** The uncompressed bytes of a gzipped archive, with at most a few chunks' writes in flight at once. */
-async function* gunzipChunks(archive: string, onRead: (bytes: number) => void): AsyncGenerator<RingChunk> {
+async function* gunzipChunks(archive: string, stagingDir: string, onRead: (bytes: number) => void): AsyncGenerator<RingChunk> {
   const input = createReadStream(archive, { highWaterMark: 1 << 20 });
   const counting = new Transform({
     transform(chunk: Buffer, _e, cb) {
@@ -239,11 +265,12 @@ async function* gunzipChunks(archive: string, onRead: (bytes: number) => void): 
     },
   });
   const gunzip = createGunzip({ chunkSize: 1 << 20 });
-  const feeding = pipeline(input, counting, gunzip);
+  const guard = inflationGuard(gunzip, stagingDir, path.basename(archive));
+  const feeding = pipeline(input, counting, gunzip, guard);
   feeding.catch(() => undefined); // seen by the iteration below, or awaited in `finally`
   const inFlight = new Set<Promise<unknown>>();
   try {
-    for await (const bytes of gunzip) {
+    for await (const bytes of guard) {
       yield {
         bytes: bytes as Buffer,
         hold: (work) => {

@@ -51,7 +51,7 @@ export class BuiltinStore implements ImageBackend {
 
   private get registry(): RegistryClient {
     // Blobs may be large and registries far away: the default client waits longer than the hover's.
-    this.registryClient ??= new RegistryClient({ timeoutMs: 30_000 });
+    this.registryClient ??= new RegistryClient();
     return this.registryClient;
   }
 

@@ -5,6 +5,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import type { StoreLayout } from './layout';
+import { removeTree } from './remove-tree';
 
 const HEX64 = /^[a-f0-9]{64}$/;
 
@@ -46,6 +47,10 @@ export async function removeInsideStore(layout: StoreLayout, p: string): Promise
     return (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
   if (!within(realRoot, realFolder) || !within(path.resolve(layout.root), resolved)) return false;
-  await fs.rm(path.join(realFolder, path.basename(resolved)), { recursive: true, force: true });
+  const target = path.join(realFolder, path.basename(resolved));
+  // A real folder is removed a few files at a time (it may hold a million); a symlink is removed as a link.
+  const st = await fs.lstat(target).catch(() => undefined);
+  if (st?.isDirectory()) await removeTree(target);
+  else await fs.rm(target, { force: true });
   return true;
 }

@@ -9,6 +9,8 @@ import { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createGunzip, type Gunzip } from 'zlib';
 import { BackendError, messageOf } from '../backend';
+import * as path from 'path';
+import { inflationGuard } from './space-guard';
 import { compressionOf, hashing, looksLikeJson, notALayer, scanPipeline, sizing, STAGE_BUFFER, TarSizer, type ScannedLayer } from './layer-scan';
 
 export interface StagedEntry {
@@ -109,7 +111,8 @@ export class EntryStager {
       const input = createGunzip();
       const diffHash = createHash('sha256');
       const output = createWriteStream(this.out, { flags: 'wx', highWaterMark: STAGE_BUFFER });
-      const done = pipeline([input, hashing(diffHash), sizing(this.sizer), output], { signal: this.signal }).catch((e: unknown) => {
+      const guard = inflationGuard(input, path.dirname(this.out), this.what);
+      const done = pipeline([input, guard, hashing(diffHash), sizing(this.sizer), output], { signal: this.signal }).catch((e: unknown) => {
         this.failure ??= this.signal?.aborted || BackendError.is(e) ? e : notALayer(this.what, e);
       });
       // A gunzip that failed drops the callbacks of the writes it was given.

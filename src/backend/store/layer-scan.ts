@@ -7,6 +7,8 @@ import { Readable, Transform, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createGunzip } from 'zlib';
 import { BackendError, isSystemError, messageOf } from '../backend';
+import * as path from 'path';
+import { inflationGuard } from './space-guard';
 import { TarWalker } from './tar-walker';
 
 export interface ScannedLayer {
@@ -120,7 +122,10 @@ export async function scanPipeline(
   const diffHash = createHash('sha256');
   const sizer = new TarSizer();
   const stages: (Readable | Transform | Writable)[] = [source, hashing(blobHash)];
-  if (compression === 'gzip') stages.push(createGunzip(), hashing(diffHash));
+  if (compression === 'gzip') {
+    const gunzip = createGunzip();
+    stages.push(gunzip, inflationGuard(gunzip, out ? path.dirname(out) : '.', what), hashing(diffHash));
+  }
   stages.push(sizing(sizer), out ? createWriteStream(out, { flags: 'wx', highWaterMark: STAGE_BUFFER }) : sink());
   try {
     await pipeline(stages as unknown as [Readable, ...Writable[]], { signal });

@@ -13,7 +13,9 @@ import { scanLayer, type ScannedLayer } from './layer-scan';
 import type { StoreLayout } from './layout';
 import { withStoreLock } from './lock';
 import { listChainIds, readLayer, sha256Hex } from './records';
+import { ensureFreeSpace } from './space-guard';
 import { sweepStaging } from './staging';
+import { removeTree } from './remove-tree';
 
 export async function loadInput(layout: StoreLayout, input: string, options: WorkOptions = {}): Promise<LoadResult & { ids: string[]; notes: string[] }> {
   const { signal, onProgress } = options;
@@ -27,7 +29,11 @@ export async function loadInput(layout: StoreLayout, input: string, options: Wor
       throw new BackendError('not-found', `${input} does not exist.`);
     });
     const fromFolder = stat.isDirectory();
+    // Staging copies the archive, or a folder's layers (a gzip layer inflates on top, watched while it does).
+    const what = `Loading ${path.basename(input)}`;
+    if (!fromFolder) await ensureFreeSpace(layout.tmp, stat.size, what);
     const files: ArchiveFiles = fromFolder ? await folderFiles(input) : await stageArchive(input, staging, { signal, onProgress });
+    if (fromFolder) await ensureFreeSpace(layout.tmp, [...files.files.values()].reduce((n, f) => n + f.size, 0), what);
     const plan = await readLoadPlan(files);
     if (plan.length === 0) throw new BackendError('invalid-input', `${files.source} holds no images.`);
 
@@ -98,6 +104,6 @@ export async function loadInput(layout: StoreLayout, input: string, options: Wor
     const loaded = tags.length ? tags : prepared.map((p) => p.id);
     return { loaded, ids: prepared.map((p) => p.id), notes };
   } finally {
-    await fs.rm(staging, { recursive: true, force: true });
+    await removeTree(staging);
   }
 }

@@ -12,6 +12,7 @@ import { layerMessage, progressOf, rateGate, statusMessage } from '../../core/pr
 import { familiarRepository, familiarString, fullRepository, parseReference, type ImageReference } from '../../core/reference';
 import { imageManifest, indexEntries, pickPlatform, type Descriptor } from '../registry/manifests';
 import type { RegistryClient } from '../registry/registry-client';
+import { transferTrouble } from '../registry/registry-body';
 import { stagingName } from './archive-reader';
 import { exists } from './atomic';
 import { commitImages, type PreparedLayer } from './commit';
@@ -21,7 +22,9 @@ import type { StoreLayout } from './layout';
 import { withStoreLock } from './lock';
 import { listChainIds, readImage, readLayer, sha256Hex } from './records';
 import { Repositories } from './repositories';
+import { ensureFreeSpace } from './space-guard';
 import { sweepStaging } from './staging';
+import { removeTree } from './remove-tree';
 
 export interface PullResult {
   id: string;
@@ -35,8 +38,6 @@ export interface PullResult {
 
 /** Layers fetched at once, as the engine's default. */
 const CONCURRENT_DOWNLOADS = 3;
-/** A blob that sends nothing for this long is given up. */
-const IDLE_MS = 60_000;
 
 const cancelled = () => new BackendError('cancelled', 'The pull was cancelled; the store is unchanged.');
 
@@ -73,31 +74,24 @@ async function fetchSmallBlob(client: RegistryClient, ref: ImageReference, d: De
 }
 
 /**
- * The registry's stream, watched: bytes beyond the declared size, or silence longer than IDLE_MS, end it; a
- * dropped connection becomes a sentence naming the layer rather than a tar error.
+ * The registry's stream (whose silence, slowness and drops the client watches), checked against the declared
+ * size; any other failure becomes a sentence naming the layer rather than a tar error.
  */
 function guarded(body: Readable, declared: number, what: string, registry: string, onBytes: (n: number) => void, signal: AbortSignal): Readable {
   async function* watch(): AsyncGenerator<Buffer> {
-    let timer: NodeJS.Timeout | undefined;
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => body.destroy(new Error(`nothing arrived for ${IDLE_MS / 1000} s`)), IDLE_MS);
-    };
     let total = 0;
     try {
-      arm();
       for await (const chunk of body) {
-        arm();
         total += (chunk as Buffer).length;
         if (total > declared) throw new BackendError('corrupt', `${what} is larger than the ${declared} bytes its manifest declares.`);
         onBytes((chunk as Buffer).length);
         yield chunk as Buffer;
       }
     } catch (e) {
-      if (signal.aborted || BackendError.is(e)) throw e;
-      throw new BackendError('failed', `The registry ${registry} stopped sending ${what} after ${total} of ${declared} bytes (${(e as Error).message}); the store is unchanged.`);
+      const trouble = transferTrouble(e);
+      if (signal.aborted || (BackendError.is(e) && !trouble)) throw e;
+      throw new BackendError('failed', `The registry ${registry} stopped sending ${what} after ${total} of ${declared} bytes (${trouble ?? (e as Error).message}); the store is unchanged.`);
     } finally {
-      clearTimeout(timer);
       body.destroy();
     }
   }
@@ -213,6 +207,7 @@ export async function pullImage(layout: StoreLayout, client: RegistryClient, inp
     }
 
     const total = [...missing.keys()].reduce((n, digest) => n + (manifest.layers.find((l) => l.digest === digest)?.size ?? 0), 0);
+    await ensureFreeSpace(layout.tmp, total, `Pulling ${label}`);
     let received = 0;
     const fetched: string[] = [];
     const tasks = [...missing.entries()].map(([digest, positions], n) => async () => {
@@ -264,6 +259,6 @@ export async function pullImage(layout: StoreLayout, client: RegistryClient, inp
     throw e;
   } finally {
     outer?.removeEventListener('abort', onOuterAbort);
-    await fs.rm(staging, { recursive: true, force: true });
+    await removeTree(staging);
   }
 }

@@ -22,6 +22,8 @@ export type TarEntryType =
 
 export interface TarEntryHeader {
   name: string;
+  /** The name's bytes as stored, one char per byte (latin1): names that are not UTF-8 stay distinct here. */
+  rawName: string;
   type: TarEntryType;
   /**
    * The size the header declares (a pax `size` over the header's own field; a sparse file's full size), as Go's
@@ -70,6 +72,7 @@ export class TarWalker {
   private metaBytes = Buffer.alloc(0);
   private pax: Record<string, string> = {};
   private longName: string | undefined;
+  private longNameRaw: string | undefined;
   private longLink: string | undefined;
   private inEntry = false;
   /** Zero blocks in a row: one may end a tar cut short, two end it. */
@@ -131,7 +134,10 @@ export class TarWalker {
       // An extended header replaces the one before it; a global one is checked and dropped.
       if (kind === 'x') this.pax = parsePax(bytes);
       else if (kind === 'g') parsePax(bytes);
-      else if (kind === 'L') this.longName = cString(bytes, 0, bytes.length);
+      else if (kind === 'L') {
+        this.longName = cString(bytes, 0, bytes.length);
+        this.longNameRaw = cString(bytes, 0, bytes.length, 'latin1');
+      }
       else this.longLink = cString(bytes, 0, bytes.length);
       return;
     }
@@ -169,7 +175,11 @@ export class TarWalker {
     }
     const ustar = b.toString('latin1', 257, 263) === 'ustar\0';
     let name = cString(b, 0, 100);
-    if (ustar && b[345] !== 0) name = `${cString(b, 345, 155)}/${name}`;
+    let rawName = cString(b, 0, 100, 'latin1');
+    if (ustar && b[345] !== 0) {
+      name = `${cString(b, 345, 155)}/${name}`;
+      rawName = `${cString(b, 345, 155, 'latin1')}/${rawName}`;
+    }
     const pax = this.pax;
     const sparse = flag === 'S';
     const type = sparse ? 'gnu-sparse' : (TYPES[flag] ?? 'unknown');
@@ -177,6 +187,7 @@ export class TarWalker {
     const inArchive = pax.size !== undefined ? paxSize(pax.size) : declared;
     const header: TarEntryHeader = {
       name: pax.path ?? this.longName ?? name,
+      rawName: pax.rawPath ?? this.longNameRaw ?? rawName,
       type,
       size: sparse ? numeric(b, 483, 12, 'real size') : inArchive,
       linkname: pax.linkpath ?? this.longLink ?? cString(b, 157, 100),
@@ -184,6 +195,7 @@ export class TarWalker {
     };
     this.pax = {};
     this.longName = undefined;
+    this.longNameRaw = undefined;
     this.longLink = undefined;
     const data = HEADER_ONLY.has(type) ? 0 : inArchive;
     if (sparse && b[482] !== 0) this.pending = { header, data };
@@ -211,9 +223,9 @@ export class TarWalker {
   }
 }
 
-function cString(b: Buffer, start: number, length: number): string {
+function cString(b: Buffer, start: number, length: number, encoding: 'utf8' | 'latin1' = 'utf8'): string {
   const end = b.indexOf(0, start);
-  return b.toString('utf8', start, end === -1 || end > start + length ? start + length : end);
+  return b.toString(encoding, start, end === -1 || end > start + length ? start + length : end);
 }
 
 function octal(b: Buffer, start: number, length: number, field: string): number {
@@ -254,6 +266,7 @@ function parsePax(bytes: Buffer): Record<string, string> {
     if (eq === -1 || eq >= end) throw new Error('Invalid pax record');
     const key = eq - space - 1 <= 8 ? bytes.toString('latin1', space + 1, eq) : '';
     if (PAX_KEYS.has(key)) out[key] = bytes.toString('utf8', eq + 1, end);
+    if (key === 'path') out.rawPath = bytes.toString('latin1', eq + 1, end);
     at += length;
   }
   return out;

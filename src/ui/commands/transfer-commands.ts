@@ -11,7 +11,7 @@ import { withLayerCounts } from '../../core/progress-stream';
 import { orderTags } from '../../core/reference';
 
 export function registerTransferCommands(ctx: CommandContext): vscode.Disposable[] {
-  const registry = new RegistryClient({ timeoutMs: 30_000 });
+  const registry = new RegistryClient();
   return [
     vscode.commands.registerCommand(
       'imageLayers.searchImages',

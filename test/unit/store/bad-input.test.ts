@@ -135,6 +135,26 @@ describe('BuiltinStore: bad input leaves the store as it was', function () {
     await expectRejected(await write(entries), 'invalid-input', /pointing outside the archive/);
   });
 
+  // Both once took minutes of CPU, then "Maximum call stack size exceeded".
+  it('a link into itself (d -> d/x) named by the manifest: refused at once, naming the entry', async () => {
+    const { entries } = await smallEntries();
+    entries[0] = { name: 'd', type: 'symlink', linkname: 'd/x' };
+    const manifest = [{ Config: 'c.json', RepoTags: ['bad/one:1'], Layers: ['d'] }];
+    entries[2] = { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) };
+    const t0 = Date.now();
+    await expectRejected(await write(entries), 'invalid-input', /names "d", whose links go round in a loop/);
+    assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+  });
+
+  it('two folder links pointing at each other: refused at once, naming the entry', async () => {
+    const { entries } = await smallEntries();
+    entries[0] = { name: 'a', type: 'symlink', linkname: 'b' };
+    entries.unshift({ name: 'b', type: 'symlink', linkname: 'a' });
+    const manifest = [{ Config: 'c.json', RepoTags: ['bad/one:1'], Layers: ['a/layer.tar'] }];
+    entries[3] = { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) };
+    await expectRejected(await write(entries), 'invalid-input', /names "a\/layer\.tar", whose links go round in a loop/);
+  });
+
   it('two entries with one name', async () => {
     const { entries } = await smallEntries();
     entries.push({ name: 'c.json', data: Buffer.from('{}') });

@@ -41,12 +41,18 @@ export function sha256Hex(data: Buffer | string): string {
 
 /** Rewrites the size field of the first tar header and fixes its checksum. */
 export function patchFirstHeaderSize(tar: Buffer, size: number): Buffer {
+  return patchHeader(tar, 0, (h) => Buffer.from(size.toString(8).padStart(11, '0') + '\0').copy(h, 124));
+}
+
+/** A copy of `tar` whose header at `at` is changed by `patch`, with its checksum made right again. */
+export function patchHeader(tar: Buffer, at: number, patch: (header: Buffer) => void): Buffer {
   const out = Buffer.from(tar);
-  Buffer.from(size.toString(8).padStart(11, '0') + '\0').copy(out, 124);
-  Buffer.from('        ').copy(out, 148);
+  const header = out.subarray(at, at + 512);
+  patch(header);
+  Buffer.from('        ').copy(header, 148);
   let sum = 0;
-  for (let i = 0; i < 512; i++) sum += out[i];
-  Buffer.from(sum.toString(8).padStart(6, '0') + '\0 ').copy(out, 148);
+  for (let i = 0; i < 512; i++) sum += header[i];
+  Buffer.from(sum.toString(8).padStart(6, '0') + '\0 ').copy(header, 148);
   return out;
 }
 

@@ -2,8 +2,8 @@ import * as assert from 'assert';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { BuiltinStore } from '../../../src/backend/store';
-import { fixtureDiffIds, imageConfigBytes, layerTar, sampleImages, writeDockerSaveArchive, type FixtureImage } from '../../fixtures/archives';
-import { sha256Hex, tempDir } from './helpers';
+import { fixtureDiffIds, imageConfigBytes, layerTar, sampleImages, writeDockerSaveArchive, writeTarFile, type FixtureImage } from '../../fixtures/archives';
+import { patchHeader, sha256Hex, tempDir } from './helpers';
 
 /** Layer size as the engine counts it: the sum of the tar entries' sizes. */
 function fixtureLayerSize(image: FixtureImage, i: number): number {
@@ -15,6 +15,24 @@ describe('BuiltinStore: loading docker save archives', function () {
   let t: ReturnType<typeof tempDir>;
   beforeEach(() => (t = tempDir()));
   afterEach(() => t.cleanup());
+
+  it('two entries whose names are not UTF-8 and differ (0xff, 0xfe) are two files, not duplicates', async () => {
+    const samples = path.join(t.dir, 'samples.tar');
+    await writeDockerSaveArchive(samples, sampleImages());
+    const extras = path.join(t.dir, 'extras.tar');
+    await writeTarFile(extras, [
+      { name: 'a', data: Buffer.from('one') },
+      { name: 'b', data: Buffer.from('two') },
+    ]);
+    // Each extra is a header and one data block; their names become single bytes that decode alike (U+FFFD).
+    let tar: Buffer = (await fs.readFile(extras)).subarray(0, 2048);
+    tar = patchHeader(tar, 0, (h) => (h[0] = 0xff));
+    tar = patchHeader(tar, 1024, (h) => (h[0] = 0xfe));
+    const archive = path.join(t.dir, 'names.tar');
+    await fs.writeFile(archive, Buffer.concat([tar, await fs.readFile(samples)]));
+    const store = new BuiltinStore(path.join(t.dir, 'store'));
+    assert.deepStrictEqual((await store.loadArchive(archive)).loaded, ['sample/base:1.0', 'sample/app:1.0', 'sample/app:latest']);
+  });
 
   for (const layout of ['legacy', 'oci'] as const) {
     for (const gzipLayers of [false, true]) {
