@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ImageLayersApi } from '../../src/extension';
 // Types only: the extension runs from its bundle, so its classes are not these classes (no instanceof here).
 import type { GroupNode, ImageNode, ImagesTreeNode } from '../../src/ui/tree/images-tree';
+import type { PageProbe } from '../../src/ui/webview/protocol';
 
 export const EXTENSION_ID = 'image-layers.image-layers';
 
@@ -61,4 +62,21 @@ export function text(label: vscode.TreeItem['label'] | vscode.TreeItem['descript
 /** The labels of every open editor tab. */
 export function tabLabels(): string[] {
   return vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
+}
+
+/** What the panel titled `title` shows once its page's text matches `shows` (read from the page itself). */
+export async function panelShowing(a: ImageLayersApi, title: string, shows: RegExp, ms = 15_000): Promise<PageProbe> {
+  let last: PageProbe | undefined;
+  try {
+    return await waitFor(
+      `the panel "${title}" to show ${shows}`,
+      async () => {
+        last = await a.probePanel(title);
+        return last && shows.test(last.text) ? last : undefined;
+      },
+      ms,
+    );
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; it shows:\n${last?.text ?? '(no page)'}`);
+  }
 }
