@@ -40,6 +40,11 @@ export class ImagePanel implements PanelController {
     if (this.content !== undefined) this.connection.post({ type: 'render', html: this.content });
   }
 
+  /** Asked again (the command run on the same image): read again, as a refresh. */
+  update(): void {
+    void this.render();
+  }
+
   refresh(): void {
     void this.render();
   }

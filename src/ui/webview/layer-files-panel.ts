@@ -87,15 +87,20 @@ export class LayerFilesPanel implements PanelController {
   }
 
   update(state: PanelState): void {
-    if (state.kind === 'layerFiles' && state.layer !== undefined && state.layer !== this.layer) void this.load(state.layer, this.merged);
+    if (state.kind === 'layerFiles' && state.layer !== undefined && state.layer !== this.layer) this.select(state.layer, this.merged);
+  }
+
+  /** Moves to a layer the image has (the page's picker, or the command run on another layer). */
+  private select(layer: number, merged: boolean): void {
+    void this.model.then((model) => {
+      if (Number.isInteger(layer) && layer >= 0 && layer < model.diffIds.length) void this.load(layer, merged);
+    }, () => undefined);
   }
 
   onMessage(m: FromPage): void {
     switch (m.type) {
       case 'select':
-        void this.model.then((model) => {
-          if (Number.isInteger(m.layer) && m.layer >= 0 && m.layer < model.diffIds.length) void this.load(m.layer, m.merged === true);
-        });
+        this.select(m.layer, m.merged === true);
         break;
       case 'children':
         if (this.tree) this.post({ type: 'children', ...this.childrenPage(String(m.path ?? ''), Math.max(0, Number(m.offset) || 0)) });

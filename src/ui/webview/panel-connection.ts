@@ -36,7 +36,6 @@ export class PanelConnection implements vscode.Disposable {
       this.ready$.fire();
     } else if (m.type === 'probed') {
       this.probes.get(m.id)?.(m.probe);
-      this.probes.delete(m.id);
     } else {
       this.message$.fire(m);
     }
@@ -44,7 +43,10 @@ export class PanelConnection implements vscode.Disposable {
 
   /** Posts to the page once it is ready; before that the message is dropped, since `onReady` sends it all again. */
   post(message: ToPage): void {
-    if (!this.ready) return;
+    if (this.ready) this.send(message);
+  }
+
+  private send(message: ToPage): void {
     this.panel.webview.postMessage(message).then(undefined, () => undefined); // a panel closed meanwhile
   }
 
@@ -56,17 +58,23 @@ export class PanelConnection implements vscode.Disposable {
   /** What the page shows now (for tests): its rendered text, kept state and scroll position. */
   probe(scrollTo?: number): Promise<PageProbe> {
     const id = ++this.nextProbe;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+    const ask = () => this.send({ type: 'probe', id, scrollTo });
+    return new Promise<PageProbe>((resolve, reject) => {
+      const waiting = this.ready ? undefined : this.onReady(ask);
+      const done = () => {
+        clearTimeout(timer);
+        waiting?.dispose();
         this.probes.delete(id);
+      };
+      const timer = setTimeout(() => {
+        done();
         reject(new Error(`the page of "${this.panel.title}" did not answer`));
       }, PROBE_MS);
       this.probes.set(id, (probe) => {
-        clearTimeout(timer);
+        done();
         resolve(probe);
       });
-      if (this.ready) void this.panel.webview.postMessage({ type: 'probe', id, scrollTo } satisfies ToPage);
-      else this.onReady(() => void this.panel.webview.postMessage({ type: 'probe', id, scrollTo } satisfies ToPage));
+      if (this.ready) ask();
     });
   }
 

@@ -1,0 +1,56 @@
+// Text from a stranger's image in the panels: a label, a build step and a file name written as HTML show as the
+// text they are (were they parsed, the page's text would lack their tags).
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { writeDockerSaveArchive } from '../fixtures/archives';
+import { api, panelShowing } from './api';
+
+const TAG = 'hostile/panels:1';
+const LABEL = '<img src=x onerror="document.body.dataset.owned=1">';
+const STEP = 'RUN echo </code></td><script>document.body.dataset.owned=1</script>';
+const FILE = '<img src=x onerror=alert(1)>.txt'; // no slash: a slash would make it a folder
+
+describe('Panels of a hostile image', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let id: string;
+
+  before(async () => {
+    const a = await api();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-suite-'));
+    const archive = path.join(dir, 'hostile.tar');
+    const image = {
+      tags: [TAG],
+      layers: [{ files: [{ path: FILE, content: 'x' }] }],
+      history: [{ created_by: STEP }],
+      config: { Labels: { site: LABEL } },
+    };
+    ({ ids: [id] } = await writeDockerSaveArchive(archive, [image]));
+    await (await a.backend()).loadArchive(archive);
+    a.refresh();
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const a = await api();
+    await (await a.backend()).removeImage(id, { force: true }).catch(() => undefined);
+    a.refresh();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the label in Inspect, the step in History and the file name in Layer Files as text', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('imageLayers.inspectImage', TAG);
+    const inspect = await panelShowing(a, `Inspect ${TAG}`, /^Labels/m);
+    assert.ok(inspect.text.includes(`site\t${LABEL}`), inspect.text);
+    await vscode.commands.executeCommand('imageLayers.showHistory', TAG);
+    const history = await panelShowing(a, `History ${TAG}`, /CREATED BY/);
+    assert.ok(history.text.includes(STEP), history.text);
+    await vscode.commands.executeCommand('imageLayers.showLayerFiles', TAG);
+    const files = await panelShowing(a, `Layer Files ${TAG}`, /^Changes in layer 1\./m);
+    assert.ok(files.text.includes(FILE), files.text);
+  });
+});
