@@ -1,12 +1,8 @@
 // Text from a stranger's image in the panels: a label, a build step and a file name written as HTML show as the
 // text they are (were they parsed, the page's text would lack their tags).
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import * as vscode from 'vscode';
-import { writeDockerSaveArchive } from '../fixtures/archives';
-import { api, panelShowing } from './api';
+import { api, loadImage, panelShowing } from './api';
 
 const TAG = 'hostile/panels:1';
 const LABEL = '<img src=x onerror="document.body.dataset.owned=1">';
@@ -15,30 +11,16 @@ const FILE = '<img src=x onerror=alert(1)>.txt'; // no slash: a slash would make
 
 describe('Panels of a hostile image', function () {
   this.timeout(30_000);
-  let dir: string;
-  let id: string;
+  let image: { remove(): Promise<void> } | undefined;
 
   before(async () => {
-    const a = await api();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-suite-'));
-    const archive = path.join(dir, 'hostile.tar');
-    const image = {
-      tags: [TAG],
-      layers: [{ files: [{ path: FILE, content: 'x' }] }],
-      history: [{ created_by: STEP }],
-      config: { Labels: { site: LABEL } },
-    };
-    ({ ids: [id] } = await writeDockerSaveArchive(archive, [image]));
-    await (await a.backend()).loadArchive(archive);
-    a.refresh();
+    const layers = [{ files: [{ path: FILE, content: 'x' }] }];
+    image = await loadImage(await api(), { tags: [TAG], layers, history: [{ created_by: STEP }], config: { Labels: { site: LABEL } } });
   });
 
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    const a = await api();
-    await (await a.backend()).removeImage(id, { force: true }).catch(() => undefined);
-    a.refresh();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await image?.remove();
   });
 
   it('shows the label in Inspect, the step in History and the file name in Layer Files as text', async () => {
