@@ -1,4 +1,4 @@
-// Bundles the extension (vscode external) and the command line into dist/.
+// Bundles the extension (vscode external), the command line and the panels' page script into dist/.
 import { rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 import { bundleOptions } from './scripts/lib/bundle-options.mjs';
@@ -14,6 +14,17 @@ await Promise.all([
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   }),
+  // The page script runs in the webview (a browser): its own bundle, checked by tsc with the rest of src/.
+  esbuild.build({
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    entryPoints: ['src/ui/webview/page/main.ts'],
+    outfile: 'dist/webview/panel.js',
+  }),
 ]);
 // A production bundle has no source map: drop those of an earlier development build, which no longer match.
-if (production) for (const map of ['dist/extension.js.map', 'dist/cli.js.map']) rmSync(map, { force: true });
+if (production) for (const map of ['dist/extension.js.map', 'dist/cli.js.map', 'dist/webview/panel.js.map']) rmSync(map, { force: true });

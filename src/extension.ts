@@ -18,7 +18,8 @@ import { ImagesTreeProvider, type ImagesTreeNode } from './ui/tree/images-tree';
 import { LayersTreeProvider } from './ui/tree/layers-tree';
 import { StorageTreeProvider } from './ui/tree/storage-tree';
 import { ViewOptions } from './ui/tree/view-options';
-import { ImagePanels } from './ui/webview/image-panels';
+import { PanelHost } from './ui/webview/panel-host';
+import type { PageProbe } from './ui/webview/protocol';
 
 /** What activate() returns: a handle for the extension's own tests. */
 export interface ImageLayersApi {
@@ -30,6 +31,8 @@ export interface ImageLayersApi {
   storage: StorageTreeProvider;
   options: ViewOptions;
   refresh(): void;
+  /** What the panel titled `title` shows, read from its page (for tests); `scrollTo` scrolls it first. */
+  probePanel(title: string, scrollTo?: number): Promise<PageProbe | undefined>;
 }
 
 export function activate(context: vscode.ExtensionContext): ImageLayersApi {
@@ -59,14 +62,14 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   });
   const layers = new LayersTreeProvider(getCatalog);
   const storage = new StorageTreeProvider(getCatalog);
-  const panels = new ImagePanels(context.extensionUri);
+  const panels = new PanelHost(context.extensionUri, getCatalog);
 
   const refresh = () => {
     catalog?.invalidate();
     images.refresh();
     layers.refresh();
     storage.refresh();
-    if (catalog) void panels.refreshAll(catalog);
+    panels.refreshAll();
     const filter = options.get().filter;
     imagesView.description = filter ? `filter: ${filter}` : undefined;
   };
@@ -105,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     vscode.window.createTreeView('imageLayers.layers', { treeDataProvider: layers, showCollapseAll: true }),
     vscode.window.registerTreeDataProvider('imageLayers.storage', storage),
     panels,
-    ...panels.registerRestore(getCatalog),
+    ...panels.registerSerializers(),
     scheduler,
     holder.onDidChange((backend) => {
       follow(backend);
@@ -114,7 +117,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     ...registerImageCommands(commandContext),
     ...registerTransferCommands(commandContext),
     ...registerManageCommands(commandContext),
-    ...registerLayerCommands(commandContext, context.extensionUri, context.workspaceState),
+    ...registerLayerCommands(commandContext),
     ...registerViewCommands(options),
     ...registerBackendCommands(),
     vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, new DockerfileHoverProvider(getCatalog)),
@@ -124,7 +127,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   void vscode.commands.executeCommand('setContext', 'imageLayers.filtered', filter !== '');
   showViewOnFirstRun(context.globalState);
 
-  return { backend: () => holder.get(), catalog: getCatalog, images, imagesView, layers, storage, options, refresh };
+  return { backend: () => holder.get(), catalog: getCatalog, images, imagesView, layers, storage, options, refresh, probePanel: (title, scrollTo) => panels.probe(title, scrollTo) };
 }
 
 export function deactivate(): void {}

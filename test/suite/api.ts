@@ -1,8 +1,13 @@
-// Shared helpers for the extension-host tests: the extension's API and small waits.
+// Shared helpers for the extension-host tests: the extension's API, images written by code, and small waits.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
+import { writeDockerSaveArchive, type FixtureImage } from '../fixtures/archives';
 import type { ImageLayersApi } from '../../src/extension';
 // Types only: the extension runs from its bundle, so its classes are not these classes (no instanceof here).
 import type { GroupNode, ImageNode, ImagesTreeNode } from '../../src/ui/tree/images-tree';
+import type { PageProbe } from '../../src/ui/webview/protocol';
 
 export const EXTENSION_ID = 'image-layers.image-layers';
 
@@ -61,4 +66,38 @@ export function text(label: vscode.TreeItem['label'] | vscode.TreeItem['descript
 /** The labels of every open editor tab. */
 export function tabLabels(): string[] {
   return vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
+}
+
+/** What the panel titled `title` shows once its page's text matches `shows` (read from the page itself). */
+export async function panelShowing(a: ImageLayersApi, title: string, shows: RegExp, ms = 15_000): Promise<PageProbe> {
+  let last: PageProbe | undefined;
+  try {
+    return await waitFor(
+      `the panel "${title}" to show ${shows}`,
+      async () => {
+        last = await a.probePanel(title);
+        return last && shows.test(last.text) ? last : undefined;
+      },
+      ms,
+    );
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; it shows:\n${last?.text ?? '(no page)'}`);
+  }
+}
+
+/** Loads an image written by code into the extension's backend; `remove` takes it away again. */
+export async function loadImage(a: ImageLayersApi, image: FixtureImage): Promise<{ id: string; remove(): Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-suite-'));
+  const archive = path.join(dir, 'image.tar');
+  const { ids: [id] } = await writeDockerSaveArchive(archive, [image]);
+  await (await a.backend()).loadArchive(archive);
+  a.refresh();
+  return {
+    id,
+    remove: async () => {
+      await (await a.backend()).removeImage(id, { force: true }).catch(() => undefined);
+      a.refresh();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,11 +1,11 @@
-// Layer Files and Wasted Space: the panels open from the nodes a user clicks, and the numbers for the sample app
-// (L4 removes etc/sample.conf, which L3 wrote) are dive's.
+// Layer Files and Wasted Space: the panels open from the nodes a user clicks and show (read from the page itself)
+// the numbers dive gives for the sample app (L4 removes etc/sample.conf, which L3 wrote); a removed image is said.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { imageEfficiency, LayerContentsCache, readImageLayers } from '../../src/backend/layer-contents';
 import { findNode, layerTree, mergeLayers } from '../../src/core/filetree';
 import { layerFilesBody, wasteBody } from '../../src/ui/webview/layer-files-view';
-import { api, imageNode, waitFor, tabLabels } from './api';
+import { api, imageNode, panelShowing, waitFor, tabLabels } from './api';
 
 interface LayerLike {
   type: 'layer';
@@ -27,6 +27,42 @@ describe('Layer Files and Wasted Space', function () {
     assert.match((layer as unknown as LayerLike).step.createdBy, /COPY app \/app/);
     await vscode.commands.executeCommand('imageLayers.showLayerFiles', layer);
     await waitFor('the Layer Files tab', () => tabLabels().includes('Layer Files sample/app:1.0'));
+    const shown = await panelShowing(a, 'Layer Files sample/app:1.0', /^Changes in layer 4\. COPY app \/app/m);
+    assert.match(shown.text, /^app\/$/m, 'the app folder it added');
+    assert.match(shown.text, /^etc\/$/m, 'etc/, where its whiteout removed sample.conf');
+    assert.deepStrictEqual(shown.state, { kind: 'layerFiles', ref: 'sample/app:1.0', layer: 3, merged: false });
+  });
+
+  it('moves an open panel to the layer asked for, and keeps that layer for a reload', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('imageLayers.showLayerFiles', 'sample/app:1.0');
+    await panelShowing(a, 'Layer Files sample/app:1.0', /^Changes in layer 4\./m);
+    await vscode.commands.executeCommand('imageLayers.showLayerFiles', 'sample/app:1.0', 0);
+    const shown = await panelShowing(a, 'Layer Files sample/app:1.0', /^Changes in layer 1\. ADD rootfs\.tar/m);
+    assert.match(shown.text, /^bin\/$/m);
+    assert.deepStrictEqual(shown.state, { kind: 'layerFiles', ref: 'sample/app:1.0', layer: 0, merged: false });
+  });
+
+  it('says so in Layer Files and Wasted Space when their image is removed', async () => {
+    const a = await api();
+    const backend = await a.backend();
+    await backend.tagImage('sample/app:1.0', 'sample/doomed', '1');
+    try {
+      await vscode.commands.executeCommand('imageLayers.showLayerFiles', 'sample/doomed:1');
+      await panelShowing(a, 'Layer Files sample/doomed:1', /^Changes in layer 4\./m);
+      await vscode.commands.executeCommand('imageLayers.showWastedSpace', 'sample/doomed:1');
+      await panelShowing(a, 'Wasted Space sample/doomed:1', /Efficiency score\s+99\.9/);
+      await backend.removeImage('sample/doomed:1');
+      a.refresh();
+      const waste = await panelShowing(a, 'Wasted Space sample/doomed:1', /sample\/doomed:1 is no longer among the images/);
+      assert.doesNotMatch(waste.text, /Efficiency score/, 'no score for an image that is gone');
+      // Layer Files is behind Wasted Space (its page unloaded): brought to the front, it says so too.
+      await vscode.commands.executeCommand('imageLayers.showLayerFiles', 'sample/doomed:1');
+      await panelShowing(a, 'Layer Files sample/doomed:1', /sample\/doomed:1 is no longer among the images/);
+    } finally {
+      await backend.removeImage('sample/doomed:1').catch(() => undefined);
+      a.refresh();
+    }
   });
 
   it('opens from an image node too, and reuses the tab when asked again', async () => {
@@ -74,12 +110,15 @@ describe('Layer Files and Wasted Space', function () {
     const a = await api();
     await vscode.commands.executeCommand('imageLayers.showWastedSpace', await imageNode(a, 'sample/app:1.0'));
     await waitFor('the Wasted Space tab', () => tabLabels().includes('Wasted Space sample/app:1.0'));
+    const shown = await panelShowing(a, 'Wasted Space sample/app:1.0', /Efficiency score\s+99\.9 %/);
+    assert.match(shown.text, /^2\s+17B\s+\/etc\/sample\.conf \(removed\)\s+3, 4$/m, "dive's one offender");
+    assert.deepStrictEqual(shown.state, { kind: 'wastedSpace', ref: 'sample/app:1.0' });
   });
 
   it('escapes names from strangers in the page it makes', () => {
     const evil = '<img src=x onerror=alert(1)>';
     const step = { index: 0, layerIndex: 0, diffId: 'sha256:x', size: 1, createdBy: `RUN ${evil}`, created: 0, comment: '', empty: false };
-    const page = layerFilesBody(`a/${evil}:1`, [step], 0, 'vscode-resource:/x.css').value;
+    const page = layerFilesBody(`a/${evil}:1`, [step], 0).value;
     assert.ok(!page.includes('<img'), page);
     assert.ok(page.includes('&lt;img src=x onerror=alert(1)&gt;'));
     const waste = wasteBody(evil, {

@@ -1,8 +1,8 @@
-// Inspect, History and Compare open as editor tabs on the images a user picked, and a dead engine is a message,
-// not a storm.
+// Inspect, History and Compare open as editor tabs on the images a user picked and show them (read from the page
+// itself); a refresh updates a page in place; a dead engine is a message, not a storm.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { api, imageNode, waitFor, tabLabels } from './api';
+import { api, imageNode, panelShowing, waitFor, tabLabels } from './api';
 
 describe('Inspect, History and Compare', function () {
   this.timeout(30_000);
@@ -15,6 +15,34 @@ describe('Inspect, History and Compare', function () {
     const a = await api();
     await vscode.commands.executeCommand('imageLayers.inspectImage', await imageNode(a, 'sample/app:1.0'));
     await waitFor('the Inspect tab', () => tabLabels().includes('Inspect sample/app:1.0'));
+    const id = (await (await a.catalog()).inspect('sample/app:1.0')).Id;
+    const shown = await panelShowing(a, 'Inspect sample/app:1.0', /^ID\s+sha256:/m);
+    assert.match(shown.text, new RegExp(`^ID\\s+${id}$`, 'm'), 'the ID row names the image');
+    assert.match(shown.text, /^Tags\s+sample\/app:1\.0$/m);
+    assert.deepStrictEqual(shown.state, { kind: 'inspect', ref: 'sample/app:1.0' }, 'the page keeps what it shows for a reload');
+  });
+
+  it('shows a refresh in place: a new tag appears, the page, its scroll position and its state stay', async () => {
+    const a = await api();
+    const backend = await a.backend();
+    await vscode.commands.executeCommand('imageLayers.inspectImage', 'sample/app:1.0');
+    const before = await panelShowing(a, 'Inspect sample/app:1.0', /^Tags\s+sample\/app:1\.0$/m);
+    const scrolled = await a.probePanel('Inspect sample/app:1.0', 150);
+    assert.strictEqual(scrolled?.scrollY, 150, 'the JSON makes the page long enough to scroll');
+    await backend.tagImage('sample/app:1.0', 'sample/app', 'panel-refresh');
+    try {
+      a.refresh();
+      const after = await panelShowing(a, 'Inspect sample/app:1.0', /sample\/app:panel-refresh/);
+      assert.strictEqual(after.pageId, before.pageId, 'the same page, not new HTML');
+      assert.ok(after.renders > before.renders, 'the page rendered the new content');
+      // Not back at the top: the browser's scroll anchoring even moves down by the tag row added above the view.
+      assert.ok(after.scrollY >= 150, `the reader stays where they were (scrollY ${after.scrollY})`);
+      assert.deepStrictEqual(after.state, before.state);
+    } finally {
+      await backend.removeImage('sample/app:panel-refresh');
+      a.refresh();
+    }
+    await panelShowing(a, 'Inspect sample/app:1.0', /^Tags\s+sample\/app:1\.0$/m);
   });
 
   it('opens History from a reference, and reuses the tab when asked again', async () => {
@@ -22,6 +50,9 @@ describe('Inspect, History and Compare', function () {
     await vscode.commands.executeCommand('imageLayers.showHistory', 'sample/base:1.0');
     await waitFor('the History tab', () => tabLabels().includes('History sample/base:1.0'));
     assert.strictEqual(tabLabels().filter((l) => l === 'History sample/base:1.0').length, 1);
+    const shown = await panelShowing(await api(), 'History sample/base:1.0', /ADD rootfs\.tar/);
+    assert.doesNotMatch(shown.text, /COPY app \/app/, "the app's own step is not the base's");
+    assert.deepStrictEqual(shown.state, { kind: 'history', ref: 'sample/base:1.0' });
   });
 
   it('compares two images in one tab, from two images selected in the tree or two names', async () => {
@@ -32,6 +63,17 @@ describe('Inspect, History and Compare', function () {
     await waitFor('the Compare tab', () => tabLabels().includes('Compare sample/app:1.0 \u2194 sample/base:1.0'));
     await vscode.commands.executeCommand('imageLayers.compareImages', 'sample/app:1.0', 'sample/base:1.0');
     assert.strictEqual(tabLabels().filter((l) => l.startsWith('Compare ')).length, 1, 'the same pair reuses its tab');
+    const shown = await panelShowing(a, 'Compare sample/app:1.0 \u2194 sample/base:1.0', /alike$/m);
+    assert.match(shown.text, /They share their first 3 layers and part after layer 3\./);
+    assert.match(shown.text, /^\d+ only in sample\/app:1\.0 .* 1 only in sample\/base:1\.0 \(17B\)/m, 'the files: sample.conf, removed in the app');
+    assert.deepStrictEqual(shown.state, { kind: 'compare', a: 'sample/app:1.0', b: 'sample/base:1.0' });
+  });
+
+  it('says in the panel when the image is not there', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('imageLayers.showHistory', 'sample/nothing:here');
+    const shown = await panelShowing(a, 'History sample/nothing:here', /No such image: sample\/nothing:here/);
+    assert.doesNotMatch(shown.text, /at .*\.js:\d+/, 'no stack trace');
   });
 
   it('reveals an image in the Images view', async () => {

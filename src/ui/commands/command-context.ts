@@ -5,11 +5,11 @@ import type { ImageCatalog } from '../../backend/catalog';
 import { shortId } from '../../core/reference';
 import { LayerUserNode } from '../tree/layers-tree';
 import { ImageNode, LayerNode, type ImagesTreeNode } from '../tree/images-tree';
-import type { ImagePanels } from '../webview/image-panels';
+import type { PanelHost } from '../webview/panel-host';
 
 export interface CommandContext {
   catalog(): Promise<ImageCatalog>;
-  panels: ImagePanels;
+  panels: PanelHost;
   refresh(): void;
   reveal(ref: string): Promise<boolean>;
   selection(): readonly ImagesTreeNode[];

@@ -1,6 +1,5 @@
 // Commands that show an image: inspect, history, compare with another, reveal, copy its ID, digest or name.
 import * as vscode from 'vscode';
-import { compareRef } from '../webview/image-panels';
 import { guarded, nodeRef, pickRef, type CommandContext, type Target } from './command-context';
 
 export function registerImageCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -23,14 +22,14 @@ export function registerImageCommands(ctx: CommandContext): vscode.Disposable[] 
       'imageLayers.inspectImage',
       guarded(async (target: Target) => {
         const ref = await pickRef(target, ctx);
-        if (ref) await ctx.panels.show('inspect', ref, await ctx.catalog());
+        if (ref) await ctx.panels.show({ kind: 'inspect', ref });
       }),
     ),
     vscode.commands.registerCommand(
       'imageLayers.showHistory',
       guarded(async (target: Target) => {
         const ref = await pickRef(target, ctx);
-        if (ref) await ctx.panels.show('history', ref, await ctx.catalog());
+        if (ref) await ctx.panels.show({ kind: 'history', ref });
       }),
     ),
     vscode.commands.registerCommand(
@@ -41,7 +40,7 @@ export function registerImageCommands(ctx: CommandContext): vscode.Disposable[] 
         // Two images selected in the tree: the other one; a name given by a caller; else the user picks.
         const selected = Array.isArray(other) && other.length === 2 ? nodeRef(other.find((n) => n !== target) as Target) : undefined;
         const b = typeof other === 'string' ? other : (selected ?? (await pickRef(undefined, ctx, `Compare ${a} with…`)));
-        if (b) await ctx.panels.show('compare', compareRef(a, b), await ctx.catalog());
+        if (b) await ctx.panels.show({ kind: 'compare', a, b });
       }),
     ),
     vscode.commands.registerCommand(

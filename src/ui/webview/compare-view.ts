@@ -7,7 +7,7 @@ import type { ImageInspect } from '../../core/model';
 import { shortId } from '../../core/reference';
 import { html, type Html } from './html';
 
-/** The title of the panel comparing `a` with `b`; restore() reads the two names back from it. */
+/** Between the two names in the title of the panel comparing them. */
 export const COMPARE_SEPARATOR = ' \u2194 ';
 
 function cell(step: LayerStep | undefined, sameAt: number | undefined, other: string): Html {

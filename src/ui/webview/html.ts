@@ -2,6 +2,7 @@
 // string, since image metadata (labels, tags, history) comes from strangers.
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
+import type { PanelState } from './protocol';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -34,14 +35,19 @@ function render(v: unknown): string {
 
 export interface PageOptions {
   title: string;
+  /** The first content; the page script patches later content into it. */
   body: Html;
-  /** Scripts from media/, loaded with the page's nonce. */
-  scripts?: string[];
+  /** What the panel shows, for the page to keep with setState from its first moment. */
+  state: PanelState;
+  /** The page script (bundled by esbuild from page/), loaded with the page's nonce. */
+  script: vscode.Uri;
+  /** Stylesheets beyond webview.css, from media/. */
+  styles?: string[];
 }
 
 export function page(webview: vscode.Webview, extensionUri: vscode.Uri, options: PageOptions): string {
   const nonce = randomBytes(16).toString('base64');
-  const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', file));
+  const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', file)).toString();
   const csp = [
     "default-src 'none'",
     `style-src ${webview.cspSource}`,
@@ -49,19 +55,19 @@ export function page(webview: vscode.Webview, extensionUri: vscode.Uri, options:
     `img-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
-  const scripts = (options.scripts ?? []).map((s) => html`<script nonce="${nonce}" src="${media(s).toString()}"></script>`);
+  const styles = ['webview.css', ...(options.styles ?? [])].map((s) => html`<link rel="stylesheet" href="${media(s)}">`);
   return html`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media('webview.css').toString()}">
+${styles}
 <title>${options.title}</title>
 </head>
-<body>
-${options.body}
-${scripts}
+<body data-state="${JSON.stringify(options.state)}">
+<main id="content">${options.body}</main>
+<script nonce="${nonce}" src="${webview.asWebviewUri(options.script).toString()}"></script>
 </body>
 </html>`.value;
 }

@@ -1,26 +1,11 @@
 // The HTML of the Layer Files and Wasted Space panels, and the rows the Layer Files script renders. Every name
 // here comes from an image's tar or history: html`` escapes it, and the script only ever sets textContent.
 import type { EfficiencyReport } from '../../core/efficiency';
-import type { Change, FileNode, TreeCounts } from '../../core/filetree';
+import type { FileNode, TreeCounts } from '../../core/filetree';
 import { formatBytes } from '../../core/format';
 import type { LayerStep } from '../../core/layers';
 import { html, type Html } from './html';
-
-/** One row as the webview gets it (plain data; the script builds the DOM with textContent). */
-export interface FileRow {
-  name: string;
-  path: string;
-  dir: boolean;
-  /** Child count of a directory (what expanding it shows). */
-  children: number;
-  change: Change;
-  size: string;
-  bytes: number;
-  mode: string;
-  link?: string;
-  kind: string;
-  opaque?: boolean;
-}
+import type { FileRow } from './protocol';
 
 const TYPE_CHAR: Record<string, string> = { dir: 'd', symlink: 'l', hardlink: 'h', file: '-', other: '?' };
 
@@ -68,9 +53,8 @@ export function layerLabel(step: LayerStep): string {
 }
 
 /** The Layer Files page: controls and empty containers the script fills. */
-export function layerFilesBody(ref: string, steps: LayerStep[], selected: number, cssUri: string): Html {
-  return html`<link rel="stylesheet" href="${cssUri}">
-<main id="app" class="layer-files" data-layer="${selected}">
+export function layerFilesBody(ref: string, steps: LayerStep[], selected: number): Html {
+  return html`<div id="app" class="layer-files" data-layer="${selected}">
 <h1>Layer files <code>${ref}</code></h1>
 <div class="controls">
   <label>Layer <select id="layer">${steps.map(
@@ -84,7 +68,7 @@ export function layerFilesBody(ref: string, steps: LayerStep[], selected: number
 <div class="legend dim"><span class="change-added">added</span> <span class="change-modified">modified</span> <span class="change-removed">removed</span></div>
 <div id="tree" class="tree" role="tree" aria-label="Files"></div>
 <div id="matches" class="tree" role="list" hidden></div>
-</main>`;
+</div>`;
 }
 
 export function wasteLoadingBody(ref: string, layers: number): Html {

@@ -1,0 +1,100 @@
+// The Inspect, History and Compare panels: HTML made here (html.ts escapes every value from the image) and
+// posted to the page, which patches it in place; a refresh posts the new content the same way.
+import type { ImageCatalog } from '../../backend/catalog';
+import { stepsOf } from '../../backend/catalog';
+import { compareLayers } from '../../core/compare';
+import { diffTrees, type FileDiff } from '../../core/filediff';
+import { mergeLayers } from '../../core/filetree';
+import type { ImageInspect } from '../../core/model';
+import { compareBody, compareFilesSection } from './compare-view';
+import { historyBody } from './history-view';
+import { html, type Html } from './html';
+import { inspectBody } from './inspect-view';
+import type { PanelConnection } from './panel-connection';
+import { errorText, panelTitle, type PanelController } from './panel-host';
+import type { PanelState } from './protocol';
+
+type ImageState = Extract<PanelState, { kind: 'inspect' | 'history' | 'compare' }>;
+
+export class ImagePanel implements PanelController {
+  /** The latest content, posted again whenever the page reloads. */
+  private content: string | undefined;
+  /** The latest render: a slower earlier one does not overwrite it. */
+  private renders = 0;
+  private readonly closed = new AbortController();
+
+  constructor(
+    private readonly connection: PanelConnection,
+    private readonly state: ImageState,
+    private readonly catalog: () => Promise<ImageCatalog>,
+  ) {
+    void this.render();
+  }
+
+  async body(): Promise<Html> {
+    return html`<h1>${panelTitle(this.state)}</h1><p class="dim">Reading…</p>`;
+  }
+
+  onReady(): void {
+    this.connection.keep(this.state);
+    if (this.content !== undefined) this.connection.post({ type: 'render', html: this.content });
+  }
+
+  /** Asked again (the command run on the same image): read again, as a refresh. */
+  update(): void {
+    void this.render();
+  }
+
+  refresh(): void {
+    void this.render();
+  }
+
+  private async render(): Promise<void> {
+    const mine = ++this.renders;
+    const show = (body: Html) => {
+      if (mine !== this.renders || this.closed.signal.aborted) return;
+      this.content = body.value;
+      this.connection.post({ type: 'render', html: body.value });
+    };
+    try {
+      const catalog = await this.catalog();
+      const read = async (ref: string) => {
+        const inspect = await catalog.inspect(ref);
+        return { ...(await catalog.detailsOf(inspect.Id)), inspect };
+      };
+      if (this.state.kind !== 'compare') {
+        const d = await read(this.state.ref);
+        show(this.state.kind === 'inspect' ? inspectBody(this.state.ref, d.inspect) : historyBody(this.state.ref, d.inspect, d.history, stepsOf(d)));
+        return;
+      }
+      const { a: refA, b: refB } = this.state;
+      const [a, b] = await Promise.all([read(refA), read(refB)]);
+      const layers = compareLayers(stepsOf(a), stepsOf(b));
+      // The layers at once on first open; a refresh keeps the files shown until the new ones are read.
+      if (this.content === undefined) show(compareBody(refA, a.inspect, refB, b.inspect, layers));
+      const files = await this.compareFiles(catalog, [refA, a.inspect], [refB, b.inspect]).then(
+        (diff) => compareFilesSection(refA, refB, diff),
+        (e: unknown) => compareFilesSection(refA, refB, errorText(e)),
+      );
+      show(compareBody(refA, a.inspect, refB, b.inspect, layers, files));
+    } catch (e) {
+      show(html`<h1>${panelTitle(this.state)}</h1><p class="error">${errorText(e)}</p>`);
+    }
+  }
+
+  /** Reads every layer of both images (shared layers once, through the layer cache) and compares the results. */
+  private async compareFiles(catalog: ImageCatalog, ...images: [string, ImageInspect][]): Promise<FileDiff> {
+    // Loaded here, not at activation: the layer reader brings tar-stream with it.
+    const { readImageLayers, layerContentsCache } = await import('../../backend/layer-contents');
+    const trees = [];
+    for (const [ref, inspect] of images) {
+      const contents = await readImageLayers(catalog.backend, ref, inspect.RootFS?.Layers ?? [], layerContentsCache(), { signal: this.closed.signal });
+      trees.push(mergeLayers(contents.map((c) => c.entries)));
+    }
+    return diffTrees(trees[0], trees[1]);
+  }
+
+  dispose(): void {
+    this.closed.abort();
+  }
+}

@@ -1,0 +1,51 @@
+// The one page script of every panel: says `ready` before the extension posts anything, keeps the panel's state
+// with setState (handed back to the serializer after a reload), and patches new content into the page in place
+// (morphdom), so that a refresh keeps the reader's scroll position and text selection.
+import morphdom from 'morphdom';
+import { parsePanelState, type ToPage } from '../protocol';
+import { layerFilesPage } from './layer-files';
+import { vscode } from './vscode-api';
+
+const content = document.getElementById('content') as HTMLElement;
+const pageId = Math.random().toString(36).slice(2);
+let renders = 0;
+
+// The state the extension opened the page with, kept at once: a reload before the first post still restores it.
+// A page shown again after being hidden keeps what it had kept since (e.g. another layer).
+const initial = parsePanelState(vscode.getState()) ?? parsePanelState(JSON.parse(document.body.dataset.state ?? 'null'));
+if (initial) vscode.setState(initial);
+
+// Layer Files' controls are there unless its image could not be read (then the page is just the sentence).
+const layerFiles = document.getElementById('app') ? layerFilesPage() : undefined;
+
+function render(html: string): void {
+  const next = content.cloneNode(false) as HTMLElement;
+  next.innerHTML = html; // made by html.ts: every value from an image is escaped there
+  morphdom(content, next, { childrenOnly: true });
+  renders++;
+}
+
+window.addEventListener('message', (event: MessageEvent<ToPage>) => {
+  const m = event.data;
+  if (!m || typeof m !== 'object') return;
+  switch (m.type) {
+    case 'state':
+      vscode.setState(m.state);
+      break;
+    case 'render':
+      render(m.html);
+      break;
+    case 'probe':
+      if (m.scrollTo !== undefined) window.scrollTo(0, m.scrollTo);
+      vscode.postMessage({
+        type: 'probed',
+        id: m.id,
+        probe: { text: content.innerText, state: parsePanelState(vscode.getState()), scrollY: window.scrollY, pageId, renders },
+      });
+      break;
+    default:
+      if (layerFiles?.(m)) renders++;
+  }
+});
+
+vscode.postMessage({ type: 'ready' });

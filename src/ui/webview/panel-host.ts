@@ -1,0 +1,152 @@
+// One host for every panel (Inspect, History, Compare, Layer Files, Wasted Space): opens one panel per image and
+// kind (reusing it when asked again), brings panels back after a window reload from the state their page kept
+// (the serializer's state argument), and passes a refresh to each panel, whose page re-renders in place.
+import * as vscode from 'vscode';
+import { BackendError } from '../../backend/backend';
+import type { ImageCatalog } from '../../backend/catalog';
+import { COMPARE_SEPARATOR } from './compare-view';
+import { page, type Html } from './html';
+import { PanelConnection } from './panel-connection';
+import { parsePanelState, type FromPage, type PageProbe, type PanelKind, type PanelState } from './protocol';
+
+const TITLES: Record<PanelKind, string> = {
+  inspect: 'Inspect',
+  history: 'History',
+  compare: 'Compare',
+  layerFiles: 'Layer Files',
+  wastedSpace: 'Wasted Space',
+};
+
+/** What the tab says: the kind and the image (for a comparison, `A ↔ B`). */
+export function panelTitle(state: PanelState): string {
+  return `${TITLES[state.kind]} ${state.kind === 'compare' ? state.a + COMPARE_SEPARATOR + state.b : state.ref}`;
+}
+
+/** The sentence a panel shows for a failure. */
+export function errorText(e: unknown): string {
+  return BackendError.is(e) ? e.message : String((e as Error)?.message ?? e);
+}
+
+/** One panel per image and kind; Layer Files on another layer is the same panel. */
+function panelKey(state: PanelState): string {
+  return JSON.stringify([state.kind, state.kind === 'compare' ? [state.a, state.b] : state.ref]);
+}
+
+/** What a panel of one kind does with its page. */
+export interface PanelController extends vscode.Disposable {
+  /** The first content of the page, before the handshake (the page then gets the rest by messages). */
+  body(): Promise<Html>;
+  /** The page (re)loaded: post everything it shows. */
+  onReady(): void;
+  onMessage?(m: FromPage): void;
+  /** Asked to show again, e.g. on another layer. */
+  update?(state: PanelState): void;
+  /** The backend's images may have changed. */
+  refresh(): void;
+}
+
+interface OpenPanel {
+  panel: vscode.WebviewPanel;
+  connection: PanelConnection;
+  controller: Promise<PanelController>;
+}
+
+export class PanelHost implements vscode.Disposable {
+  private readonly open = new Map<string, OpenPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly catalog: () => Promise<ImageCatalog>,
+  ) {}
+
+  /** Opens (or reveals) the panel showing `state`; settles once its page is set. */
+  async show(state: PanelState): Promise<vscode.WebviewPanel> {
+    const open = this.open.get(panelKey(state));
+    if (open) {
+      open.panel.reveal();
+      (await open.controller).update?.(state);
+      return open.panel;
+    }
+    const panel = vscode.window.createWebviewPanel(`imageLayers.${state.kind}`, panelTitle(state), vscode.ViewColumn.Active, this.options());
+    await this.attach(panel, state);
+    return panel;
+  }
+
+  /** Serializers that reopen the panels a reload closed, on what their page kept. */
+  registerSerializers(): vscode.Disposable[] {
+    return (Object.keys(TITLES) as PanelKind[]).map((kind) =>
+      vscode.window.registerWebviewPanelSerializer(`imageLayers.${kind}`, {
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel, saved: unknown) => {
+          const state = parsePanelState(saved);
+          // One panel of each kind per image: a second one of the same is not brought back.
+          if (state?.kind !== kind || this.open.has(panelKey(state))) return panel.dispose();
+          panel.webview.options = this.options();
+          await this.attach(panel, state);
+        },
+      }),
+    );
+  }
+
+  /** Every open panel checks its image again, e.g. after a refresh or an event from the backend. */
+  refreshAll(): void {
+    for (const { controller } of this.open.values()) void controller.then((c) => c.refresh(), () => undefined);
+  }
+
+  /** What the page titled `title` shows, read from the page itself (for tests). */
+  async probe(title: string, scrollTo?: number): Promise<PageProbe | undefined> {
+    const open = [...this.open.values()].find((o) => o.panel.title === title);
+    return open?.connection.probe(scrollTo);
+  }
+
+  private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media'), vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')],
+    };
+  }
+
+  private async attach(panel: vscode.WebviewPanel, state: PanelState): Promise<void> {
+    const key = panelKey(state);
+    const connection = new PanelConnection(panel);
+    const controller = this.controllerFor(state, connection);
+    const entry: OpenPanel = { panel, connection, controller };
+    this.open.set(key, entry);
+    panel.onDidDispose(() => {
+      if (this.open.get(key) === entry) this.open.delete(key);
+      connection.dispose();
+      void controller.then((c) => c.dispose(), () => undefined);
+    });
+    const c = await controller;
+    connection.onReady(() => c.onReady());
+    connection.onMessage((m) => c.onMessage?.(m));
+    const body = await c.body();
+    try {
+      panel.webview.html = page(panel.webview, this.extensionUri, {
+        title: panelTitle(state),
+        body,
+        state,
+        script: vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'panel.js'),
+        styles: state.kind === 'layerFiles' || state.kind === 'wastedSpace' ? ['layer-files.css'] : [],
+      });
+    } catch {
+      // closed while its first content was read
+    }
+  }
+
+  /** Layer Files and Wasted Space load on first use: they bring the layer reader (and tar-stream) with them. */
+  private async controllerFor(state: PanelState, connection: PanelConnection): Promise<PanelController> {
+    switch (state.kind) {
+      case 'layerFiles':
+        return new (await import('./layer-files-panel')).LayerFilesPanel(connection, state, this.catalog);
+      case 'wastedSpace':
+        return new (await import('./wasted-space-panel')).WastedSpacePanel(connection, state, this.catalog);
+      default:
+        return new (await import('./image-panel')).ImagePanel(connection, state, this.catalog);
+    }
+  }
+
+  dispose(): void {
+    for (const { panel } of this.open.values()) panel.dispose();
+  }
+}
