@@ -50,7 +50,7 @@ export async function activationBench(root, runs = 9) {
     const activate = `${STUB}
 const t0 = performance.now();
 const ext = require(${JSON.stringify(join(root, 'dist/extension.js'))});
-ext.activate({ subscriptions: [], extensionUri: {}, globalStorageUri: {}, workspaceState: { get: (k, d) => d, update: async () => {} } });
+ext.activate({ subscriptions: [], extensionUri: {}, globalStorageUri: {}, workspaceState: { get: (k, d) => d, update: async () => {} }, globalState: { get: (k, d) => d, update: async () => {} } });
 console.log(performance.now() - t0);`;
     const dockerode = `const t0 = performance.now(); require(${JSON.stringify(join(root, 'node_modules/dockerode'))}); console.log(performance.now() - t0);`;
     const a = [];
