@@ -77,6 +77,25 @@ describe('Dockerfile hover', function () {
   });
 });
 
+describe('Dockerfile hover on a new untitled document', function () {
+  this.timeout(30_000);
+
+  it('reads the new document, not a closed one that had its name', async () => {
+    const first = await vscode.workspace.openTextDocument({ language: 'dockerfile', content: 'FROM sample/app:1.0\n' });
+    await vscode.window.showTextDocument(first);
+    assert.match(shownText(await hoverAt(first, 0, 8)), /sample\/app:1\.0/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    const second = await vscode.workspace.openTextDocument({ language: 'dockerfile', content: 'FROM sample/base:1.0\n' });
+    await vscode.window.showTextDocument(second);
+    try {
+      const text = shownText(await hoverAt(second, 0, 8));
+      assert.match(text, /sample\/base:1\.0/, `${second.uri.toString()} (the closed one was ${first.uri.toString()}) hovers as: ${text}`);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+});
+
 describe('Dockerfile hover with an engine that never answers', function () {
   this.timeout(30_000);
   const config = () => vscode.workspace.getConfiguration('imageLayers');

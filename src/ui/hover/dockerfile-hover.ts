@@ -26,7 +26,8 @@ const HOVER_COMMANDS = [
 const REMOTE_CACHE_MS = 60_000;
 
 export class DockerfileHoverProvider implements vscode.HoverProvider {
-  private parsed: { uri: string; version: number; refs: DockerfileImageRef[] } | undefined;
+  /** By document, not by name: a new untitled document takes the name and version of a closed one. */
+  private readonly parsed = new WeakMap<vscode.TextDocument, { version: number; refs: DockerfileImageRef[] }>();
   private readonly remote = new Map<string, { at: number; digest: Promise<string> }>();
 
   constructor(
@@ -47,11 +48,12 @@ export class DockerfileHoverProvider implements vscode.HoverProvider {
   }
 
   private refsOf(document: vscode.TextDocument): DockerfileImageRef[] {
-    const uri = document.uri.toString();
-    if (this.parsed?.uri !== uri || this.parsed.version !== document.version) {
-      this.parsed = { uri, version: document.version, refs: dockerfileImageRefs(document.getText()) };
+    let parsed = this.parsed.get(document);
+    if (parsed?.version !== document.version) {
+      parsed = { version: document.version, refs: dockerfileImageRefs(document.getText()) };
+      this.parsed.set(document, parsed);
     }
-    return this.parsed.refs;
+    return parsed.refs;
   }
 
   private async describe(ref: DockerfileImageRef): Promise<vscode.MarkdownString> {
