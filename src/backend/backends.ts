@@ -30,9 +30,11 @@ export interface BackendFactory {
 
 const factories = new Map<string, BackendFactory>();
 
-export function registerBackend(factory: BackendFactory): void {
+/** Adds a backend; returns what takes it away again. */
+export function registerBackend(factory: BackendFactory): () => void {
   if (factories.has(factory.id) || factory.id === 'auto') throw new Error(`A backend "${factory.id}" is registered already.`);
   factories.set(factory.id, factory);
+  return () => factories.delete(factory.id);
 }
 
 /** Every registered backend, in the order registered (the order `auto` probes them). */
