@@ -1,6 +1,6 @@
 // A status bar item naming the backend the views show.
 import * as vscode from 'vscode';
-import type { ImageBackend } from '../backend/backend';
+import type { ImageSource } from '../backend/backend';
 
 export class BackendStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('imageLayers.backend', vscode.StatusBarAlignment.Left, 0);
@@ -10,7 +10,7 @@ export class BackendStatus implements vscode.Disposable {
     this.item.command = 'imageLayers.switchBackend';
   }
 
-  show(backend: ImageBackend, fallbackReason?: string): void {
+  show(backend: ImageSource, fallbackReason?: string): void {
     this.item.text = `$(layers) ${backend.displayName}`;
     this.item.tooltip = fallbackReason
       ? `Images from the built-in store: ${fallbackReason}\nClick to switch.`
