@@ -48,7 +48,7 @@ import { podmanCandidates, splitTag } from './names';
 import { podmanDiskUsage } from './podman-df';
 import { loginCommand, registryLogin, serverName } from '../registry/credentials';
 import { RegistryClient } from '../registry/registry-client';
-import type { ArchiveFormat, Capabilities, ContainerRunner, ImageArchive, ImageManager, ImageTransfer } from '../capabilities';
+import type { ArchiveFormat, Capabilities, ContainerRunner, ImageArchive, ImageManager, ImageTransfer, LoadInput } from '../capabilities';
 import { searchImages, searchRows } from '../registry/search';
 
 export interface DockerBackendOptions extends DockerConnectionOptions {
@@ -104,9 +104,9 @@ function progressOfEvent(event: Record<string, unknown>): Progress {
 export class DockerBackend implements ImageBackend, ImageManager, ImageTransfer, ContainerRunner, ImageArchive {
   // Engines keep their own records: no `check`.
   readonly capabilities: Capabilities = { manage: this, transfer: this, run: this, archive: this };
-  readonly loads = ['docker-archive'] as const;
+  readonly loads: readonly LoadInput[] = ['docker-archive'];
   // Docker 25+ writes OCI layouts from `docker save`; the oldest engines this supports do not.
-  readonly saves = ['docker'] as const;
+  readonly saves: readonly ArchiveFormat[] = ['docker'];
   private detectedKind: EngineKind | undefined;
   private client: Promise<Dockerode> | undefined;
   private versionProbe: Promise<EngineKind> | undefined;
@@ -509,7 +509,7 @@ export class DockerBackend implements ImageBackend, ImageManager, ImageTransfer,
 
   async saveImages(refs: string[], file: string, options: WorkOptions & { format?: ArchiveFormat } = {}): Promise<void> {
     if (refs.length === 0) throw new BackendError('invalid-input', 'No images were given to save.');
-    if (options.format && !this.saves.includes(options.format as 'docker')) {
+    if (options.format && !this.saves.includes(options.format)) {
       throw new BackendError('unsupported', `${this.displayName} saves archives in the ${this.saves.join(', ')} format only, not ${options.format}.`);
     }
     refs.forEach((r) => this.checkRef(r));

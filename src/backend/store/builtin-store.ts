@@ -3,7 +3,7 @@
 import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
 import { BackendError, type Disposable, type ImageBackend, type LoadResult, type RemoveOptions, type WorkOptions } from '../backend';
-import type { ArchiveFormat, Capabilities, ImageArchive, ImageManager, ImageTransfer, StoreChecker } from '../capabilities';
+import type { ArchiveFormat, Capabilities, ImageArchive, ImageManager, ImageTransfer, LoadInput, StoreChecker } from '../capabilities';
 import { parseDigest } from '../../core/digest';
 import { deriveHistory, HistoryMismatchError } from '../../core/history';
 import type { BackendInfo, DiskUsage, HistoryItem, ImageEvent, ImageInspect, ImageSummary, PruneReport, RemoveReportItem, SearchResult } from '../../core/model';
@@ -40,8 +40,8 @@ export class BuiltinStore implements ImageBackend, ImageManager, ImageTransfer, 
   readonly displayName = 'Built-in store';
   // Keeps images only: no `run`.
   readonly capabilities: Capabilities = { manage: this, transfer: this, check: this, archive: this };
-  readonly loads = ['docker-archive', 'oci-layout'] as const;
-  readonly saves = ['docker', 'oci'] as const;
+  readonly loads: readonly LoadInput[] = ['docker-archive', 'oci-layout'];
+  readonly saves: readonly ArchiveFormat[] = ['docker', 'oci'];
   readonly layout: StoreLayout;
 
   private registryClient: RegistryClient | undefined;

@@ -45,6 +45,7 @@ for (const subject of SUBJECTS) {
       for (const name of CAPABILITY_NAMES.filter((n) => !declared.has(n))) {
         process.stdout.write(`    not run: "${name}" checks, ${subject.name} does not declare ${name}\n`);
       }
+      if (subject.notComparedWithDockerd) process.stdout.write(`    not run: the field-by-field comparison with dockerd, ${subject.notComparedWithDockerd}\n`);
       // The images every check reads are put there through `archive`: a backend without it needs its own seed.
       const seed = requireCapability(backend, 'archive');
       archive = path.join(dir, 'samples.tar');

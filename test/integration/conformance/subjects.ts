@@ -20,9 +20,24 @@ export interface Subject {
 }
 
 export const SUBJECTS: Subject[] = [
-  { name: 'the built-in store', kind: 'builtin', id: 'builtin', settings: async (dir) => ({ backend: 'builtin', storePath: path.join(dir, 'store') }) },
-  { name: 'dockerd', kind: 'docker', id: 'docker', settings: async () => ({ backend: 'docker', storePath: '', dockerHost: `unix://${await socketOf('docker')}` }), notComparedWithDockerd: 'it is the reference' },
-  { name: 'podman', kind: 'podman', id: 'docker', settings: async () => ({ backend: 'docker', storePath: '', dockerHost: `unix://${await socketOf('podman')}` }),
+  {
+    name: 'the built-in store',
+    kind: 'builtin',
+    id: 'builtin',
+    settings: async (dir) => ({ backend: 'builtin', storePath: path.join(dir, 'store') }),
+  },
+  {
+    name: 'dockerd',
+    kind: 'docker',
+    id: 'docker',
+    settings: async () => ({ backend: 'docker', storePath: '', dockerHost: `unix://${await socketOf('docker')}` }),
+    notComparedWithDockerd: 'it is the reference',
+  },
+  {
+    name: 'podman',
+    kind: 'podman',
+    id: 'docker',
+    settings: async () => ({ backend: 'docker', storePath: '', dockerHost: `unix://${await socketOf('podman')}` }),
     notComparedWithDockerd: "Podman's answers differ from dockerd's where docs/engines.md lists (history sizes, SharedSize, /system/df)",
   },
 ];
