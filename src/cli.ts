@@ -4,6 +4,7 @@ import { existsSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BackendError, messageOf, type ImageBackend } from './backend/backend';
+import { requireCapability } from './backend/capabilities';
 import { BuiltinStore } from './backend/store';
 import { loadSamples } from './backend/store/samples';
 import { formatAge, formatBytes } from './core/format';
@@ -146,7 +147,7 @@ async function run(opts: Options): Promise<number> {
         const [file] = flags(args, []).rest;
         if (!file) throw new UsageError('load needs a file or folder.');
         const onProgress = process.stderr.isTTY && !opts.json ? (p: { message: string }) => process.stderr.write(`\r${p.message.slice(0, 70).padEnd(70)}`) : undefined;
-        const result = await backend.loadArchive(path.resolve(file), { onProgress });
+        const result = await requireCapability(backend, 'archive').loadArchive(path.resolve(file), { onProgress });
         if (onProgress) process.stderr.write('\r'.padEnd(72) + '\r');
         // The Engine API's answer to POST /images/load, as `docker load` reads it: one JSON object a line.
         for (const l of result.loaded) {
@@ -167,9 +168,9 @@ async function run(opts: Options): Promise<number> {
         // Checked first, as the docker CLI does: the write would otherwise fail on a temporary file's name.
         const folder = path.dirname(path.resolve(out));
         if (!existsSync(folder)) throw new BackendError('invalid-input', `Cannot save to ${out}: the folder ${folder} does not exist.`);
-        if (format === 'oci' && !(backend instanceof BuiltinStore)) throw new BackendError('unsupported', '--format oci works on the built-in store only.');
-        if (backend instanceof BuiltinStore) await backend.saveImages(refs, path.resolve(out), { format });
-        else await backend.saveImages(refs, path.resolve(out));
+        const archive = requireCapability(backend, 'archive');
+        if (!archive.saves.includes(format)) throw new BackendError('unsupported', `--format ${format} does not work on ${backend.displayName}: it saves ${archive.saves.join(', ')} archives.`);
+        await archive.saveImages(refs, path.resolve(out), { format });
         return 0;
       }
       case 'pull':
@@ -179,8 +180,9 @@ async function run(opts: Options): Promise<number> {
         // Both backends report the Engine API's stream: printed as it is with --json, else drawn as docker does.
         const show: (m: ProgressMessage) => void = opts.json ? (m) => print(JSON.stringify(m)) : progressDisplay(process.stdout);
         const onProgress = (p: { engine?: ProgressMessage }) => p.engine && show(p.engine);
-        if (command === 'pull') await backend.pullImage(ref, { onProgress });
-        else await backend.pushImage(ref, { onProgress });
+        const transfer = requireCapability(backend, 'transfer');
+        if (command === 'pull') await transfer.pullImage(ref, { onProgress });
+        else await transfer.pushImage(ref, { onProgress });
         if (command === 'pull' && !opts.json) print(fullName(ref));
         return 0;
       }
@@ -268,7 +270,7 @@ async function run(opts: Options): Promise<number> {
         if (!ref || ref.digest) throw new BackendError('invalid-input', `"${target}" is not a valid repository:tag name.`);
         const name = familiarString(ref, true);
         const [repo, tag] = splitTag(name);
-        await backend.tagImage(source, repo, tag);
+        await requireCapability(backend, 'manage').tagImage(source, repo, tag);
         return 0;
       }
       case 'rm':
@@ -278,7 +280,7 @@ async function run(opts: Options): Promise<number> {
         let failed = 0;
         for (const ref of rest) {
           try {
-            const rows = await backend.removeImage(ref, { force: set.has('-f') || set.has('--force'), noPrune: set.has('--no-prune') });
+            const rows = await requireCapability(backend, 'manage').removeImage(ref, { force: set.has('-f') || set.has('--force'), noPrune: set.has('--no-prune') });
             if (opts.json) print(rows);
             else for (const r of rows) print('Untagged' in r ? `Untagged: ${r.Untagged}` : `Deleted: ${r.Deleted}`);
           } catch (e) {
@@ -291,7 +293,7 @@ async function run(opts: Options): Promise<number> {
       }
       case 'prune': {
         const { set } = flags(args, ['-a', '--all', '-f', '--force']);
-        const report = await backend.pruneImages({ danglingOnly: !(set.has('-a') || set.has('--all')) });
+        const report = await requireCapability(backend, 'manage').pruneImages({ danglingOnly: !(set.has('-a') || set.has('--all')) });
         if (opts.json) return print(report), 0;
         if (report.ImagesDeleted.length) {
           print('Deleted Images:');
@@ -302,9 +304,9 @@ async function run(opts: Options): Promise<number> {
         return 0;
       }
       case 'check': {
-        if (!(backend instanceof BuiltinStore)) throw new BackendError('unsupported', 'check works on the built-in store only.');
+        const checker = requireCapability(backend, 'check');
         const { set } = flags(args, ['--data', '--repair']);
-        const report = await backend.check({ verifyData: set.has('--data'), repair: set.has('--repair') });
+        const report = await checker.check({ verifyData: set.has('--data'), repair: set.has('--repair') });
         if (opts.json) print(report);
         else {
           for (const r of report.recovered) print(`recovered: ${r}`);

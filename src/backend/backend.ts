@@ -1,14 +1,13 @@
+import type { Capabilities } from './capabilities';
 import type {
   BackendInfo,
+  BackendKind,
   DiskUsage,
   HistoryItem,
   ImageEvent,
   ImageInspect,
   ImageSummary,
   Progress,
-  PruneReport,
-  RemoveReportItem,
-  SearchResult,
 } from '../core/model';
 
 export type BackendErrorKind =
@@ -69,12 +68,16 @@ export interface Disposable {
 }
 
 /**
- * Where images come from: a real engine or the built-in store. Every method answers in the Engine API's shapes
- * (core/model.ts) and fails with a BackendError.
+ * Where images come from, read only: a real engine or the built-in store. Every method answers in the Engine API's
+ * shapes (core/model.ts) and fails with a BackendError. What a backend can do beyond reading it declares in
+ * `capabilities` (capabilities.ts); callers ask there, never for the backend's class or kind.
  * `ref` is anything `docker image inspect` accepts: a name[:tag], name@digest, a full or short ID.
  */
-export interface ImageBackend {
-  readonly kind: 'docker' | 'podman' | 'builtin';
+export interface ImageSource {
+  /** What answers, as `info().Kind` names it: which way an engine normalises, never what it can do. */
+  readonly kind: BackendKind;
+  /** The name a user knows it by: "Docker", "Podman", "Built-in store". */
+  readonly displayName: string;
   /** Checks the backend answers; fails with kind 'unreachable' when not. */
   ping(signal?: AbortSignal): Promise<void>;
   info(): Promise<BackendInfo>;
@@ -87,21 +90,7 @@ export interface ImageBackend {
    * made which layer where `/history` sizes cannot (core/layers.ts).
    */
   emptyLayerFlags?(ref: string): Promise<boolean[] | undefined>;
-  tagImage(ref: string, repo: string, tag: string): Promise<void>;
-  removeImage(ref: string, options?: RemoveOptions): Promise<RemoveReportItem[]>;
-  pruneImages(options?: { danglingOnly?: boolean }): Promise<PruneReport>;
   diskUsage(): Promise<DiskUsage>;
-  /**
-   * `docker search`: Docker Hub for a plain term, the registry's catalog for a term that starts with a registry host
-   * (`127.0.0.1:5000/app`). At most `limit` results (default 25).
-   */
-  searchImages(term: string, options?: { limit?: number; signal?: AbortSignal }): Promise<SearchResult[]>;
-  pullImage(ref: string, options?: WorkOptions): Promise<void>;
-  pushImage(ref: string, options?: WorkOptions): Promise<void>;
-  /** Loads a `docker save` archive (or, on the store, an OCI layout) from a file. */
-  loadArchive(path: string, options?: WorkOptions): Promise<LoadResult>;
-  /** Writes a `docker save` archive of the images to a file. */
-  saveImages(refs: string[], path: string, options?: WorkOptions): Promise<void>;
   /** The uncompressed tar of one layer of an image, by its diff ID. */
   layerTar(ref: string, diffId: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream>;
   /**
@@ -110,9 +99,12 @@ export interface ImageBackend {
    * Absent where layerTar is cheap (the store reads its own files).
    */
   readLayers?<T>(ref: string, diffIds: readonly string[], read: (tar: NodeJS.ReadableStream) => Promise<T>, signal?: AbortSignal): Promise<Map<string, T>>;
-  /** Starts a container from the image, detached, like `docker run -d`; absent where the backend cannot run one. */
-  runContainer?(ref: string, options: { name?: string; ports: string[] }): Promise<string>;
   /** Calls back on changes to images; returns undefined when the backend has no event stream (poll instead). */
   watch(onEvent: (e: ImageEvent) => void): Disposable | undefined;
   dispose(): void;
+}
+
+/** An image source and what else it declares it can do. */
+export interface ImageBackend extends ImageSource {
+  readonly capabilities: Capabilities;
 }

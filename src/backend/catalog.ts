@@ -6,7 +6,7 @@ import { Limiter, mapLimit } from '../core/limit';
 import type { HistoryItem, ImageInspect, ImageSummary } from '../core/model';
 import { shortId } from '../core/reference';
 import { indexLayers, type ImageLayersInput, type LayerIndex } from '../core/sharing';
-import { BackendError, type ImageBackend } from './backend';
+import { BackendError, type ImageBackend, type ImageSource } from './backend';
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -21,7 +21,7 @@ export interface ImageDetails {
  * Docker names on a history row the local image that row ended (the classic builder leaves one per step); that
  * image's layer count anchors the pairing (StepEvidence.layersOf). Podman's row IDs mean something else.
  */
-export async function rowLayerCounts(backend: ImageBackend, history: HistoryItem[]): Promise<Map<string, number>> {
+export async function rowLayerCounts(backend: ImageSource, history: HistoryItem[]): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   const ids = [...new Set(history.map((h) => h.Id).filter((id) => id !== '<missing>'))];
   // A classic build names an image on every row: a few at a time, as the catalog asks.

@@ -6,7 +6,7 @@ import { createHash } from 'crypto';
 import * as tar from 'tar-stream';
 import { efficiency, type EfficiencyReport } from '../core/efficiency';
 import { cleanPath, type EntryType, type LayerEntry } from '../core/filetree';
-import { BackendError, type ImageBackend } from './backend';
+import { BackendError, type ImageSource } from './backend';
 
 export interface LayerContents {
   entries: LayerEntry[];
@@ -159,7 +159,7 @@ export class LayerContentsCache {
     return hit;
   }
 
-  async load(backend: ImageBackend, ref: string, diffId: string, options: ReadOptions = {}): Promise<LayerContents> {
+  async load(backend: ImageSource, ref: string, diffId: string, options: ReadOptions = {}): Promise<LayerContents> {
     const hit = this.get(diffId);
     if (hit) return hit;
     let p = this.pending.get(diffId);
@@ -250,7 +250,7 @@ export interface LayersOptions {
  * layers that way (an engine, where each layer alone costs a `docker save`), else one after another.
  */
 export async function readImageLayers(
-  backend: ImageBackend,
+  backend: ImageSource,
   ref: string,
   diffIds: readonly string[],
   cache: LayerContentsCache,
@@ -300,7 +300,7 @@ export function layerContentsCache(): LayerContentsCache {
 
 /** dive's efficiency report for an image: reads every layer (through the cache) and scores it. */
 export async function imageEfficiency(
-  backend: ImageBackend,
+  backend: ImageSource,
   ref: string,
   options: LayersOptions & { cache?: LayerContentsCache } = {},
 ): Promise<EfficiencyReport & { truncated: string[] }> {

@@ -1,18 +1,15 @@
-// Chooses the backend from the settings: `auto` tries the engine and falls back to the built-in store.
+// Chooses the backend from the settings: a registered backend by id, or `auto`: the probes in order (an engine),
+// the first that answers, else the fallback (the built-in store).
 import { BackendError, type ImageBackend } from './backend';
-import { DockerBackend } from './docker';
-import { limits } from './limits';
-import { BuiltinStore } from './store';
+import { backendFactories, backendFactory, type BackendSettings } from './backends';
 
-export type BackendChoice = 'auto' | 'docker' | 'builtin';
+export type { BackendSettings } from './backends';
 
-export interface BackendSettings {
-  backend: BackendChoice;
-  /** Folder of the built-in store. */
-  storePath: string;
-  /** DOCKER_HOST-style address; empty for DOCKER_HOST or the default socket. */
-  dockerHost?: string;
-}
+/** `auto` or a registered backend's id: the `imageLayers.backend` setting. */
+export type BackendChoice = string;
+
+/** The `auto` choice as the Switch Backend pick and the setting describe it. */
+export const AUTO_CHOICE = { id: 'auto', label: 'Auto', description: 'the engine when one answers, else the built-in store' } as const;
 
 export interface OpenedBackend {
   backend: ImageBackend;
@@ -21,16 +18,21 @@ export interface OpenedBackend {
 }
 
 export async function openBackend(settings: BackendSettings): Promise<OpenedBackend> {
-  if (settings.backend === 'builtin') return { backend: new BuiltinStore(settings.storePath) };
-  if (settings.backend === 'docker') return { backend: new DockerBackend({ host: settings.dockerHost || undefined }) };
-  // A short probe: an engine that does not answer at once is not waited for when the store can stand in.
-  const engine = new DockerBackend({ host: settings.dockerHost || undefined, connectTimeoutMs: limits.engineProbeMs });
-  try {
-    await engine.ping();
-    return { backend: engine };
-  } catch (e) {
-    engine.dispose();
-    const reason = BackendError.is(e) ? e.message : 'No container engine answered.';
-    return { backend: new BuiltinStore(settings.storePath), fallbackReason: reason };
+  const chosen = backendFactory(settings.backend);
+  if (chosen) return { backend: chosen.open(settings) };
+  // `auto`, and any value no backend is registered for (a setting from a newer version).
+  let reason: string | undefined;
+  for (const probe of backendFactories().filter((f) => f.auto === 'probe')) {
+    const backend = probe.open(settings, { probe: true });
+    try {
+      await backend.ping();
+      return { backend };
+    } catch (e) {
+      backend.dispose();
+      reason ??= BackendError.is(e) ? e.message : 'No container engine answered.';
+    }
   }
+  const fallback = backendFactories().find((f) => f.auto === 'fallback');
+  if (!fallback) throw new BackendError('unreachable', reason ?? 'No backend is registered.');
+  return { backend: fallback.open(settings), fallbackReason: reason ?? 'No container engine answered.' };
 }

@@ -102,9 +102,12 @@ export interface DiskUsage {
   Parts?: { name: string; path: string; bytes: number }[];
 }
 
+/** What kind of backend answers; the one list of them (backend/backends.ts registers how each opens). */
+export type BackendKind = 'docker' | 'podman' | 'builtin';
+
 export interface BackendInfo {
-  /** What kind of backend answers: 'docker', 'podman' or 'builtin'. */
-  Kind: 'docker' | 'podman' | 'builtin';
+  /** What kind of backend answers. */
+  Kind: BackendKind;
   /** A line naming the connection: a socket, a host URL or a store folder. */
   Endpoint: string;
   ServerVersion: string;

@@ -1,6 +1,7 @@
 // Holds the backend the settings choose, opens a new one when they change, and tells the views.
 import * as vscode from 'vscode';
 import type { ImageBackend } from '../backend/backend';
+import { CAPABILITY_NAMES } from '../backend/capabilities';
 import { limits } from '../backend/limits';
 import { openBackend, type BackendChoice } from '../backend/select';
 import { chooseStorePath, type StorePathAnswer } from './store-path-choice';
@@ -11,6 +12,13 @@ const STORE_PATH_ANSWER = 'imageLayers.storePathAnswer';
 function applyFreeSpaceMargin(): void {
   const mb = vscode.workspace.getConfiguration('imageLayers').get<number>('freeSpaceMargin', 512);
   limits.freeSpaceMarginBytes = Math.max(0, Number.isFinite(mb) ? mb : 512) * 1024 * 1024;
+}
+
+/** `imageLayers.can.<capability>` for every capability, true where the backend declares it: the menus' `when` keys. */
+function setCapabilityKeys(backend: ImageBackend): void {
+  for (const name of CAPABILITY_NAMES) {
+    void vscode.commands.executeCommand('setContext', `imageLayers.can.${name}`, backend.capabilities[name] !== undefined);
+  }
 }
 
 export type ViewState = 'loading' | 'ready' | 'empty' | 'unreachable';
@@ -95,7 +103,7 @@ export class BackendHolder implements vscode.Disposable {
     });
     this.opened = opened.backend;
     this.fallbackReason = opened.fallbackReason;
-    void vscode.commands.executeCommand('setContext', 'imageLayers.backend', opened.backend.kind);
+    setCapabilityKeys(opened.backend);
     return opened.backend;
   }
 

@@ -1,8 +1,6 @@
 // A status bar item naming the backend the views show.
 import * as vscode from 'vscode';
-import type { ImageBackend } from '../backend/backend';
-
-const NAMES: Record<ImageBackend['kind'], string> = { docker: 'Docker', podman: 'Podman', builtin: 'Built-in store' };
+import type { ImageSource } from '../backend/backend';
 
 export class BackendStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('imageLayers.backend', vscode.StatusBarAlignment.Left, 0);
@@ -12,11 +10,11 @@ export class BackendStatus implements vscode.Disposable {
     this.item.command = 'imageLayers.switchBackend';
   }
 
-  show(backend: ImageBackend, fallbackReason?: string): void {
-    this.item.text = `$(layers) ${NAMES[backend.kind]}`;
+  show(backend: ImageSource, fallbackReason?: string): void {
+    this.item.text = `$(layers) ${backend.displayName}`;
     this.item.tooltip = fallbackReason
       ? `Images from the built-in store: ${fallbackReason}\nClick to switch.`
-      : `Images from ${NAMES[backend.kind]}. Click to switch.`;
+      : `Images from ${backend.displayName}. Click to switch.`;
     this.item.show();
   }
 

@@ -77,6 +77,12 @@ try {
   await page.mouse.move(1300, 880);
   await page.screenshot({ path: path.join(resultsDir, 'e2e-engine-zero-size-run.png') });
   console.log('  ✔ RUN rm shows its 0B layer, CMD is dimmed (test-results/e2e-engine-zero-size-run.png)');
+  // An engine runs containers: its tag's menu offers Run Image…, which the store's does not (skeleton.e2e.mjs).
+  const menu = page.locator('.context-view .monaco-menu');
+  await row(2, 'child').first().click({ button: 'right' });
+  await menu.locator('.action-label', { hasText: /^Run Image…$/ }).waitFor({ timeout: WAIT });
+  await page.keyboard.press('Escape');
+  console.log('  ✔ the engine\'s tag menu offers Run Image…');
 } catch (e) {
   failed = 1;
   console.log(`  ✘ ${e?.stack ?? e}`);

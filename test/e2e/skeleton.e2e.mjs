@@ -502,6 +502,25 @@ await step('Tag Image… adds a tag; Remove Image… asks first, then only untag
   await row(2, '1').waitFor({ timeout: WAIT });
 });
 
+await step('the built-in store cannot run containers: Run Image… is in neither the tag\'s menu nor the palette', 'no-run', async () => {
+  const menu = page.locator('.context-view .monaco-menu');
+  await row(2, '1').click({ button: 'right' });
+  // Tag Image… shows the menu is open and filled in.
+  await menu.locator('.action-label', { hasText: /^Tag Image…$/ }).waitFor({ timeout: WAIT });
+  const inMenu = await menu.locator('.action-label', { hasText: /^Run Image…$/ }).count();
+  await page.keyboard.press('Escape');
+  await menu.waitFor({ state: 'hidden', timeout: WAIT });
+  if (inMenu) throw new Error('the context menu offers Run Image… on the built-in store');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.fill('>Image Layers: Run Image');
+  // Exact matches are listed at once; "similar commands" (or "No matching commands") come after them.
+  await page.locator('.quick-input-widget', { hasText: /similar commands|No matching commands|Image Layers: Run Image…/ }).waitFor({ timeout: WAIT });
+  const inPalette = await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Image Layers: Run Image…' }).count();
+  await page.keyboard.press('Escape');
+  if (inPalette) throw new Error('the command palette offers Run Image… on the built-in store');
+});
+
 await step('Search Images finds the image in a registry by its host, and pulls the tag picked', 'search', async () => {
   await runCommand('Image Layers: Search Images');
   const input = page.locator('.quick-input-widget input.input[placeholder*="registry.example"]');

@@ -61,9 +61,9 @@ describe('Run Image on dockerd', function () {
     );
   });
 
-  it('is absent on the built-in store, which cannot run containers', () => {
+  it('is declared by the engine and not by the built-in store, which cannot run containers', () => {
     const store = new BuiltinStore(path.join(fs.mkdtempSync('/tmp/il-run-store-'), 'store'));
-    const asBackend: import('../../src/backend/backend').ImageBackend = store;
-    assert.strictEqual(asBackend.runContainer, undefined);
+    assert.strictEqual(store.capabilities.run, undefined);
+    assert.ok(backend.capabilities.run, 'the engine declares run');
   });
 });

@@ -3,7 +3,7 @@
 // engine's Docker Hub search answers rows, or says plainly that Docker Hub is out of reach.
 import * as assert from 'assert';
 import * as path from 'path';
-import { BackendError, type ImageBackend } from '../../src/backend/backend';
+import { BackendError } from '../../src/backend/backend';
 import { DockerBackend } from '../../src/backend/docker';
 import { RegistryClient } from '../../src/backend/registry/registry-client';
 import { BuiltinStore } from '../../src/backend/store';
@@ -15,7 +15,7 @@ describe('search against a real registry', function () {
   let registry: string;
   let dir: string;
   let appId: string;
-  const backends: Record<string, ImageBackend> = {};
+  const backends: Record<string, BuiltinStore | DockerBackend> = {};
 
   before(async function () {
     registry = (await services()).registry;

@@ -30,13 +30,13 @@ describe('Markdown from a hostile image', function () {
       config: { Labels: { site: LABEL } },
     };
     ({ ids: [id] } = await writeDockerSaveArchive(archive, [image]));
-    await backend.loadArchive(archive);
+    await backend.capabilities.archive!.loadArchive(archive);
     a.refresh();
   });
 
   after(async () => {
     const a = await api();
-    await (await a.backend()).removeImage(id, { force: true }).catch(() => undefined);
+    await (await a.backend()).capabilities.manage!.removeImage(id, { force: true }).catch(() => undefined);
     a.refresh();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -103,7 +103,7 @@ describe('Images view', function () {
     const archive = path.join(dir, 'dangling.tar');
     const { ids } = await writeDockerSaveArchive(archive, [{ tags: [], layers: [SAMPLE_LAYERS.L1, { files: [{ path: 'x', content: 'dangling' }] }] }]);
     try {
-      await backend.loadArchive(archive);
+      await backend.capabilities.archive!.loadArchive(archive);
       a.refresh();
       const shape = await treeShape(a);
       const none = shape.find(([name]) => name === '<none>');
@@ -115,7 +115,7 @@ describe('Images view', function () {
       });
       assert.ok(hidden.length >= 2);
     } finally {
-      await backend.removeImage(ids[0], { force: true }).catch(() => undefined);
+      await backend.capabilities.manage!.removeImage(ids[0], { force: true }).catch(() => undefined);
       a.refresh();
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -130,7 +130,7 @@ describe('Images view', function () {
     const layers = [{ files: [{ path: 'a', content: 'a' }] }, { files: [{ path: 'b', content: 'b' }] }];
     const { ids } = await writeDockerSaveArchive(archive, [{ tags: ['suite/short-history:1'], layers, history: [{ created_by: 'ADD rootfs.tar /' }] }]);
     try {
-      await backend.loadArchive(archive);
+      await backend.capabilities.archive!.loadArchive(archive);
       a.refresh();
       const rows = await layerRows(a, await waitFor('the loaded image', () => a.images.findImage('suite/short-history:1')));
       assert.strictEqual(rows.length, 2, 'both layers show');
@@ -139,7 +139,7 @@ describe('Images view', function () {
         assert.match((r.tooltip as vscode.MarkdownString).value, /does not say which/);
       }
     } finally {
-      await backend.removeImage(ids[0], { force: true }).catch(() => undefined);
+      await backend.capabilities.manage!.removeImage(ids[0], { force: true }).catch(() => undefined);
       a.refresh();
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -148,7 +148,7 @@ describe('Images view', function () {
   it('refreshes by itself when the store changes, as it would for a second window or the command line', async () => {
     const a = await api();
     const backend = await a.backend();
-    await backend.tagImage('sample/base:1.0', 'sample/base', 'watched');
+    await backend.capabilities.manage!.tagImage('sample/base:1.0', 'sample/base', 'watched');
     try {
       const shape = await waitFor('the new tag without a manual refresh', async () => {
         const s = await treeShape(a);
@@ -156,7 +156,7 @@ describe('Images view', function () {
       }, 15_000);
       assert.ok(shape.length >= 2);
     } finally {
-      await backend.removeImage('sample/base:watched').catch(() => undefined);
+      await backend.capabilities.manage!.removeImage('sample/base:watched').catch(() => undefined);
     }
   });
 

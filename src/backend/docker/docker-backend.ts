@@ -48,6 +48,7 @@ import { podmanCandidates, splitTag } from './names';
 import { podmanDiskUsage } from './podman-df';
 import { loginCommand, registryLogin, serverName } from '../registry/credentials';
 import { RegistryClient } from '../registry/registry-client';
+import type { ArchiveFormat, Capabilities, ContainerRunner, ImageArchive, ImageManager, ImageTransfer, LoadInput } from '../capabilities';
 import { searchImages, searchRows } from '../registry/search';
 
 export interface DockerBackendOptions extends DockerConnectionOptions {
@@ -100,7 +101,12 @@ function progressOfEvent(event: Record<string, unknown>): Progress {
   return progressOf(event as ProgressMessage);
 }
 
-export class DockerBackend implements ImageBackend {
+export class DockerBackend implements ImageBackend, ImageManager, ImageTransfer, ContainerRunner, ImageArchive {
+  // Engines keep their own records: no `check`.
+  readonly capabilities: Capabilities = { manage: this, transfer: this, run: this, archive: this };
+  readonly loads: readonly LoadInput[] = ['docker-archive'];
+  // Docker 25+ writes OCI layouts from `docker save`; the oldest engines this supports do not.
+  readonly saves: readonly ArchiveFormat[] = ['docker'];
   private detectedKind: EngineKind | undefined;
   private client: Promise<Dockerode> | undefined;
   private versionProbe: Promise<EngineKind> | undefined;
@@ -125,6 +131,10 @@ export class DockerBackend implements ImageBackend {
   /** 'docker' until the engine has answered GET /version (first call) and said it is Podman. */
   get kind(): EngineKind {
     return this.detectedKind ?? 'docker';
+  }
+
+  get displayName(): string {
+    return this.kind === 'podman' ? 'Podman' : 'Docker';
   }
 
   /** The address in use, e.g. `unix:///var/run/docker.sock`. */
@@ -497,8 +507,11 @@ export class DockerBackend implements ImageBackend {
     return { loaded };
   }
 
-  async saveImages(refs: string[], file: string, options: WorkOptions = {}): Promise<void> {
+  async saveImages(refs: string[], file: string, options: WorkOptions & { format?: ArchiveFormat } = {}): Promise<void> {
     if (refs.length === 0) throw new BackendError('invalid-input', 'No images were given to save.');
+    if (options.format && !this.saves.includes(options.format)) {
+      throw new BackendError('unsupported', `${this.displayName} saves archives in the ${this.saves.join(', ')} format only, not ${options.format}.`);
+    }
     refs.forEach((r) => this.checkRef(r));
     const kind = await this.detectKind();
     let names = refs;

@@ -1,6 +1,7 @@
 // The one place where Docker's and Podman's answers are made alike (see docs/engines.md for each difference).
 // Input is whatever JSON the engine sent; output is the model of core/model.ts.
 import type {
+  BackendKind,
   ContainerConfig,
   DiskUsage,
   HistoryItem,
@@ -9,7 +10,8 @@ import type {
   RemoveReportItem,
 } from '../../core/model';
 
-export type EngineKind = 'docker' | 'podman';
+/** The kinds an engine behind the Engine API can turn out to be. */
+export type EngineKind = Exclude<BackendKind, 'builtin'>;
 
 type Json = Record<string, unknown>;
 

@@ -23,6 +23,7 @@ export interface ArchiveLayer {
   open(): Readable;
 }
 
+import type { ArchiveFormat } from '../capabilities';
 export interface ArchiveImage {
   /** The config bytes; the image ID is their sha256. */
   config: Buffer;
@@ -32,7 +33,7 @@ export interface ArchiveImage {
   tags: string[];
 }
 
-export type ArchiveFormat = 'docker' | 'oci';
+export type { ArchiveFormat } from '../capabilities';
 
 /** A tar entry: a file (bytes or a stream of known size), a folder or a link. */
 export type TarEntry =

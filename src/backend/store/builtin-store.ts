@@ -3,6 +3,7 @@
 import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
 import { BackendError, type Disposable, type ImageBackend, type LoadResult, type RemoveOptions, type WorkOptions } from '../backend';
+import type { ArchiveFormat, Capabilities, ImageArchive, ImageManager, ImageTransfer, LoadInput, StoreChecker } from '../capabilities';
 import { parseDigest } from '../../core/digest';
 import { deriveHistory, HistoryMismatchError } from '../../core/history';
 import type { BackendInfo, DiskUsage, HistoryItem, ImageEvent, ImageInspect, ImageSummary, PruneReport, RemoveReportItem, SearchResult } from '../../core/model';
@@ -17,7 +18,6 @@ import { pruneImages, Remover, validateTagTarget } from './remove';
 import { familiarRef } from './repositories';
 import { resolveImage } from './resolve';
 import { saveImages } from './save';
-import type { ArchiveFormat } from './archive-writer';
 import { SnapshotCache, type StoreSnapshot } from './snapshot';
 import { diskUsage } from './usage';
 import { writeFileAtomic } from './atomic';
@@ -35,8 +35,13 @@ function goArch(arch: string): string {
   return arch === 'x64' ? 'x86_64' : arch === 'arm64' ? 'aarch64' : arch;
 }
 
-export class BuiltinStore implements ImageBackend {
+export class BuiltinStore implements ImageBackend, ImageManager, ImageTransfer, StoreChecker, ImageArchive {
   readonly kind = 'builtin' as const;
+  readonly displayName = 'Built-in store';
+  // Keeps images only: no `run`.
+  readonly capabilities: Capabilities = { manage: this, transfer: this, check: this, archive: this };
+  readonly loads: readonly LoadInput[] = ['docker-archive', 'oci-layout'];
+  readonly saves: readonly ArchiveFormat[] = ['docker', 'oci'];
   readonly layout: StoreLayout;
 
   private registryClient: RegistryClient | undefined;

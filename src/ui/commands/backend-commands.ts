@@ -1,12 +1,12 @@
 // Commands that choose where images come from.
 import * as vscode from 'vscode';
-import type { BackendChoice } from '../../backend/select';
+import { backendFactories } from '../../backend/backends';
+import { AUTO_CHOICE, type BackendChoice } from '../../backend/select';
 
-const CHOICES: { label: string; description: string; value: BackendChoice }[] = [
-  { label: 'Auto', description: 'the engine when one answers, else the built-in store', value: 'auto' },
-  { label: 'Docker or Podman engine', description: 'DOCKER_HOST or imageLayers.dockerHost', value: 'docker' },
-  { label: 'Built-in store', description: 'no engine needed', value: 'builtin' },
-];
+/** Auto, then every registered backend. */
+function choices(): { label: string; description: string; value: BackendChoice }[] {
+  return [AUTO_CHOICE, ...backendFactories()].map((c) => ({ label: c.label, description: c.description, value: c.id }));
+}
 
 async function setBackend(value: BackendChoice): Promise<void> {
   const config = vscode.workspace.getConfiguration('imageLayers');
@@ -26,7 +26,7 @@ export function registerBackendCommands(): vscode.Disposable[] {
     vscode.commands.registerCommand('imageLayers.switchBackend', async () => {
       const current = vscode.workspace.getConfiguration('imageLayers').get<BackendChoice>('backend', 'auto');
       const pick = await vscode.window.showQuickPick(
-        CHOICES.map((c) => ({ ...c, picked: c.value === current, detail: c.value === current ? 'current' : undefined })),
+        choices().map((c) => ({ ...c, picked: c.value === current, detail: c.value === current ? 'current' : undefined })),
         { placeHolder: 'Where should images come from?' },
       );
       if (pick) await setBackend(pick.value);

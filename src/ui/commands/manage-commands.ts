@@ -1,5 +1,6 @@
 // Commands that change images: tag, remove, prune, run.
 import * as vscode from 'vscode';
+import { requireCapability } from '../../backend/capabilities';
 import { formatBytes } from '../../core/format';
 import { parseReference } from '../../core/reference';
 import type { ImagesTreeNode } from '../tree/images-tree';
@@ -21,7 +22,7 @@ export function registerManageCommands(ctx: CommandContext): vscode.Disposable[]
         const colon = name.lastIndexOf(':');
         const slash = name.lastIndexOf('/');
         const [repo, tag] = colon > slash ? [name.slice(0, colon), name.slice(colon + 1)] : [name, 'latest'];
-        await (await ctx.catalog()).backend.tagImage(ref, repo, tag);
+        await requireCapability((await ctx.catalog()).backend, 'manage').tagImage(ref, repo, tag);
         ctx.refresh();
       }),
     ),
@@ -37,12 +38,12 @@ export function registerManageCommands(ctx: CommandContext): vscode.Disposable[]
           'Force Remove',
         );
         if (!answer) return;
-        const backend = (await ctx.catalog()).backend;
+        const manage = requireCapability((await ctx.catalog()).backend, 'manage');
         const report: string[] = [];
         const failures: string[] = [];
         for (const ref of refs) {
           try {
-            const rows = await backend.removeImage(ref, { force: answer === 'Force Remove' });
+            const rows = await manage.removeImage(ref, { force: answer === 'Force Remove' });
             report.push(...rows.map((r) => ('Untagged' in r ? `Untagged: ${r.Untagged}` : `Deleted: ${r.Deleted}`)));
           } catch (e) {
             failures.push(`${ref}: ${(e as Error).message}`);
@@ -56,14 +57,14 @@ export function registerManageCommands(ctx: CommandContext): vscode.Disposable[]
     vscode.commands.registerCommand(
       'imageLayers.pruneDangling',
       guarded(async () => {
-        const backend = (await ctx.catalog()).backend;
+        const manage = requireCapability((await ctx.catalog()).backend, 'manage');
         const answer = await vscode.window.showWarningMessage(
           'Remove all dangling (untagged) images?',
           { modal: true },
           'Prune',
         );
         if (answer !== 'Prune') return;
-        const result = await backend.pruneImages({ danglingOnly: true });
+        const result = await manage.pruneImages({ danglingOnly: true });
         ctx.refresh();
         const deleted = result.ImagesDeleted.filter((r) => 'Deleted' in r).length;
         void vscode.window.showInformationMessage(`Pruned ${deleted} image(s), reclaimed ${formatBytes(result.SpaceReclaimed)}.`);
@@ -72,9 +73,11 @@ export function registerManageCommands(ctx: CommandContext): vscode.Disposable[]
     vscode.commands.registerCommand(
       'imageLayers.runImage',
       guarded(async (target: Target) => {
+        // The menus offer Run Image only where the backend declares `run`; the palette and other callers still reach here.
         const backend = (await ctx.catalog()).backend;
-        if (!backend.runContainer) {
-          void vscode.window.showInformationMessage('The built-in store keeps images only; it cannot run containers. Switch to a Docker or Podman engine to run one.');
+        const run = backend.capabilities.run;
+        if (!run) {
+          void vscode.window.showInformationMessage(`${backend.displayName} keeps images only; it cannot run containers. Switch to a Docker or Podman engine to run one.`);
           return;
         }
         const ref = await pickRef(target, ctx, 'Image to run');
@@ -87,7 +90,7 @@ export function registerManageCommands(ctx: CommandContext): vscode.Disposable[]
           validateInput: (v) => (v.split(',').every((p) => !p.trim() || /^(\d+:)?\d+(\/(tcp|udp))?$/.test(p.trim())) ? undefined : 'Use HOST:CONTAINER[/tcp|udp], separated by commas'),
         });
         if (ports === undefined) return;
-        const id = await backend.runContainer(ref, {
+        const id = await run.runContainer(ref, {
           name: name.trim() || undefined,
           ports: ports.split(',').map((p) => p.trim()).filter(Boolean),
         });

@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { guarded, pickRef, targetRefs, withProgress, type CommandContext, type Target } from './command-context';
 import type { ImagesTreeNode } from '../tree/images-tree';
+import { requireCapability } from '../../backend/capabilities';
 import { writeSampleArchive } from '../../backend/store/samples';
 import { RegistryClient } from '../../backend/registry/registry-client';
 import { withLayerCounts } from '../../core/progress-stream';
@@ -25,8 +26,8 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
                 ignoreFocusOut: true,
               });
         if (!query?.trim()) return;
-        const backend = (await ctx.catalog()).backend;
-        const results = await withProgress(`Searching for ${query}`, ({ signal }) => backend.searchImages(query, { limit: 50, signal }));
+        const transfer = requireCapability((await ctx.catalog()).backend, 'transfer');
+        const results = await withProgress(`Searching for ${query}`, ({ signal }) => transfer.searchImages(query, { limit: 50, signal }));
         if (!results.length) {
           void vscode.window.showInformationMessage(`No images match "${query}".`);
           return;
@@ -58,8 +59,8 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
         const ref =
           typeof target === 'string' ? target : await vscode.window.showInputBox({ prompt: 'Image to pull', placeHolder: 'nginx:1.25' });
         if (!ref) return;
-        const backend = (await ctx.catalog()).backend;
-        await withProgress(`Pulling ${ref}`, (o) => backend.pullImage(ref, { ...o, onProgress: withLayerCounts(o.onProgress) }));
+        const transfer = requireCapability((await ctx.catalog()).backend, 'transfer');
+        await withProgress(`Pulling ${ref}`, (o) => transfer.pullImage(ref, { ...o, onProgress: withLayerCounts(o.onProgress) }));
         ctx.refresh();
         vscode.window.setStatusBarMessage(`Pulled ${ref}`, 5000);
       }),
@@ -69,8 +70,8 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
       guarded(async (target: Target) => {
         const ref = await pickRef(target, ctx, 'Image to push');
         if (!ref) return;
-        const backend = (await ctx.catalog()).backend;
-        await withProgress(`Pushing ${ref}`, (o) => backend.pushImage(ref, { ...o, onProgress: withLayerCounts(o.onProgress) }));
+        const transfer = requireCapability((await ctx.catalog()).backend, 'transfer');
+        await withProgress(`Pushing ${ref}`, (o) => transfer.pushImage(ref, { ...o, onProgress: withLayerCounts(o.onProgress) }));
         ctx.refresh();
         vscode.window.setStatusBarMessage(`Pushed ${ref}`, 5000);
       }),
@@ -89,8 +90,8 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
                 })
               )?.[0];
         if (!uri) return;
-        const backend = (await ctx.catalog()).backend;
-        const result = await withProgress('Loading image archive', (o) => backend.loadArchive(uri.fsPath, o));
+        const archive = requireCapability((await ctx.catalog()).backend, 'archive');
+        const result = await withProgress('Loading image archive', (o) => archive.loadArchive(uri.fsPath, o));
         ctx.refresh();
         void vscode.window.showInformationMessage(`Loaded ${result.loaded.join(', ') || 'no images'}.`);
       }),
@@ -103,8 +104,8 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
         try {
           const file = path.join(dir, 'samples.tar');
           await writeSampleArchive(file);
-          const backend = (await ctx.catalog()).backend;
-          const result = await withProgress('Loading the sample images', (o) => backend.loadArchive(file, o));
+          const archive = requireCapability((await ctx.catalog()).backend, 'archive');
+          const result = await withProgress('Loading the sample images', (o) => archive.loadArchive(file, o));
           ctx.refresh();
           vscode.window.setStatusBarMessage(`Loaded ${result.loaded.join(', ')}`, 5000);
         } finally {
@@ -124,8 +125,8 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
           filters: { 'Image archives': ['tar'] },
         });
         if (!uri) return;
-        const backend = (await ctx.catalog()).backend;
-        await withProgress(`Saving ${refs.join(', ')}`, (o) => backend.saveImages(refs, uri.fsPath, o));
+        const archive = requireCapability((await ctx.catalog()).backend, 'archive');
+        await withProgress(`Saving ${refs.join(', ')}`, (o) => archive.saveImages(refs, uri.fsPath, o));
         void vscode.window.showInformationMessage(`Saved ${refs.join(', ')} to ${uri.fsPath}.`);
       }),
     ),

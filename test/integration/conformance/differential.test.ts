@@ -1,16 +1,18 @@
-// The differential test: one archive loaded into a real dockerd and into the BuiltinStore must look the same
-// through ImageBackend: list, inspect, history and disk usage. A difference is reported field by field with
-// both values, so the store can be fixed where it strays from Docker.
+// The conformance suite's comparison with the reference: one archive loaded into a real dockerd and into a
+// backend that promises Docker's answers (the built-in store) must look the same through ImageBackend: list,
+// inspect, history and disk usage. A difference is reported field by field with both values, so the backend can
+// be fixed where it strays from Docker.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import Dockerode from 'dockerode';
 import * as tar from 'tar-stream';
-import type { ImageBackend } from '../../src/backend/backend';
-import { DockerBackend } from '../../src/backend/docker';
-import { BuiltinStore } from '../../src/backend/store';
-import { sampleImages, writeDockerSaveArchive, type FixtureImage } from '../fixtures/archives';
-import { services, tempDir } from './env';
+import type { ImageBackend } from '../../../src/backend/backend';
+import { requireCapability } from '../../../src/backend/capabilities';
+import { DockerBackend } from '../../../src/backend/docker';
+import { sampleImages, writeDockerSaveArchive, type FixtureImage } from '../../fixtures/archives';
+import { services, tempDir } from '../env';
+import { openSubject, SUBJECTS, type Subject } from './subjects';
 
 interface Case {
   name: string;
@@ -141,7 +143,7 @@ function normaliseForCompare(v: unknown): unknown {
 async function removeAll(backend: ImageBackend): Promise<void> {
   for (const image of await backend.listImages({ all: true })) {
     try {
-      await backend.removeImage(image.Id, { force: true });
+      await requireCapability(backend, 'manage').removeImage(image.Id, { force: true });
     } catch {
       // a child removed first took it along
     }
@@ -221,57 +223,66 @@ function report(diffs: Difference[]): string {
   return diffs.map((d) => `  ${d.field}\n    dockerd: ${JSON.stringify(d.dockerd)}\n    store:   ${JSON.stringify(d.store)}`).join('\n');
 }
 
-describe('Differential: dockerd and the BuiltinStore load the same archives alike', function () {
-  this.timeout(60_000);
-  let engine: DockerBackend;
-  let dir: string;
+for (const subject of SUBJECTS) {
+  if (subject.notComparedWithDockerd) continue;
 
-  before(async function () {
-    const s = await services();
-    engine = new DockerBackend({ host: s.dockerSocket });
-    dir = await tempDir('differential');
-  });
-  after(() => engine?.dispose());
+  describe(`Conformance: ${subject.name} answers as dockerd does for the same archives`, function () {
+    this.timeout(60_000);
+    let engine: DockerBackend;
+    let dir: string;
 
-  async function check(makeArchive: () => Promise<string>): Promise<void> {
-    await removeAll(engine);
-    const archive = await makeArchive();
-    const store = new BuiltinStore(await fs.promises.mkdtemp(path.join(dir, 'store-')));
-    const [dLoaded, sLoaded] = [await engine.loadArchive(archive), await store.loadArchive(archive)];
-    const diffs: Difference[] = [];
-    if (JSON.stringify([...dLoaded.loaded].sort()) !== JSON.stringify([...sLoaded.loaded].sort())) {
-      diffs.push({ field: 'load.loaded', dockerd: dLoaded.loaded, store: sLoaded.loaded });
-    }
-    diffs.push(...(await differences(engine, store)));
-    diffs.push(...(await rawDifferences((await services()).dockerSocket, store)));
-    store.dispose();
-    assert.ok(diffs.length === 0, `${diffs.length} difference(s):\n${report(diffs)}`);
-  }
-
-  for (const c of CASES) {
-    it(c.name, async function () {
-      await check(() => c.make(dir));
+    before(async function () {
+      const s = await services();
+      engine = new DockerBackend({ host: s.dockerSocket });
+      dir = await tempDir('differential');
     });
-  }
+    after(() => engine?.dispose());
 
-  it('an archive saved by dockerd from a `docker build` (FROM scratch, COPY, ENV, LABEL, WORKDIR, EXPOSE, CMD)', async function () {
-    const { dockerSocket } = await services();
-    await removeAll(engine);
-    const archive = await buildAndSave(dockerSocket, dir);
-    await check(async () => archive);
-  });
+    /** The subject, empty, in a folder of its own. */
+    async function fresh(): Promise<ImageBackend> {
+      return openSubject(subject, await subject.settings(await fs.promises.mkdtemp(path.join(dir, 'subject-'))));
+    }
 
-  it('an archive saved by the store loads into dockerd with the same ID and tags', async function () {
-    await removeAll(engine);
-    const store = new BuiltinStore(await fs.promises.mkdtemp(path.join(dir, 'store-')));
-    const archive = await write(dir, 'for-store.tar', sampleImages());
-    await store.loadArchive(archive);
-    const saved = path.join(dir, 'from-store.tar');
-    // Every name is asked for: `docker save` of one tag carries that tag only.
-    await store.saveImages(['sample/app:1.0', 'sample/app:latest', 'sample/base:1.0'], saved);
-    await engine.loadArchive(saved);
-    const diffs = await differences(engine, store);
-    store.dispose();
-    assert.ok(diffs.length === 0, `${diffs.length} difference(s):\n${report(diffs)}`);
+    async function check(makeArchive: () => Promise<string>): Promise<void> {
+      await removeAll(engine);
+      const archive = await makeArchive();
+      const store = await fresh();
+      const [dLoaded, sLoaded] = [await engine.loadArchive(archive), await requireCapability(store, 'archive').loadArchive(archive)];
+      const diffs: Difference[] = [];
+      if (JSON.stringify([...dLoaded.loaded].sort()) !== JSON.stringify([...sLoaded.loaded].sort())) {
+        diffs.push({ field: 'load.loaded', dockerd: dLoaded.loaded, store: sLoaded.loaded });
+      }
+      diffs.push(...(await differences(engine, store)));
+      diffs.push(...(await rawDifferences((await services()).dockerSocket, store)));
+      store.dispose();
+      assert.ok(diffs.length === 0, `${diffs.length} difference(s):\n${report(diffs)}`);
+    }
+
+    for (const c of CASES) {
+      it(c.name, async function () {
+        await check(() => c.make(dir));
+      });
+    }
+
+    it('an archive saved by dockerd from a `docker build` (FROM scratch, COPY, ENV, LABEL, WORKDIR, EXPOSE, CMD)', async function () {
+      const { dockerSocket } = await services();
+      await removeAll(engine);
+      const archive = await buildAndSave(dockerSocket, dir);
+      await check(async () => archive);
+    });
+
+    it(`an archive saved by ${subject.name} loads into dockerd with the same ID and tags`, async function () {
+      await removeAll(engine);
+      const store = await fresh();
+      const archive = await write(dir, 'for-store.tar', sampleImages());
+      await requireCapability(store, 'archive').loadArchive(archive);
+      const saved = path.join(dir, 'from-store.tar');
+      // Every name is asked for: `docker save` of one tag carries that tag only.
+      await requireCapability(store, 'archive').saveImages(['sample/app:1.0', 'sample/app:latest', 'sample/base:1.0'], saved);
+      await engine.loadArchive(saved);
+      const diffs = await differences(engine, store);
+      store.dispose();
+      assert.ok(diffs.length === 0, `${diffs.length} difference(s):\n${report(diffs)}`);
+    });
   });
-});
+}
