@@ -90,12 +90,12 @@ export async function loadImage(a: ImageLayersApi, image: FixtureImage): Promise
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-suite-'));
   const archive = path.join(dir, 'image.tar');
   const { ids: [id] } = await writeDockerSaveArchive(archive, [image]);
-  await (await a.backend()).loadArchive(archive);
+  await (await a.backend()).capabilities.archive!.loadArchive(archive);
   a.refresh();
   return {
     id,
     remove: async () => {
-      await (await a.backend()).removeImage(id, { force: true }).catch(() => undefined);
+      await (await a.backend()).capabilities.manage!.removeImage(id, { force: true }).catch(() => undefined);
       a.refresh();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -46,13 +46,13 @@ describe('Layer Files and Wasted Space', function () {
   it('says so in Layer Files and Wasted Space when their image is removed', async () => {
     const a = await api();
     const backend = await a.backend();
-    await backend.tagImage('sample/app:1.0', 'sample/doomed', '1');
+    await backend.capabilities.manage!.tagImage('sample/app:1.0', 'sample/doomed', '1');
     try {
       await vscode.commands.executeCommand('imageLayers.showLayerFiles', 'sample/doomed:1');
       await panelShowing(a, 'Layer Files sample/doomed:1', /^Changes in layer 4\./m);
       await vscode.commands.executeCommand('imageLayers.showWastedSpace', 'sample/doomed:1');
       await panelShowing(a, 'Wasted Space sample/doomed:1', /Efficiency score\s+99\.9/);
-      await backend.removeImage('sample/doomed:1');
+      await backend.capabilities.manage!.removeImage('sample/doomed:1');
       a.refresh();
       const waste = await panelShowing(a, 'Wasted Space sample/doomed:1', /sample\/doomed:1 is no longer among the images/);
       assert.doesNotMatch(waste.text, /Efficiency score/, 'no score for an image that is gone');
@@ -60,7 +60,7 @@ describe('Layer Files and Wasted Space', function () {
       await vscode.commands.executeCommand('imageLayers.showLayerFiles', 'sample/doomed:1');
       await panelShowing(a, 'Layer Files sample/doomed:1', /sample\/doomed:1 is no longer among the images/);
     } finally {
-      await backend.removeImage('sample/doomed:1').catch(() => undefined);
+      await backend.capabilities.manage!.removeImage('sample/doomed:1').catch(() => undefined);
       a.refresh();
     }
   });

@@ -29,7 +29,7 @@ describe('Inspect, History and Compare', function () {
     const before = await panelShowing(a, 'Inspect sample/app:1.0', /^Tags\s+sample\/app:1\.0$/m);
     const scrolled = await a.probePanel('Inspect sample/app:1.0', 150);
     assert.strictEqual(scrolled?.scrollY, 150, 'the JSON makes the page long enough to scroll');
-    await backend.tagImage('sample/app:1.0', 'sample/app', 'panel-refresh');
+    await backend.capabilities.manage!.tagImage('sample/app:1.0', 'sample/app', 'panel-refresh');
     try {
       a.refresh();
       const after = await panelShowing(a, 'Inspect sample/app:1.0', /sample\/app:panel-refresh/);
@@ -39,7 +39,7 @@ describe('Inspect, History and Compare', function () {
       assert.ok(after.scrollY >= 150, `the reader stays where they were (scrollY ${after.scrollY})`);
       assert.deepStrictEqual(after.state, before.state);
     } finally {
-      await backend.removeImage('sample/app:panel-refresh');
+      await backend.capabilities.manage!.removeImage('sample/app:panel-refresh');
       a.refresh();
     }
     await panelShowing(a, 'Inspect sample/app:1.0', /^Tags\s+sample\/app:1\.0$/m);
