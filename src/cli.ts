@@ -3,7 +3,7 @@
 import { existsSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BackendError, messageOf, type ImageBackend } from './backend/backend';
+import { BackendError, userMessage, type ImageBackend } from './backend/backend';
 import { BuiltinStore } from './backend/store';
 import { loadSamples } from './backend/store/samples';
 import { formatAge, formatBytes } from './core/format';
@@ -340,7 +340,7 @@ async function main(): Promise<void> {
       process.stderr.write(`Error: ${e.message}\n`);
       code = 1;
     } else {
-      process.stderr.write(`Error: ${messageOf(e)}\n`);
+      process.stderr.write(`Error: ${userMessage(e)}\n`);
       code = 1;
     }
   }

@@ -1,5 +1,5 @@
 // Chooses the backend from the settings: `auto` tries the engine and falls back to the built-in store.
-import { BackendError, type ImageBackend } from './backend';
+import { userMessage, type ImageBackend } from './backend';
 import { DockerBackend } from './docker';
 import { limits } from './limits';
 import { BuiltinStore } from './store';
@@ -30,7 +30,7 @@ export async function openBackend(settings: BackendSettings): Promise<OpenedBack
     return { backend: engine };
   } catch (e) {
     engine.dispose();
-    const reason = BackendError.is(e) ? e.message : 'No container engine answered.';
+    const reason = userMessage(e, 'No container engine answered.');
     return { backend: new BuiltinStore(settings.storePath), fallbackReason: reason };
   }
 }

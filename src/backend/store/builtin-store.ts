@@ -2,7 +2,7 @@
 // ImageBackend interface as a real engine, answering in the Engine API's shapes.
 import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
-import { BackendError, type Disposable, type ImageBackend, type LoadResult, type RemoveOptions, type WorkOptions } from '../backend';
+import { BackendError, userMessage, type Disposable, type ImageBackend, type LoadResult, type RemoveOptions, type WorkOptions } from '../backend';
 import { parseDigest } from '../../core/digest';
 import { deriveHistory, HistoryMismatchError } from '../../core/history';
 import type { BackendInfo, DiskUsage, HistoryItem, ImageEvent, ImageInspect, ImageSummary, PruneReport, RemoveReportItem, SearchResult } from '../../core/model';
@@ -97,7 +97,7 @@ export class BuiltinStore implements ImageBackend {
       await fs.mkdir(this.layout.root, { recursive: true });
       await fs.access(this.layout.root, fs.constants?.W_OK ?? 2);
     } catch (e) {
-      throw new BackendError('unreachable', `The image store folder ${this.layout.root} cannot be used: ${(e as Error).message}`);
+      throw new BackendError('unreachable', `The image store folder ${this.layout.root} cannot be used: ${userMessage(e)}`);
     }
   }
 

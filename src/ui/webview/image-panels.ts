@@ -2,7 +2,7 @@
 // asked again, and brings them back after a window reload: VS Code keeps a restored panel's title, and the title
 // names the kind and the image.
 import * as vscode from 'vscode';
-import { BackendError } from '../../backend/backend';
+import { userMessage } from '../../backend/backend';
 import { stepsOf, type ImageCatalog } from '../../backend/catalog';
 import { html, page, type Html } from './html';
 import { inspectBody } from './inspect-view';
@@ -97,7 +97,7 @@ export class ImagePanels implements vscode.Disposable {
       show(shown.body);
       if (shown.files) show(await shown.files(panel));
     } catch (e) {
-      const message = BackendError.is(e) ? e.message : String((e as Error)?.message ?? e);
+      const message = userMessage(e);
       show(html`<h1>${title}</h1><p class="error">${message}</p>`);
     }
   }
@@ -115,7 +115,7 @@ export class ImagePanels implements vscode.Disposable {
       const files = async (panel: vscode.WebviewPanel) => {
         const section = await this.compareFiles(panel, catalog, [refA, a.inspect], [refB, b.inspect]).then(
           (diff) => compareFilesSection(refA, refB, diff),
-          (e: unknown) => compareFilesSection(refA, refB, BackendError.is(e) ? e.message : String((e as Error)?.message ?? e)),
+          (e: unknown) => compareFilesSection(refA, refB, userMessage(e)),
         );
         return compareBody(refA, a.inspect, refB, b.inspect, layers, section);
       };

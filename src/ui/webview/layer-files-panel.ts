@@ -2,7 +2,7 @@
 // Space panel (dive's efficiency). The extension keeps the trees; the webview asks for a directory's children when
 // it is expanded and for filter matches, so that a layer of 100k entries never becomes 100k DOM rows at once.
 import * as vscode from 'vscode';
-import { BackendError } from '../../backend/backend';
+import { BackendError, userMessage } from '../../backend/backend';
 import { stepsOf, type ImageCatalog } from '../../backend/catalog';
 import { imageEfficiency, layerContentsCache, readImageLayers, type LayerContentsCache } from '../../backend/layer-contents';
 import type { EfficiencyReport } from '../../core/efficiency';
@@ -32,7 +32,7 @@ type FromWebview =
   | { type: 'filter'; query: string };
 
 function errorText(e: unknown): string {
-  return BackendError.is(e) ? e.message : String((e as Error)?.message ?? e);
+  return userMessage(e);
 }
 
 /** One open Layer Files panel and what it shows. */
