@@ -2,6 +2,7 @@
 import { userMessage, type ImageBackend } from './backend';
 import { DockerBackend } from './docker';
 import { limits } from './limits';
+import type { RegistryClient } from './registry/registry-client';
 import { BuiltinStore } from './store';
 
 export type BackendChoice = 'auto' | 'docker' | 'builtin';
@@ -12,6 +13,8 @@ export interface BackendSettings {
   storePath: string;
   /** DOCKER_HOST-style address; empty for DOCKER_HOST or the default socket. */
   dockerHost?: string;
+  /** The one registry client (and token cache) the backend shares with search, tags and hovers. */
+  registry?: RegistryClient;
 }
 
 export interface OpenedBackend {
@@ -21,16 +24,17 @@ export interface OpenedBackend {
 }
 
 export async function openBackend(settings: BackendSettings): Promise<OpenedBackend> {
-  if (settings.backend === 'builtin') return { backend: new BuiltinStore(settings.storePath) };
-  if (settings.backend === 'docker') return { backend: new DockerBackend({ host: settings.dockerHost || undefined }) };
+  const { registry } = settings;
+  if (settings.backend === 'builtin') return { backend: new BuiltinStore(settings.storePath, { registry }) };
+  if (settings.backend === 'docker') return { backend: new DockerBackend({ host: settings.dockerHost || undefined, registry }) };
   // A short probe: an engine that does not answer at once is not waited for when the store can stand in.
-  const engine = new DockerBackend({ host: settings.dockerHost || undefined, connectTimeoutMs: limits.engineProbeMs });
+  const engine = new DockerBackend({ host: settings.dockerHost || undefined, connectTimeoutMs: limits.engineProbeMs, registry });
   try {
     await engine.ping();
     return { backend: engine };
   } catch (e) {
     engine.dispose();
     const reason = userMessage(e, 'No container engine answered.');
-    return { backend: new BuiltinStore(settings.storePath), fallbackReason: reason };
+    return { backend: new BuiltinStore(settings.storePath, { registry }), fallbackReason: reason };
   }
 }

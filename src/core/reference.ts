@@ -19,14 +19,14 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
 /** The first path component names a registry when it holds a dot or a port, or is `localhost`. */
-function isRegistry(component: string): boolean {
+export function isRegistryHost(component: string): boolean {
   return component.includes('.') || component.includes(':') || component === 'localhost';
 }
 
 /** The name is written with its registry host first (`127.0.0.1:5000/app`, `docker.io/x`), not left to the default. */
 export function hasRegistry(name: string): boolean {
   const slash = name.indexOf('/');
-  return slash > 0 && isRegistry(name.slice(0, slash));
+  return slash > 0 && isRegistryHost(name.slice(0, slash));
 }
 
 /** Parses a reference; returns undefined when it is not one Docker would accept. */
@@ -38,7 +38,7 @@ export function parseReference(input: string): ImageReference | undefined {
   if (tag !== undefined && !TAG.test(tag)) return undefined;
   const parts = repository.split('/');
   let registry = DEFAULT_REGISTRY;
-  if (parts.length > 1 && isRegistry(parts[0])) registry = parts.shift() as string;
+  if (parts.length > 1 && isRegistryHost(parts[0])) registry = parts.shift() as string;
   if (registry === 'index.docker.io') registry = DEFAULT_REGISTRY;
   if (parts.length === 0 || !parts.every((p) => PATH_COMPONENT.test(p))) return undefined;
   if (registry === DEFAULT_REGISTRY && parts.length === 1) parts.unshift('library');

@@ -53,6 +53,8 @@ import { searchImages, searchRows } from '../registry/search';
 export interface DockerBackendOptions extends DockerConnectionOptions {
   /** The engine's kind when already known; otherwise it is read from GET /version at first use. */
   kind?: EngineKind;
+  /** The registry client searches of a registry's catalog go through; one of its own otherwise. */
+  registry?: RegistryClient;
 }
 
 type Query = Record<string, string | number | boolean | string[] | Record<string, string[]> | undefined>;
@@ -114,6 +116,7 @@ export class DockerBackend implements ImageBackend {
 
   constructor(private readonly options: DockerBackendOptions = {}) {
     this.detectedKind = options.kind;
+    this.registryClient = options.registry;
     try {
       this.connection = resolveConnection(options);
     } catch (e) {

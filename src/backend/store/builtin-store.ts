@@ -42,7 +42,10 @@ export class BuiltinStore implements ImageBackend {
   private registryClient: RegistryClient | undefined;
   private readonly cache: SnapshotCache;
 
-  /** `registry`: the client pulls and pushes go through (credentials, insecure hosts); a default one otherwise. */
+  /**
+   * `registry`: the client pulls, pushes and searches go through (credentials, insecure hosts, its token cache),
+   * shared with whoever else asks registries; one of the store's own otherwise.
+   */
   constructor(root: string, options: { registry?: RegistryClient } = {}) {
     this.layout = new StoreLayout(path.resolve(root));
     this.registryClient = options.registry;
@@ -50,7 +53,6 @@ export class BuiltinStore implements ImageBackend {
   }
 
   private get registry(): RegistryClient {
-    // Blobs may be large and registries far away: the default client waits longer than the hover's.
     this.registryClient ??= new RegistryClient();
     return this.registryClient;
   }

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { BackendError, userMessage } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
+import type { RegistryClient } from '../../backend/registry/registry-client';
 import { shortId } from '../../core/reference';
 import { LayerUserNode } from '../tree/layers-tree';
 import { ImageNode, LayerNode, type ImagesTreeNode } from '../tree/images-tree';
@@ -9,6 +10,8 @@ import type { ImagePanels } from '../webview/image-panels';
 
 export interface CommandContext {
   catalog(): Promise<ImageCatalog>;
+  /** The extension's one registry client: its tokens serve the backend's pulls and pushes too. */
+  registry: RegistryClient;
   panels: ImagePanels;
   refresh(): void;
   reveal(ref: string): Promise<boolean>;

@@ -8,7 +8,7 @@ import { formatAge, formatBytes, unixSeconds } from '../../core/format';
 import type { ImageInspect } from '../../core/model';
 import { freshness } from '../../core/freshness';
 import { familiarString, parseReference, shortId, splitName, type ImageReference } from '../../core/reference';
-import { RegistryClient } from '../../backend/registry/registry-client';
+import type { RegistryClient } from '../../backend/registry/registry-client';
 
 export const DOCKERFILE_SELECTOR: vscode.DocumentSelector = [
   { language: 'dockerfile' },
@@ -31,7 +31,9 @@ export class DockerfileHoverProvider implements vscode.HoverProvider {
 
   constructor(
     private readonly catalog: () => Promise<ImageCatalog>,
-    private readonly registry: RegistryClient = new RegistryClient({ timeoutMs: LOOKUP_TIMEOUT_MS }),
+    // Shared with the backend: a token its pull got serves the hover's check. The hover waits LOOKUP_TIMEOUT_MS
+    // for the answer; a slower one is still cached for the next hover.
+    private readonly registry: RegistryClient,
   ) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
