@@ -12,6 +12,7 @@ export function table(rows: string[][]): string {
  * character shown as an escape: a newline would break the table, and an image's text must not steer the terminal.
  */
 export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it escapes
   return text.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
