@@ -43,6 +43,7 @@ function transfer(name: 'pull' | 'push', summary: string): CliCommand {
     synopsis: 'IMAGE',
     summary,
     args: { min: 1, max: 1, missing: `${name} needs an image.` },
+    makesStore: name === 'pull',
     async run({ backend, json, args: [ref] }) {
       // Both backends report the Engine API's stream: printed as it is with --json, else drawn as docker does.
       const show: (m: ProgressMessage) => void = json ? (m) => print(JSON.stringify(m)) : progressDisplay(process.stdout);
