@@ -81,7 +81,6 @@ const lastLines = (file, n) =>
 
 let server;
 let browser;
-let exitCode = 1;
 let failed = 1;
 let passed = 0;
 try {
@@ -131,7 +130,7 @@ try {
   const { page } = browser;
   const appendLog = (line) => fs.appendFileSync(workbenchLog, `${secs()} ${line}\n`);
   page.on('pageerror', (e) => appendLog(`[pageerror] ${e.message}`));
-  let onExit = (_code) => {};
+  let onExit = () => {};
   const exited = new Promise((resolve) => (onExit = resolve));
   await page.exposeFunction('codeAutomationExit', (code) => onExit(Number(code)));
   await page.exposeFunction('codeAutomationLog', (type, args) => {
@@ -168,7 +167,7 @@ try {
     console.error(`last workbench log lines (${path.relative(repoRoot, workbenchLog)}):\n${lastLines(workbenchLog, 40)}`);
     console.error(`last code-server log lines:\n${lastLines(server.logFile, 20)}`);
   } else {
-    exitCode = outcome;
+    const exitCode = outcome;
     const mine = readCounts();
     passed = mine.reduce((n, c) => n + c.passed, 0);
     failed = mine.reduce((n, c) => n + c.failed, 0);

@@ -1,4 +1,4 @@
-// `npm test`: installs what the tests need when it is missing, builds, and runs every phase:
+// `npm test`: installs what the tests need when it is missing, builds, lints, and runs every phase:
 // install (the shared installs a new machine makes: code-server and Node 24 into the cache, two at once),
 // unit (plain mocha), integration (a real dockerd, podman and registry), suite (mocha inside a real
 // VS Code's extension host) and e2e (a real browser on a real VS Code). Ends with one closing line.
@@ -40,6 +40,10 @@ async function setup() {
   }
   console.log('> build');
   if ((await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.'])) !== 0) throw new Error('tsc failed');
+  console.log('> lint');
+  if ((await run(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js')])) !== 0) {
+    throw new Error('lint failed: ESLint found the problems listed above (eslint.config.mjs; `npx eslint` shows them again).');
+  }
   if ((await run(process.execPath, ['esbuild.mjs'])) !== 0) throw new Error('esbuild failed');
 }
 

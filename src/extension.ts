@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { ImageBackend } from './backend/backend';
 import { ImageCatalog } from './backend/catalog';
+import { RegistryClient } from './backend/registry/registry-client';
 import { BackendHolder } from './ui/backend-holder';
 import { showViewOnFirstRun } from './ui/first-run';
 import type { CommandContext } from './ui/commands/command-context';
@@ -36,7 +37,9 @@ export interface ImageLayersApi {
 }
 
 export function activate(context: vscode.ExtensionContext): ImageLayersApi {
-  const holder = new BackendHolder(context);
+  // One client, one token cache: pulls, pushes, search, tag lists and hovers all log in once per repository.
+  const registry = new RegistryClient();
+  const holder = new BackendHolder(context, registry);
   let catalog: ImageCatalog | undefined;
   const getCatalog = async () => {
     const backend = await holder.get();
@@ -83,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
 
   const commandContext: CommandContext = {
     catalog: getCatalog,
+    registry,
     panels,
     refresh,
     selection: () => imagesView.selection,
@@ -120,7 +124,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     ...registerLayerCommands(commandContext),
     ...registerViewCommands(options),
     ...registerBackendCommands(),
-    vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, new DockerfileHoverProvider(getCatalog)),
+    vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, new DockerfileHoverProvider(getCatalog, registry)),
   );
   const filter = options.get().filter;
   imagesView.description = filter ? `filter: ${filter}` : undefined;

@@ -37,9 +37,13 @@ export class BackendError extends Error {
   }
 }
 
-/** The message of anything thrown. */
-export function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+/**
+ * The sentence a user sees for anything thrown: a BackendError's own, another error's message (never its class
+ * name, as String(e) gives, nor "[object Object]"), a thrown string as it is; `fallback` when there is no text.
+ */
+export function userMessage(e: unknown, fallback = 'Something went wrong, and it did not say what.'): string {
+  const message = typeof e === 'string' ? e : (e as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' && message.trim() ? message.trim() : fallback;
 }
 
 /** A failed system call (a read, a write, an open): the file system's trouble, not the bytes'. */

@@ -1,5 +1,6 @@
 // The backends by id, as vscode-containers' RuntimeManager keeps its clients: each says how it is named and how
 // it opens from the settings. Adding a backend is one entry here (docs/architecture.md, *Adding a backend*).
+import type { RegistryClient } from './registry/registry-client';
 import type { ImageBackend } from './backend';
 import { DockerBackend } from './docker';
 import { limits } from './limits';
@@ -12,6 +13,8 @@ export interface BackendSettings {
   storePath: string;
   /** DOCKER_HOST-style address; empty for DOCKER_HOST or the default socket. */
   dockerHost?: string;
+  /** The one registry client (and token cache) the backend shares with search, tags and hovers. */
+  registry?: RegistryClient;
 }
 
 export interface BackendFactory {
@@ -52,7 +55,7 @@ registerBackend({
   description: 'DOCKER_HOST or imageLayers.dockerHost',
   auto: 'probe',
   // A short probe: an engine that does not answer at once is not waited for when the store can stand in.
-  open: (s, o) => new DockerBackend({ host: s.dockerHost || undefined, connectTimeoutMs: o?.probe ? limits.engineProbeMs : undefined }),
+  open: (s, o) => new DockerBackend({ host: s.dockerHost || undefined, connectTimeoutMs: o?.probe ? limits.engineProbeMs : undefined, registry: s.registry }),
 });
 
 registerBackend({
@@ -60,5 +63,5 @@ registerBackend({
   label: 'Built-in store',
   description: 'no engine needed',
   auto: 'fallback',
-  open: (s) => new BuiltinStore(s.storePath),
+  open: (s) => new BuiltinStore(s.storePath, { registry: s.registry }),
 });

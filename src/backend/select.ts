@@ -1,6 +1,6 @@
 // Chooses the backend from the settings: a registered backend by id, or `auto`: the probes in order (an engine),
 // the first that answers, else the fallback (the built-in store).
-import { BackendError, type ImageBackend } from './backend';
+import { BackendError, userMessage, type ImageBackend } from './backend';
 import { backendFactories, backendFactory, type BackendSettings } from './backends';
 
 export type { BackendSettings } from './backends';
@@ -29,7 +29,7 @@ export async function openBackend(settings: BackendSettings): Promise<OpenedBack
       return { backend };
     } catch (e) {
       backend.dispose();
-      reason ??= BackendError.is(e) ? e.message : 'No container engine answered.';
+      reason ??= userMessage(e, 'No container engine answered.');
     }
   }
   const fallback = backendFactories().find((f) => f.auto === 'fallback');

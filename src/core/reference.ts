@@ -19,32 +19,26 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
 /** The first path component names a registry when it holds a dot or a port, or is `localhost`. */
-function isRegistry(component: string): boolean {
+export function isRegistryHost(component: string): boolean {
   return component.includes('.') || component.includes(':') || component === 'localhost';
+}
+
+/** The name is written with its registry host first (`127.0.0.1:5000/app`, `docker.io/x`), not left to the default. */
+export function hasRegistry(name: string): boolean {
+  const slash = name.indexOf('/');
+  return slash > 0 && isRegistryHost(name.slice(0, slash));
 }
 
 /** Parses a reference; returns undefined when it is not one Docker would accept. */
 export function parseReference(input: string): ImageReference | undefined {
-  let rest = input.trim();
-  if (!rest) return undefined;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) return undefined;
-  }
-  let tag: string | undefined;
-  const lastSlash = rest.lastIndexOf('/');
-  const colon = rest.lastIndexOf(':');
-  if (colon > lastSlash) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) return undefined;
-  }
-  const parts = rest.split('/');
+  const trimmed = input.trim();
+  if (!trimmed) return undefined;
+  const { repository, tag, digest } = splitName(trimmed);
+  if (digest !== undefined && !DIGEST.test(digest)) return undefined;
+  if (tag !== undefined && !TAG.test(tag)) return undefined;
+  const parts = repository.split('/');
   let registry = DEFAULT_REGISTRY;
-  if (parts.length > 1 && isRegistry(parts[0])) registry = parts.shift() as string;
+  if (parts.length > 1 && isRegistryHost(parts[0])) registry = parts.shift() as string;
   if (registry === 'index.docker.io') registry = DEFAULT_REGISTRY;
   if (parts.length === 0 || !parts.every((p) => PATH_COMPONENT.test(p))) return undefined;
   if (registry === DEFAULT_REGISTRY && parts.length === 1) parts.unshift('library');
@@ -84,12 +78,24 @@ export function compareByFullName(a: string, b: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** Splits a `repo:tag` name as found in RepoTags into its repository and tag. */
+/**
+ * A name as written, split into its repository, tag and digest, with no defaults and no checks (the engine's
+ * query parameters and stored names keep the spelling they came with). A port's colon is not a tag's:
+ * `127.0.0.1:5000/app:1@sha256:…` → `127.0.0.1:5000/app`, `1`, `sha256:…`.
+ */
+export function splitName(name: string): { repository: string; tag?: string; digest?: string } {
+  const at = name.indexOf('@');
+  const digest = at >= 0 ? name.slice(at + 1) : undefined;
+  const rest = at >= 0 ? name.slice(0, at) : name;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) return { repository: rest.slice(0, colon), tag: rest.slice(colon + 1), digest };
+  return { repository: rest, digest };
+}
+
+/** Splits a `repo:tag` name as found in RepoTags into its repository and tag (`latest` when it has none). */
 export function splitRepoTag(repoTag: string): { repository: string; tag: string } {
-  const lastSlash = repoTag.lastIndexOf('/');
-  const colon = repoTag.lastIndexOf(':');
-  if (colon > lastSlash) return { repository: repoTag.slice(0, colon), tag: repoTag.slice(colon + 1) };
-  return { repository: repoTag, tag: DEFAULT_TAG };
+  const { repository, tag } = splitName(repoTag);
+  return { repository, tag: tag ?? DEFAULT_TAG };
 }
 
 /** Two references name the same repository:tag, whatever short or long form each is written in. */

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ImageBackend } from '../backend/backend';
 import { CAPABILITY_NAMES } from '../backend/capabilities';
 import { limits } from '../backend/limits';
+import type { RegistryClient } from '../backend/registry/registry-client';
 import { openBackend, type BackendChoice } from '../backend/select';
 import { chooseStorePath, type StorePathAnswer } from './store-path-choice';
 
@@ -34,7 +35,10 @@ export class BackendHolder implements vscode.Disposable {
   /** The workspace store path a question is showing for. */
   private asking: string | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext) {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly registry?: RegistryClient,
+  ) {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('imageLayers.freeSpaceMargin')) applyFreeSpaceMargin();
@@ -100,6 +104,7 @@ export class BackendHolder implements vscode.Disposable {
       backend: config.get<BackendChoice>('backend', 'auto'),
       storePath,
       dockerHost: config.get<string>('dockerHost') ?? '',
+      registry: this.registry,
     });
     this.opened = opened.backend;
     this.fallbackReason = opened.fallbackReason;

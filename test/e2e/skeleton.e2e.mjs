@@ -205,7 +205,7 @@ async function fromContextMenu(target, label) {
       await menu.waitFor({ state: 'hidden', timeout: 3000 });
       return;
     } catch (e) {
-      if (attempt === 3) throw new Error(`the context menu stayed open after clicking "${label}" three times`);
+      if (attempt === 3) throw new Error(`the context menu stayed open after clicking "${label}" three times`, { cause: e });
     }
   }
 }
@@ -462,7 +462,7 @@ await step('Load Image Archive… loads the archive picked in the file dialog, a
         await listed.waitFor({ timeout: 5000 });
         break;
       } catch (e) {
-        if (attempt === 3) throw new Error(`the file dialog did not take the path typed: it reads "${await input.inputValue()}"`);
+        if (attempt === 3) throw new Error(`the file dialog did not take the path typed: it reads "${await input.inputValue()}"`, { cause: e });
       }
     }
     await page.locator('.quick-input-widget .monaco-button', { hasText: 'Load' }).click({ timeout: WAIT });

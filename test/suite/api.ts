@@ -81,7 +81,7 @@ export async function panelShowing(a: ImageLayersApi, title: string, shows: RegE
       ms,
     );
   } catch (e) {
-    throw new Error(`${(e as Error).message}; it shows:\n${last?.text ?? '(no page)'}`);
+    throw new Error(`${(e as Error).message}; it shows:\n${last?.text ?? '(no page)'}`, { cause: e });
   }
 }
 

@@ -74,7 +74,7 @@ describe('the Engine API progress stream', () => {
       'Status: Downloaded newer image for 127.0.0.1:39955/demo/b:1',
       '',
     ]);
-    assert.match(text, /\x1b\[1A\x1b\[2K\r7f0161cfe8a0: Downloading  36\.45kB\/1\.983MB\r\x1b\[1B/);
+    assert.match(text, /\x1b\[1A\x1b\[2K\r7f0161cfe8a0: Downloading {2}36\.45kB\/1\.983MB\r\x1b\[1B/);
   });
 
   it('sums the layers up for a notification: done, of all, and how many were there already', () => {

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { compareByFullName, familiarString, parseReference, sameTag, shortId, splitRepoTag } from '../../src/core/reference';
+import { compareByFullName, familiarString, hasRegistry, parseReference, sameTag, shortId, splitName, splitRepoTag } from '../../src/core/reference';
 
 describe('image references', () => {
   it('fills in Docker Hub defaults for a bare name', () => {
@@ -40,6 +40,23 @@ describe('image references', () => {
     assert.deepStrictEqual(splitRepoTag('127.0.0.1:5000/app'), { repository: '127.0.0.1:5000/app', tag: 'latest' });
     assert.deepStrictEqual(splitRepoTag('sample/app:1.0'), { repository: 'sample/app', tag: '1.0' });
     assert.strictEqual(shortId('sha256:0123456789abcdef0123'), '0123456789ab');
+  });
+
+  it('splits a name as written: a port is not a tag, a digest after a tag keeps both, nothing filled in', () => {
+    const digest = 'sha256:' + 'ab'.repeat(32);
+    assert.deepStrictEqual(splitName('127.0.0.1:5000/team/app'), { repository: '127.0.0.1:5000/team/app', digest: undefined });
+    assert.deepStrictEqual(splitName(`127.0.0.1:5000/app:1@${digest}`), { repository: '127.0.0.1:5000/app', tag: '1', digest });
+    assert.deepStrictEqual(splitName(`docker.io/library/nginx@${digest}`), { repository: 'docker.io/library/nginx', digest });
+    assert.deepStrictEqual(splitName('localhost/app:v2'), { repository: 'localhost/app', tag: 'v2', digest: undefined });
+    // parseReference reads the same split: what one accepts, the other cuts in the same places.
+    assert.deepStrictEqual(parseReference(`127.0.0.1:5000/app:1@${digest}`), { registry: '127.0.0.1:5000', path: 'app', tag: '1', digest });
+  });
+
+  it('tells a name that starts with its registry from one left to Docker Hub', () => {
+    assert.deepStrictEqual(
+      ['127.0.0.1:5000/app', 'docker.io/x', 'localhost/x', 'team/app', 'app', 'app:1.0'].map(hasRegistry),
+      [true, true, true, false, false, false],
+    );
   });
 
   it('orders names as dockerd lists RepoTags: by full name, so docker.io sorts among the registry hosts', () => {

@@ -18,10 +18,10 @@ import type {
   SearchResult,
 } from '../../core/model';
 import { progressOf } from '../../core/progress-stream';
-import { parseReference } from '../../core/reference';
+import { DEFAULT_TAG, parseReference, splitName } from '../../core/reference';
 import {
   BackendError,
-  messageOf,
+  userMessage,
   type Disposable,
   type ImageBackend,
   type LoadResult,
@@ -44,7 +44,7 @@ import {
   normaliseSummary,
   type EngineKind,
 } from './normalise';
-import { podmanCandidates, splitTag } from './names';
+import { podmanCandidates } from './names';
 import { podmanDiskUsage } from './podman-df';
 import { loginCommand, registryLogin, serverName } from '../registry/credentials';
 import { RegistryClient } from '../registry/registry-client';
@@ -54,6 +54,8 @@ import { searchImages, searchRows } from '../registry/search';
 export interface DockerBackendOptions extends DockerConnectionOptions {
   /** The engine's kind when already known; otherwise it is read from GET /version at first use. */
   kind?: EngineKind;
+  /** The registry client searches of a registry's catalog go through; one of its own otherwise. */
+  registry?: RegistryClient;
 }
 
 type Query = Record<string, string | number | boolean | string[] | Record<string, string[]> | undefined>;
@@ -120,6 +122,7 @@ export class DockerBackend implements ImageBackend, ImageManager, ImageTransfer,
 
   constructor(private readonly options: DockerBackendOptions = {}) {
     this.detectedKind = options.kind;
+    this.registryClient = options.registry;
     try {
       this.connection = resolveConnection(options);
     } catch (e) {
@@ -151,7 +154,7 @@ export class DockerBackend implements ImageBackend, ImageManager, ImageTransfer,
         return new D(dockerOptions);
       } catch (e) {
         // docker-modem reads DOCKER_CERT_PATH files when it starts; a missing one lands here.
-        throw new BackendError('invalid-input', `The engine connection could not be set up: ${messageOf(e)}`);
+        throw new BackendError('invalid-input', `The engine connection could not be set up: ${userMessage(e)}`);
       }
     });
     return this.client;
@@ -437,10 +440,10 @@ export class DockerBackend implements ImageBackend, ImageManager, ImageTransfer,
   async pullImage(ref: string, options: WorkOptions = {}): Promise<void> {
     this.checkRef(ref);
     await this.detectKind();
-    const { name, tag } = splitTag(ref);
+    const { repository, tag, digest } = splitName(ref);
     try {
       const stream = await this.dial<NodeJS.ReadableStream>(
-        { method: 'POST', path: '/images/create', query: { fromImage: name, tag: tag ?? 'latest' }, stream: true, signal: options.signal, authconfig: await authFor(ref) },
+        { method: 'POST', path: '/images/create', query: { fromImage: repository, tag: digest ?? tag ?? DEFAULT_TAG }, stream: true, signal: options.signal, authconfig: await authFor(ref) },
         `pull ${ref}`,
       );
       await this.follow(stream, `pull ${ref}`, options);
@@ -452,10 +455,10 @@ export class DockerBackend implements ImageBackend, ImageManager, ImageTransfer,
   async pushImage(ref: string, options: WorkOptions = {}): Promise<void> {
     this.checkRef(ref);
     await this.detectKind();
-    const { name, tag } = splitTag(ref);
+    const { repository, tag, digest } = splitName(ref);
     try {
       const stream = await this.dial<NodeJS.ReadableStream>(
-        { method: 'POST', path: `/images/${name}/push`, query: { tag }, stream: true, signal: options.signal, authconfig: await authFor(ref) },
+        { method: 'POST', path: `/images/${repository}/push`, query: { tag: digest ?? tag }, stream: true, signal: options.signal, authconfig: await authFor(ref) },
         `push ${ref}`,
       );
       await this.follow(stream, `push ${ref}`, options);

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { PassThrough, Readable } from 'stream';
 import { pipeline } from 'stream/promises';
 import * as tar from 'tar-stream';
-import { BackendError, messageOf } from '../backend';
+import { BackendError, userMessage } from '../backend';
 
 /** The digest an entry's name carries (Docker 25+ `blobs/sha256/<hex>`, podman `<hex>.tar`), if any. */
 function digestInName(name: string): string | undefined {
@@ -169,7 +169,7 @@ export async function readLayersInArchive<T>(
   } catch (e) {
     if (signal?.aborted) throw new BackendError('cancelled', 'Cancelled: reading the layers.');
     if (BackendError.is(e)) throw e;
-    throw new BackendError('corrupt', `The engine's archive could not be read: ${messageOf(e)}`);
+    throw new BackendError('corrupt', `The engine's archive could not be read: ${userMessage(e)}`);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     extract.destroy();

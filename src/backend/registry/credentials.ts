@@ -7,7 +7,7 @@ import { execFile } from 'child_process';
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BackendError, messageOf } from '../backend';
+import { BackendError, userMessage } from '../backend';
 import type { RegistryCredentials } from './registry-client';
 
 interface AuthEntry {
@@ -89,7 +89,7 @@ async function fromHelper(sources: CredentialSources, helper: string, registry: 
   try {
     out = await (sources.runHelper ?? runDockerHelper)(helper, serverName(registry));
   } catch (e) {
-    const msg = messageOf(e);
+    const msg = userMessage(e);
     // Helpers answer "credentials not found in native keychain" for a registry they do not know.
     if (/not found/i.test(msg)) return undefined;
     throw new BackendError('failed', `The credential helper docker-credential-${helper} failed for ${registry}: ${msg.slice(0, 200)}`);

@@ -4,6 +4,7 @@
 // over HTTPS on the store). Results are the Engine API's shape.
 import { BackendError } from '../backend';
 import type { SearchResult } from '../../core/model';
+import { isRegistryHost } from '../../core/reference';
 import type { RegistryClient } from './registry-client';
 
 export const HUB_SEARCH_URL = 'https://index.docker.io/v1/search';
@@ -24,7 +25,7 @@ export function registryTerm(term: string): { registry: string; text: string } |
   const t = term.trim();
   const slash = t.indexOf('/');
   const first = slash < 0 ? t : t.slice(0, slash);
-  if (!first || !(first.includes('.') || first.includes(':') || first === 'localhost')) return undefined;
+  if (!isRegistryHost(first)) return undefined;
   return { registry: first.toLowerCase(), text: slash < 0 ? '' : t.slice(slash + 1).toLowerCase() };
 }
 

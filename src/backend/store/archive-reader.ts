@@ -7,7 +7,7 @@ import * as path from 'path';
 import { Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createGunzip } from 'zlib';
-import { BackendError, isSystemError, messageOf } from '../backend';
+import { BackendError, isSystemError, userMessage } from '../backend';
 import { Limiter } from '../../core/limit';
 import type { Progress } from '../../core/model';
 import { readInRing, type RingChunk } from './chunk-ring';
@@ -236,7 +236,7 @@ export async function stageArchive(archive: string, stagingDir: string, options:
     await Promise.allSettled(finishing);
     if (options.signal?.aborted) throw cancelledError();
     if (BackendError.is(e)) throw e;
-    const msg = messageOf(e);
+    const msg = userMessage(e);
     // A failing write (a full disk, a folder made read-only) is the store's trouble, not the archive's.
     if (isSystemError(e)) throw new BackendError('failed', `Copying ${source} into the store's staging folder failed (${msg}).`, msg);
     throw new BackendError('corrupt', `${source} is not a readable tar archive (${msg}); it may be truncated or damaged.`, msg);
@@ -250,7 +250,7 @@ async function* readingOf(source: string, chunks: AsyncGenerator<RingChunk>): As
     yield* chunks;
   } catch (e) {
     if (!isSystemError(e)) throw e;
-    const msg = messageOf(e);
+    const msg = userMessage(e);
     throw new BackendError('failed', `Reading ${source} failed (${msg}).`, msg);
   }
 }

@@ -7,7 +7,7 @@ import { createWriteStream, promises as fs } from 'fs';
 import { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
 import * as tar from 'tar-stream';
-import { BackendError, messageOf, type WorkOptions } from '../backend';
+import { BackendError, userMessage, type WorkOptions } from '../backend';
 import { chainIds } from '../../core/chain';
 import { digestHex } from '../../core/digest';
 import { fullRepository, parseReference, splitRepoTag } from '../../core/reference';
@@ -225,6 +225,6 @@ export async function writeImageArchive(
     await fs.rm(temp, { force: true });
     if (signal?.aborted) throw new BackendError('cancelled', 'The save was cancelled.');
     if (BackendError.is(e)) throw e;
-    throw new BackendError('failed', `Could not write ${target}: ${messageOf(e)}`);
+    throw new BackendError('failed', `Could not write ${target}: ${userMessage(e)}`);
   }
 }

@@ -2,7 +2,7 @@
 // ImageBackend interface as a real engine, answering in the Engine API's shapes.
 import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
-import { BackendError, type Disposable, type ImageBackend, type LoadResult, type RemoveOptions, type WorkOptions } from '../backend';
+import { BackendError, userMessage, type Disposable, type ImageBackend, type LoadResult, type RemoveOptions, type WorkOptions } from '../backend';
 import type { ArchiveFormat, Capabilities, ImageArchive, ImageManager, ImageTransfer, LoadInput, StoreChecker } from '../capabilities';
 import { parseDigest } from '../../core/digest';
 import { deriveHistory, HistoryMismatchError } from '../../core/history';
@@ -47,7 +47,10 @@ export class BuiltinStore implements ImageBackend, ImageManager, ImageTransfer, 
   private registryClient: RegistryClient | undefined;
   private readonly cache: SnapshotCache;
 
-  /** `registry`: the client pulls and pushes go through (credentials, insecure hosts); a default one otherwise. */
+  /**
+   * `registry`: the client pulls, pushes and searches go through (credentials, insecure hosts, its token cache),
+   * shared with whoever else asks registries; one of the store's own otherwise.
+   */
   constructor(root: string, options: { registry?: RegistryClient } = {}) {
     this.layout = new StoreLayout(path.resolve(root));
     this.registryClient = options.registry;
@@ -55,7 +58,6 @@ export class BuiltinStore implements ImageBackend, ImageManager, ImageTransfer, 
   }
 
   private get registry(): RegistryClient {
-    // Blobs may be large and registries far away: the default client waits longer than the hover's.
     this.registryClient ??= new RegistryClient();
     return this.registryClient;
   }
@@ -102,7 +104,7 @@ export class BuiltinStore implements ImageBackend, ImageManager, ImageTransfer, 
       await fs.mkdir(this.layout.root, { recursive: true });
       await fs.access(this.layout.root, fs.constants?.W_OK ?? 2);
     } catch (e) {
-      throw new BackendError('unreachable', `The image store folder ${this.layout.root} cannot be used: ${(e as Error).message}`);
+      throw new BackendError('unreachable', `The image store folder ${this.layout.root} cannot be used: ${userMessage(e)}`);
     }
   }
 

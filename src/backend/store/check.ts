@@ -3,7 +3,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { isSha256Hex } from '../../core/digest';
-import { BackendError } from '../backend';
+import { BackendError, userMessage } from '../backend';
 import { exists, writeFileAtomic } from './atomic';
 import { measureTar } from './layer-scan';
 import type { StoreLayout } from './layout';
@@ -78,7 +78,7 @@ export async function checkStore(layout: StoreLayout, options: { verifyData?: bo
   try {
     repos = await Repositories.read(layout.repositories);
   } catch (e) {
-    problem('corrupt', layout.repositories, BackendError.is(e) ? e.message : String(e));
+    problem('corrupt', layout.repositories, userMessage(e));
     repos = new Repositories();
   }
   const ids = await listImageIds(layout);
@@ -99,7 +99,7 @@ export async function checkStore(layout: StoreLayout, options: { verifyData?: bo
     try {
       chains = imageChainIds(parseImageConfig(raw, `The config of image ${id.slice(7, 19)}`));
     } catch (e) {
-      problem('corrupt', file, BackendError.is(e) ? e.message : String(e));
+      problem('corrupt', file, userMessage(e));
       continue;
     }
     for (const c of chains) {

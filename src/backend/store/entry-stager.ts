@@ -8,7 +8,7 @@ import { createWriteStream, promises as fs } from 'fs';
 import { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createGunzip, type Gunzip } from 'zlib';
-import { BackendError, messageOf } from '../backend';
+import { BackendError, userMessage } from '../backend';
 import * as path from 'path';
 import { inflationGuard } from './space-guard';
 import { compressionOf, hashing, looksLikeJson, notALayer, scanPipeline, sizing, STAGE_BUFFER, TarSizer, type ScannedLayer } from './layer-scan';
@@ -92,7 +92,7 @@ export class EntryStager {
     try {
       return { scan: { blobDigest: digest, diffId: digest, size: this.sizer.finish(), compressed: false, tarPath: this.out } };
     } catch (e) {
-      return { scanError: messageOf(e) };
+      return { scanError: userMessage(e) };
     }
   }
 

@@ -6,7 +6,7 @@ import { createReadStream, createWriteStream, promises as fs } from 'fs';
 import { Readable, Transform, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createGunzip } from 'zlib';
-import { BackendError, isSystemError, messageOf } from '../backend';
+import { BackendError, isSystemError, userMessage } from '../backend';
 import * as path from 'path';
 import { inflationGuard } from './space-guard';
 import { TarWalker } from './tar-walker';
@@ -193,7 +193,7 @@ export function looksLikeJson(head: Buffer): boolean {
 }
 
 export function notALayer(what: string, e: unknown): BackendError {
-  const msg = messageOf(e);
+  const msg = userMessage(e);
   // A file that cannot be read or written (a full disk, a failing drive) says nothing about the layer's bytes.
   if (isSystemError(e)) return new BackendError('failed', `${what} could not be read or staged (${msg}).`, msg);
   return new BackendError('corrupt', `${what} is not a valid layer tar (${msg}).`, msg);

@@ -5,7 +5,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { Readable } from 'stream';
-import { BackendError, type WorkOptions } from '../backend';
+import { BackendError, userMessage, type WorkOptions } from '../backend';
 import type { ProgressMessage } from '../../core/model';
 import { chainIds } from '../../core/chain';
 import { layerMessage, progressOf, rateGate, statusMessage } from '../../core/progress-stream';
@@ -65,7 +65,7 @@ async function fetchSmallBlob(client: RegistryClient, ref: ImageReference, d: De
   } catch (e) {
     if (signal?.aborted) throw cancelled();
     if (BackendError.is(e)) throw e;
-    throw new BackendError('failed', `The registry ${ref.registry} stopped sending ${what}: ${(e as Error).message}.`);
+    throw new BackendError('failed', `The registry ${ref.registry} stopped sending ${what}: ${userMessage(e)}.`);
   }
   const raw = Buffer.concat(chunks);
   const digest = 'sha256:' + sha256Hex(raw);
@@ -90,7 +90,7 @@ function guarded(body: Readable, declared: number, what: string, registry: strin
     } catch (e) {
       const trouble = transferTrouble(e);
       if (signal.aborted || (BackendError.is(e) && !trouble)) throw e;
-      throw new BackendError('failed', `The registry ${registry} stopped sending ${what} after ${total} of ${declared} bytes (${trouble ?? (e as Error).message}); the store is unchanged.`);
+      throw new BackendError('failed', `The registry ${registry} stopped sending ${what} after ${total} of ${declared} bytes (${trouble ?? userMessage(e)}); the store is unchanged.`);
     } finally {
       body.destroy();
     }

@@ -4,7 +4,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { chainIds } from '../../core/chain';
 import { isSha256Hex } from '../../core/digest';
-import { BackendError } from '../backend';
+import { BackendError, userMessage } from '../backend';
 import { readTextIfExists } from './atomic';
 import { parseImageConfig, type ImageConfigJson } from './image-config';
 import type { StoreLayout } from './layout';
@@ -55,7 +55,7 @@ export async function readImage(layout: StoreLayout, id: string): Promise<Stored
   try {
     config = parseImageConfig(raw, `The stored config of image ${id.slice(7, 19)}`);
   } catch (e) {
-    throw new BackendError('corrupt', BackendError.is(e) ? e.message : String(e));
+    throw new BackendError('corrupt', userMessage(e));
   }
   return { id, raw, config, chainIds: imageChainIds(config) };
 }

@@ -3,7 +3,7 @@
 // when several repositories still name the image; layers go when no remaining image uses them.
 import { promises as fs } from 'fs';
 import { BackendError, type RemoveOptions } from '../backend';
-import { parseReference } from '../../core/reference';
+import { parseReference, shortId, splitName } from '../../core/reference';
 import type { PruneReport, RemoveReportItem } from '../../core/model';
 import { fsyncDir } from './atomic';
 import type { StoreLayout } from './layout';
@@ -11,13 +11,7 @@ import { resolveImage } from './resolve';
 import type { StoreSnapshot } from './snapshot';
 import { updateSummary } from './summary';
 
-function repoName(ref: string): string {
-  const at = ref.indexOf('@');
-  if (at >= 0) return ref.slice(0, at);
-  const slash = ref.lastIndexOf('/');
-  const colon = ref.lastIndexOf(':');
-  return colon > slash ? ref.slice(0, colon) : ref;
-}
+const repoName = (ref: string) => splitName(ref).repository;
 
 /** Docker's isSingleReference: one tag (plus digests of that same repository), or exactly one reference. */
 function isSingleReference(refs: string[]): boolean {
@@ -28,8 +22,6 @@ function isSingleReference(refs: string[]): boolean {
   const single = tags[0] ?? refs[0];
   return digestRepos.size === 1 && digestRepos.has(repoName(single));
 }
-
-const short = (id: string) => id.slice(7, 19);
 
 export class Remover {
   readonly records: RemoveReportItem[] = [];
@@ -74,10 +66,10 @@ export class Remover {
   /** Throws the engine's conflict errors; `hardOnly` skips the "several repositories" check. */
   private checkConflicts(id: string, hardOnly: boolean): void {
     if (this.snap.children(id).length > 0) {
-      throw new BackendError('conflict', `conflict: unable to delete ${short(id)} (cannot be forced) - image has dependent child images`);
+      throw new BackendError('conflict', `conflict: unable to delete ${shortId(id)} (cannot be forced) - image has dependent child images`);
     }
     if (!hardOnly && this.snap.repos.refsOf(id).length > 0) {
-      throw new BackendError('conflict', `conflict: unable to delete ${short(id)} (must be forced) - image is referenced in multiple repositories`);
+      throw new BackendError('conflict', `conflict: unable to delete ${shortId(id)} (must be forced) - image is referenced in multiple repositories`);
     }
   }
 

@@ -2,7 +2,7 @@
 // from disk through the one archive writer (archive-writer.ts).
 import { createReadStream, promises as fs } from 'fs';
 import { BackendError, type WorkOptions } from '../backend';
-import { familiarRepository, parseReference } from '../../core/reference';
+import { familiarRepository, parseReference, splitName } from '../../core/reference';
 import { writeImageArchive, type ArchiveFormat, type ArchiveImage, type ArchiveLayer } from './archive-writer';
 import type { StoreLayout } from './layout';
 import type { ImageEntry } from './summary';
@@ -28,7 +28,10 @@ async function selectImages(layout: StoreLayout, snap: StoreSnapshot, refs: stri
     const parsed = parseReference(input);
     if (parsed && !parsed.tag && !parsed.digest && !/^(sha256:)?[a-f0-9]+$/.test(input)) {
       const repo = familiarRepository(parsed);
-      const matches = snap.repos.entries().filter(([r]) => !r.includes('@') && r.startsWith(repo + ':') && !r.slice(repo.length + 1).includes('/'));
+      const matches = snap.repos.entries().filter(([r]) => {
+        const name = splitName(r);
+        return name.repository === repo && name.tag !== undefined && name.digest === undefined;
+      });
       if (matches.length) {
         for (const [r, id] of matches) add(id, r);
         continue;

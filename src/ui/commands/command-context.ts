@@ -1,7 +1,8 @@
 // What command handlers need from the extension, and how they find the images a command is about.
 import * as vscode from 'vscode';
-import { BackendError } from '../../backend/backend';
+import { BackendError, userMessage } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
+import type { RegistryClient } from '../../backend/registry/registry-client';
 import { shortId } from '../../core/reference';
 import { LayerUserNode } from '../tree/layers-tree';
 import { ImageNode, LayerNode, type ImagesTreeNode } from '../tree/images-tree';
@@ -9,6 +10,8 @@ import type { PanelHost } from '../webview/panel-host';
 
 export interface CommandContext {
   catalog(): Promise<ImageCatalog>;
+  /** The extension's one registry client: its tokens serve the backend's pulls and pushes too. */
+  registry: RegistryClient;
   panels: PanelHost;
   refresh(): void;
   reveal(ref: string): Promise<boolean>;
@@ -20,8 +23,7 @@ export type Target = ImagesTreeNode | LayerUserNode | string | undefined;
 /** Shows a BackendError's sentence, never a stack trace. */
 export function showError(e: unknown): void {
   if (BackendError.is(e, 'cancelled')) return;
-  const message = BackendError.is(e) ? e.message : String((e as Error)?.message ?? e);
-  void vscode.window.showErrorMessage(message);
+  void vscode.window.showErrorMessage(userMessage(e));
 }
 
 /** Wraps a handler so that its failures show as one clear message. */

@@ -1,8 +1,9 @@
 // Commands that change images: tag, remove, prune, run.
 import * as vscode from 'vscode';
+import { userMessage } from '../../backend/backend';
 import { requireCapability } from '../../backend/capabilities';
 import { formatBytes } from '../../core/format';
-import { parseReference } from '../../core/reference';
+import { parseReference, splitRepoTag } from '../../core/reference';
 import type { ImagesTreeNode } from '../tree/images-tree';
 import { guarded, pickRef, targetRefs, type CommandContext, type Target } from './command-context';
 
@@ -19,10 +20,8 @@ export function registerManageCommands(ctx: CommandContext): vscode.Disposable[]
           validateInput: (v) => (parseReference(v) && !v.includes('@') ? undefined : 'Not a valid name:tag'),
         });
         if (!name) return;
-        const colon = name.lastIndexOf(':');
-        const slash = name.lastIndexOf('/');
-        const [repo, tag] = colon > slash ? [name.slice(0, colon), name.slice(colon + 1)] : [name, 'latest'];
-        await requireCapability((await ctx.catalog()).backend, 'manage').tagImage(ref, repo, tag);
+        const { repository, tag } = splitRepoTag(name);
+        await requireCapability((await ctx.catalog()).backend, 'manage').tagImage(ref, repository, tag);
         ctx.refresh();
       }),
     ),
@@ -46,7 +45,7 @@ export function registerManageCommands(ctx: CommandContext): vscode.Disposable[]
             const rows = await manage.removeImage(ref, { force: answer === 'Force Remove' });
             report.push(...rows.map((r) => ('Untagged' in r ? `Untagged: ${r.Untagged}` : `Deleted: ${r.Deleted}`)));
           } catch (e) {
-            failures.push(`${ref}: ${(e as Error).message}`);
+            failures.push(`${ref}: ${userMessage(e)}`);
           }
         }
         ctx.refresh();

@@ -7,12 +7,10 @@ import { guarded, pickRef, targetRefs, withProgress, type CommandContext, type T
 import type { ImagesTreeNode } from '../tree/images-tree';
 import { requireCapability } from '../../backend/capabilities';
 import { writeSampleArchive } from '../../backend/store/samples';
-import { RegistryClient } from '../../backend/registry/registry-client';
 import { withLayerCounts } from '../../core/progress-stream';
 import { orderTags } from '../../core/reference';
 
 export function registerTransferCommands(ctx: CommandContext): vscode.Disposable[] {
-  const registry = new RegistryClient();
   return [
     vscode.commands.registerCommand(
       'imageLayers.searchImages',
@@ -43,7 +41,7 @@ export function registerTransferCommands(ctx: CommandContext): vscode.Disposable
           { placeHolder: `${results.length} found for "${query}": pick one to pull`, matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
         );
         if (!picked) return;
-        const tags = orderTags(await withProgress(`Reading the tags of ${picked.name}`, ({ signal }) => registry.tags(picked.name, signal)));
+        const tags = orderTags(await withProgress(`Reading the tags of ${picked.name}`, ({ signal }) => ctx.registry.tags(picked.name, signal)));
         if (!tags.length) {
           void vscode.window.showInformationMessage(`${picked.name} has no tags to pull.`);
           return;

@@ -1,14 +1,14 @@
 // Hovers on image references in Dockerfiles: what the image is, if it is here, and links to act on it.
 import * as vscode from 'vscode';
 import { appendPlain, commandUri } from '../markdown';
-import { BackendError } from '../../backend/backend';
+import { BackendError, userMessage } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
 import { dockerfileImageRefs, refAt, type DockerfileImageRef } from '../../core/dockerfile-refs';
 import { formatAge, formatBytes, unixSeconds } from '../../core/format';
 import type { ImageInspect } from '../../core/model';
 import { freshness } from '../../core/freshness';
-import { familiarString, parseReference, shortId, type ImageReference } from '../../core/reference';
-import { RegistryClient } from '../../backend/registry/registry-client';
+import { familiarString, parseReference, shortId, splitName, type ImageReference } from '../../core/reference';
+import type { RegistryClient } from '../../backend/registry/registry-client';
 
 export const DOCKERFILE_SELECTOR: vscode.DocumentSelector = [
   { language: 'dockerfile' },
@@ -32,7 +32,9 @@ export class DockerfileHoverProvider implements vscode.HoverProvider {
 
   constructor(
     private readonly catalog: () => Promise<ImageCatalog>,
-    private readonly registry: RegistryClient = new RegistryClient({ timeoutMs: LOOKUP_TIMEOUT_MS }),
+    // Shared with the backend: a token its pull got serves the hover's check. The hover waits LOOKUP_TIMEOUT_MS
+    // for the answer; a slower one is still cached for the next hover.
+    private readonly registry: RegistryClient,
   ) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
@@ -97,7 +99,7 @@ export class DockerfileHoverProvider implements vscode.HoverProvider {
         md.appendMarkdown('$(watch) The image backend did not answer in time; try again in a moment.');
       } else {
         md.appendMarkdown('$(warning) ');
-        appendPlain(md, BackendError.is(e) ? e.message : 'The image backend could not be asked.');
+        appendPlain(md, userMessage(e, 'The image backend could not be asked.'));
       }
       md.supportThemeIcons = true;
       if (remote) await appendRemote(md, remote, undefined, parsed);
@@ -138,7 +140,7 @@ async function appendRemote(
     }
   } catch (e) {
     md.appendMarkdown('$(warning) Registry: ');
-    appendPlain(md, BackendError.is(e) ? e.message : 'no answer.');
+    appendPlain(md, userMessage(e, 'no answer.'));
   }
 }
 
@@ -163,7 +165,7 @@ function appendImageFacts(md: vscode.MarkdownString, name: string, i: ImageInspe
   const created = unixSeconds(i.Created);
   const rows: [string, string][] = [
     ['ID', shortId(i.Id)],
-    ['Digest', i.RepoDigests[0]?.split('@')[1] ?? '—'],
+    ['Digest', (i.RepoDigests[0] && splitName(i.RepoDigests[0]).digest) ?? '—'],
     ['Created', created ? formatAge(created) : '—'],
     ['Size', formatBytes(i.Size)],
     ['Layers', String(i.RootFS?.Layers?.length ?? 0)],

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { RootListing } from './root-listing';
 import { appendCode, appendPlain } from '../markdown';
-import { BackendError } from '../../backend/backend';
+import { BackendError, userMessage } from '../../backend/backend';
 import { stepsOf, type ImageCatalog } from '../../backend/catalog';
 import { arrangeImages, describeEntries, UNTAGGED_GROUP, type ImageEntry } from '../../core/arrange';
 import { formatAge, formatBytes } from '../../core/format';
@@ -122,7 +122,7 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
         return group;
       });
     } catch (e) {
-      const error = BackendError.is(e) ? e : new BackendError('failed', String((e as Error)?.message ?? e));
+      const error = BackendError.is(e) ? e : new BackendError('failed', userMessage(e));
       onState(error.kind === 'unreachable' ? 'unreachable' : 'ready', error);
       if (error.kind === 'unreachable') return [];
       return [new MessageNode(error.message, 'error')];
@@ -145,7 +145,7 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
       }
       return steps.map((step) => new LayerNode(image, step, shareCount(index, image, step)));
     } catch (e) {
-      return [new MessageNode(BackendError.is(e) ? e.message : String(e), 'error')];
+      return [new MessageNode(userMessage(e), 'error')];
     }
   }
 

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { RootListing } from './root-listing';
 import { appendPlain } from '../markdown';
-import { BackendError } from '../../backend/backend';
+import { userMessage } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
 import { formatBytes } from '../../core/format';
 import { shortId } from '../../core/reference';
@@ -46,7 +46,7 @@ export class LayersTreeProvider implements vscode.TreeDataProvider<Node> {
         const index = await (await this.catalog()).layerIndex();
         return layersBySize(index).map((u) => new LayerUsageNode(u));
       } catch (e) {
-        const item = new vscode.TreeItem(BackendError.is(e) ? e.message : String(e));
+        const item = new vscode.TreeItem(userMessage(e));
         item.iconPath = new vscode.ThemeIcon('error');
         return [item];
       }

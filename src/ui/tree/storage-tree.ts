@@ -1,7 +1,7 @@
 // The Storage view: which backend answers, its driver and root, and where the bytes go.
 import * as vscode from 'vscode';
 import { RootListing } from './root-listing';
-import { BackendError } from '../../backend/backend';
+import { userMessage } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
 import { formatBytes } from '../../core/format';
 import { sharingTotals } from '../../core/sharing';
@@ -65,7 +65,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<vscode.TreeI
       }
       return items;
     } catch (e) {
-      const item = new vscode.TreeItem(BackendError.is(e) ? e.message : String(e));
+      const item = new vscode.TreeItem(userMessage(e));
       item.iconPath = new vscode.ThemeIcon('error');
       return [item];
     }

@@ -1,5 +1,6 @@
 // The Inspect, History and Compare panels: HTML made here (html.ts escapes every value from the image) and
 // posted to the page, which patches it in place; a refresh posts the new content the same way.
+import { userMessage } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
 import { stepsOf } from '../../backend/catalog';
 import { compareLayers } from '../../core/compare';
@@ -11,7 +12,7 @@ import { historyBody } from './history-view';
 import { html, type Html } from './html';
 import { inspectBody } from './inspect-view';
 import type { PanelConnection } from './panel-connection';
-import { errorText, panelTitle, type PanelController } from './panel-host';
+import { panelTitle, type PanelController } from './panel-host';
 import type { PanelState } from './protocol';
 
 type ImageState = Extract<PanelState, { kind: 'inspect' | 'history' | 'compare' }>;
@@ -74,11 +75,11 @@ export class ImagePanel implements PanelController {
       if (this.content === undefined) show(compareBody(refA, a.inspect, refB, b.inspect, layers));
       const files = await this.compareFiles(catalog, [refA, a.inspect], [refB, b.inspect]).then(
         (diff) => compareFilesSection(refA, refB, diff),
-        (e: unknown) => compareFilesSection(refA, refB, errorText(e)),
+        (e: unknown) => compareFilesSection(refA, refB, userMessage(e)),
       );
       show(compareBody(refA, a.inspect, refB, b.inspect, layers, files));
     } catch (e) {
-      show(html`<h1>${panelTitle(this.state)}</h1><p class="error">${errorText(e)}</p>`);
+      show(html`<h1>${panelTitle(this.state)}</h1><p class="error">${userMessage(e)}</p>`);
     }
   }
 

@@ -2,7 +2,6 @@
 // kind (reusing it when asked again), brings panels back after a window reload from the state their page kept
 // (the serializer's state argument), and passes a refresh to each panel, whose page re-renders in place.
 import * as vscode from 'vscode';
-import { BackendError } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
 import { COMPARE_SEPARATOR } from './compare-view';
 import { page, type Html } from './html';
@@ -22,10 +21,6 @@ export function panelTitle(state: PanelState): string {
   return `${TITLES[state.kind]} ${state.kind === 'compare' ? state.a + COMPARE_SEPARATOR + state.b : state.ref}`;
 }
 
-/** The sentence a panel shows for a failure. */
-export function errorText(e: unknown): string {
-  return BackendError.is(e) ? e.message : String((e as Error)?.message ?? e);
-}
 
 /** One panel per image and kind; Layer Files on another layer is the same panel. */
 function panelKey(state: PanelState): string {

@@ -1,13 +1,13 @@
 // The Wasted Space panel: dive's efficiency for an image, measured with progress; measured again when a refresh
 // finds the name on another image, and saying so when the image is gone.
-import { BackendError } from '../../backend/backend';
+import { BackendError, userMessage } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
 import { imageEfficiency, layerContentsCache } from '../../backend/layer-contents';
 import { withProgress } from '../commands/command-context';
 import { html, type Html } from './html';
 import { wasteBody, wasteLoadingBody } from './layer-files-view';
 import type { PanelConnection } from './panel-connection';
-import { errorText, type PanelController } from './panel-host';
+import { type PanelController } from './panel-host';
 import type { PanelState } from './protocol';
 
 export class WastedSpacePanel implements PanelController {
@@ -77,7 +77,7 @@ export class WastedSpacePanel implements PanelController {
         ? 'Cancelled. Run "Show Wasted Space" again to measure.'
         : BackendError.is(e, 'not-found') && again
           ? `${ref} is no longer among the images: it was removed or untagged.`
-          : errorText(e);
+          : userMessage(e);
       this.show(html`${this.heading()}<p class="error">${text}</p>`);
     }
   }

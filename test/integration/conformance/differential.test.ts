@@ -12,7 +12,7 @@ import { requireCapability } from '../../../src/backend/capabilities';
 import { DockerBackend } from '../../../src/backend/docker';
 import { sampleImages, writeDockerSaveArchive, type FixtureImage } from '../../fixtures/archives';
 import { services, tempDir } from '../env';
-import { openSubject, SUBJECTS, type Subject } from './subjects';
+import { openSubject, SUBJECTS } from './subjects';
 
 interface Case {
   name: string;

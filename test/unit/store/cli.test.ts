@@ -85,7 +85,7 @@ describe('image-layers command line', function () {
       assert.match(r.out, /\/bin\/sh -c echo {3}two {3}spaces and a tab > \/x {3,}1\.98MB {3,}made {2}by hand\\n\\u001b\[2J$/m);
       assert.ok(!r.out.includes('\x1b'));
       const cut = cli(store, 'history', 'demo/big:1').out;
-      assert.match(cut, /  \/bin\/sh -c echo {3}two {3}spaces and a tab > \/x {3,}1\.98MB/);
+      assert.match(cut, / {2}\/bin\/sh -c echo {3}two {3}spaces and a tab > \/x {3,}1\.98MB/);
     });
 
     it('history and tag of a missing image name it with the tag looked up', () => {
@@ -101,6 +101,35 @@ describe('image-layers command line', function () {
       assert.strictEqual(r.code, 1);
       assert.deepStrictEqual(JSON.parse(r.out).map((i: { Id: string }) => i.Id), [ids[0]]);
       assert.strictEqual(r.err, 'Error: No such image: bad:latest\n');
+    });
+
+    it('a mistyped option is bad usage with the command\'s usage line, never an image name', () => {
+      const r = cli(store, 'inspect', '--size', 'demo/big:1');
+      assert.strictEqual(r.code, 2);
+      assert.strictEqual(r.out, '');
+      assert.match(r.err, /^Unknown option --size for inspect\.\n\nUsage: image-layers .* inspect IMAGE\.\.\.\n$/);
+      const target = path.join(t.dir, 'out.tar');
+      const save = cli(store, 'save', '--fromat', 'oci', '-o', target, 'demo/big:1');
+      assert.strictEqual(save.code, 2);
+      assert.match(save.err, /^Unknown option --fromat for save\./);
+      assert.ok(!existsSync(target));
+    });
+
+    it('help lists every command, and each one\'s --help shows its usage and options', () => {
+      const help = cli(store, 'help');
+      assert.strictEqual(help.code, 0, help.err);
+      assert.strictEqual(cli(store, '--help').out, help.out);
+      const listed = [...help.out.matchAll(/^ {2}([a-z-]+)[ ,]/gm)].map((m) => m[1]);
+      assert.ok(listed.includes('history') && listed.includes('load-samples'), help.out);
+      for (const name of listed) {
+        const r = cli(store, name, '--help');
+        assert.strictEqual(r.code, 0, `${name} --help: ${r.err}`);
+        assert.match(r.out, new RegExp(`^Usage: image-layers .* ${name}\\b`), name);
+      }
+      const history = cli(store, 'history', '--help').out;
+      assert.match(history, /^ {2}--no-trunc$/m);
+      assert.ok(!history.includes('load-samples'), 'one command\'s help, not the list');
+      assert.strictEqual(cli(store, 'help', 'history').out, history);
     });
 
     it('save into a folder that does not exist names that folder', () => {
