@@ -12,6 +12,7 @@ import { registerManageCommands } from './ui/commands/manage-commands';
 import { registerTransferCommands } from './ui/commands/transfer-commands';
 import { registerViewCommands } from './ui/commands/view-commands';
 import { DOCKERFILE_SELECTOR, DockerfileHoverProvider } from './ui/hover/dockerfile-hover';
+import { openLog } from './ui/log';
 import { RefreshScheduler } from './ui/refresh';
 import { BackendStatus } from './ui/status';
 import { ImagesTreeProvider, type ImagesTreeNode } from './ui/tree/images-tree';
@@ -30,9 +31,13 @@ export interface ImageLayersApi {
   storage: StorageTreeProvider;
   options: ViewOptions;
   refresh(): void;
+  /** The status bar item's text, and the watch's ready signal (undefined where the views poll). */
+  statusText(): string;
+  watchReady(): Promise<void> | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): ImageLayersApi {
+  const log = openLog();
   const holder = new BackendHolder(context);
   let catalog: ImageCatalog | undefined;
   const getCatalog = async () => {
@@ -70,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     const filter = options.get().filter;
     imagesView.description = filter ? `filter: ${filter}` : undefined;
   };
-  const scheduler = new RefreshScheduler(refresh);
+  const scheduler = new RefreshScheduler(refresh, (s) => status.showWatch(s));
 
   const follow = (backend: ImageBackend) => {
     status.show(backend, holder.fallbackReason);
@@ -92,6 +97,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   };
 
   context.subscriptions.push(
+    log,
     holder,
     status,
     options,
@@ -124,7 +130,18 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   void vscode.commands.executeCommand('setContext', 'imageLayers.filtered', filter !== '');
   showViewOnFirstRun(context.globalState);
 
-  return { backend: () => holder.get(), catalog: getCatalog, images, imagesView, layers, storage, options, refresh };
+  return {
+    backend: () => holder.get(),
+    catalog: getCatalog,
+    images,
+    imagesView,
+    layers,
+    storage,
+    options,
+    refresh,
+    statusText: () => status.text,
+    watchReady: () => scheduler.ready,
+  };
 }
 
 export function deactivate(): void {}

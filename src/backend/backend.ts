@@ -10,6 +10,7 @@ import type {
   RemoveReportItem,
   SearchResult,
 } from '../core/model';
+import type { ImageWatch, WatchState } from './watch';
 
 export type BackendErrorKind =
   | 'unreachable'
@@ -112,7 +113,10 @@ export interface ImageBackend {
   readLayers?<T>(ref: string, diffIds: readonly string[], read: (tar: NodeJS.ReadableStream) => Promise<T>, signal?: AbortSignal): Promise<Map<string, T>>;
   /** Starts a container from the image, detached, like `docker run -d`; absent where the backend cannot run one. */
   runContainer?(ref: string, options: { name?: string; ports: string[] }): Promise<string>;
-  /** Calls back on changes to images; returns undefined when the backend has no event stream (poll instead). */
-  watch(onEvent: (e: ImageEvent) => void): Disposable | undefined;
+  /**
+   * Calls back on changes to images, and on the event source going and coming back (`onState`); returns undefined
+   * when the backend has no event stream (poll instead).
+   */
+  watch(onEvent: (e: ImageEvent) => void, onState?: (s: WatchState) => void): ImageWatch | undefined;
   dispose(): void;
 }

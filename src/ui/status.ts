@@ -1,11 +1,13 @@
-// A status bar item naming the backend the views show.
+// A status bar item naming the backend the views show, and saying when its engine is gone and when it is back.
 import * as vscode from 'vscode';
 import type { ImageBackend } from '../backend/backend';
+import type { WatchState } from '../backend/watch';
 
 const NAMES: Record<ImageBackend['kind'], string> = { docker: 'Docker', podman: 'Podman', builtin: 'Built-in store' };
 
 export class BackendStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('imageLayers.backend', vscode.StatusBarAlignment.Left, 0);
+  private name = '';
 
   constructor() {
     this.item.name = 'Image Layers Backend';
@@ -13,11 +15,32 @@ export class BackendStatus implements vscode.Disposable {
   }
 
   show(backend: ImageBackend, fallbackReason?: string): void {
-    this.item.text = `$(layers) ${NAMES[backend.kind]}`;
+    this.name = NAMES[backend.kind];
+    this.item.text = `$(layers) ${this.name}`;
+    this.item.backgroundColor = undefined;
     this.item.tooltip = fallbackReason
       ? `Images from the built-in store: ${fallbackReason}\nClick to switch.`
-      : `Images from ${NAMES[backend.kind]}. Click to switch.`;
+      : `Images from ${this.name}. Click to switch.`;
     this.item.show();
+  }
+
+  /** The engine's event stream went (the engine stopped) or came back. */
+  showWatch(s: WatchState): void {
+    if (s.state === 'lost') {
+      this.item.text = `$(debug-disconnect) ${this.name}: gone`;
+      this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+      this.item.tooltip = `${s.error.message}\nThe views come back by themselves when the engine does. Click to switch.`;
+    } else {
+      this.item.text = `$(layers) ${this.name}`;
+      this.item.backgroundColor = undefined;
+      this.item.tooltip = `Images from ${this.name}, back since ${new Date().toLocaleTimeString()}. Click to switch.`;
+      vscode.window.setStatusBarMessage(`$(check) ${this.name} is back`, 5000);
+    }
+  }
+
+  /** What the item says (for the extension's own tests). */
+  get text(): string {
+    return this.item.text;
   }
 
   dispose(): void {

@@ -2,7 +2,7 @@
 // ImageBackend interface as a real engine, answering in the Engine API's shapes.
 import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
-import { BackendError, type Disposable, type ImageBackend, type LoadResult, type RemoveOptions, type WorkOptions } from '../backend';
+import { BackendError, type ImageBackend, type LoadResult, type RemoveOptions, type WorkOptions } from '../backend';
 import { parseDigest } from '../../core/digest';
 import { deriveHistory, HistoryMismatchError } from '../../core/history';
 import type { BackendInfo, DiskUsage, HistoryItem, ImageEvent, ImageInspect, ImageSummary, PruneReport, RemoveReportItem, SearchResult } from '../../core/model';
@@ -27,6 +27,7 @@ import { pullImage, type PullResult } from './pull';
 import { pushImage, type PushResult } from './push';
 import { RegistryClient } from '../registry/registry-client';
 import { searchDockerHub, searchImages } from '../registry/search';
+import type { ImageWatch } from '../watch';
 
 export const STORE_VERSION = '1.1';
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -281,7 +282,7 @@ export class BuiltinStore implements ImageBackend {
     return createReadStream(file, { signal });
   }
 
-  watch(onEvent: (e: ImageEvent) => void): Disposable | undefined {
+  watch(onEvent: (e: ImageEvent) => void): ImageWatch {
     return watchEvents(this.layout.root, onEvent);
   }
 

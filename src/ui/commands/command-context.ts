@@ -6,6 +6,7 @@ import { shortId } from '../../core/reference';
 import { LayerUserNode } from '../tree/layers-tree';
 import { ImageNode, LayerNode, type ImagesTreeNode } from '../tree/images-tree';
 import type { ImagePanels } from '../webview/image-panels';
+import { logError, showErrorWithLog } from '../log';
 
 export interface CommandContext {
   catalog(): Promise<ImageCatalog>;
@@ -17,11 +18,12 @@ export interface CommandContext {
 
 export type Target = ImagesTreeNode | LayerUserNode | string | undefined;
 
-/** Shows a BackendError's sentence, never a stack trace. */
+/** Shows a BackendError's sentence, never a stack trace; its detail goes to the log, a button away. */
 export function showError(e: unknown): void {
   if (BackendError.is(e, 'cancelled')) return;
   const message = BackendError.is(e) ? e.message : String((e as Error)?.message ?? e);
-  void vscode.window.showErrorMessage(message);
+  logError(e);
+  void showErrorWithLog(message);
 }
 
 /** Wraps a handler so that its failures show as one clear message. */
