@@ -111,13 +111,14 @@ export async function extraRegistry(name: string, htpasswd?: string): Promise<st
 }
 
 /**
- * A dockerd of the caller's own, in `dir`, which the caller may stop and start again: started again in the same
- * folder it listens on the same socket and keeps its data root. Stopped after the run if still up.
+ * An engine of the caller's own, in `dir`, which the caller may stop and start again: started again in the same
+ * folder it listens on the same socket and keeps its images. Stopped after the run if still up.
  */
-export async function ownDockerd(dir: string): Promise<{ socketPath: string; stop(): Promise<void> }> {
-  const d = await (await servicesModule()).startDockerd(dir);
-  started.push(d);
-  return { socketPath: d.socketPath as string, stop: () => d.stop() };
+export async function ownEngine(engine: EngineName, dir: string): Promise<{ socketPath: string; stop(): Promise<void> }> {
+  const lib = await servicesModule();
+  const e = engine === 'docker' ? await lib.startDockerd(dir) : await lib.startPodman(dir, { insecureRegistries: [] });
+  started.push(e);
+  return { socketPath: e.socketPath as string, stop: () => e.stop() };
 }
 
 function servicesModule(): Promise<ServicesModule> {
