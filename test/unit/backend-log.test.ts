@@ -55,5 +55,4 @@ describe('the backends log', function () {
     assert.strictEqual(lines.length, 1, lines.join('\n'));
     assert.match(lines[0], /^trace registry GET http:\/\/127\.0\.0\.1:5000\/v2\/app\/tags\/list: 200 in \d+ ms$/);
   });
-
 });
