@@ -78,7 +78,8 @@ export function followEvents(source: EventStreamSource, onEvent: (e: ImageEvent)
       }
       stream?.destroy();
       stream = undefined;
-      if (abort.signal.aborted) break;
+      // A backend closed under the watch: nothing will open again.
+      if (abort.signal.aborted || BackendError.is(failure, 'cancelled')) break;
       const error = BackendError.is(failure) ? failure : new BackendError('unreachable', `The events of ${source.endpoint} cannot be followed.`, describeError(failure));
       const wait = retryDelay(attempt++);
       backendLog.warn(`Event stream of ${source.endpoint}: ${describeError(error)} Trying again in ${wait} ms.`);
