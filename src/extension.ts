@@ -13,6 +13,7 @@ import { registerManageCommands } from './ui/commands/manage-commands';
 import { registerTransferCommands } from './ui/commands/transfer-commands';
 import { registerViewCommands } from './ui/commands/view-commands';
 import { DOCKERFILE_SELECTOR, DockerfileHoverProvider } from './ui/hover/dockerfile-hover';
+import { openLog } from './ui/log';
 import { RefreshScheduler } from './ui/refresh';
 import { BackendStatus } from './ui/status';
 import { ImagesTreeProvider, type ImagesTreeNode } from './ui/tree/images-tree';
@@ -34,9 +35,13 @@ export interface ImageLayersApi {
   refresh(): void;
   /** What the panel titled `title` shows, read from its page (for tests); `scrollTo` scrolls it first. */
   probePanel(title: string, scrollTo?: number): Promise<PageProbe | undefined>;
+  /** The status bar item's text, and the watch's ready signal (undefined where the views poll). */
+  statusText(): string;
+  watchReady(): Promise<void> | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): ImageLayersApi {
+  const log = openLog();
   // One client, one token cache: pulls, pushes, search, tag lists and hovers all log in once per repository.
   const registry = new RegistryClient();
   const holder = new BackendHolder(context, registry);
@@ -76,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     const filter = options.get().filter;
     imagesView.description = filter ? `filter: ${filter}` : undefined;
   };
-  const scheduler = new RefreshScheduler(refresh);
+  const scheduler = new RefreshScheduler(refresh, (s) => status.showWatch(s));
 
   const follow = (backend: ImageBackend) => {
     status.show(backend, holder.fallbackReason);
@@ -99,6 +104,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   };
 
   context.subscriptions.push(
+    log,
     holder,
     status,
     options,
@@ -131,7 +137,19 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   void vscode.commands.executeCommand('setContext', 'imageLayers.filtered', filter !== '');
   showViewOnFirstRun(context.globalState);
 
-  return { backend: () => holder.get(), catalog: getCatalog, images, imagesView, layers, storage, options, refresh, probePanel: (title, scrollTo) => panels.probe(title, scrollTo) };
+  return {
+    backend: () => holder.get(),
+    catalog: getCatalog,
+    images,
+    imagesView,
+    layers,
+    storage,
+    options,
+    refresh,
+    probePanel: (title, scrollTo) => panels.probe(title, scrollTo),
+    statusText: () => status.text,
+    watchReady: () => scheduler.ready,
+  };
 }
 
 export function deactivate(): void {}

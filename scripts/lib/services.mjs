@@ -113,7 +113,8 @@ function spawnService(name, cmd, args, { logFile, pidFile, env }) {
   const child = spawn(cmd, args, {
     detached: true, // setsid(): its own session and process group
     stdio: ['ignore', log, log],
-    env: { ...process.env, ...env },
+    // An `undefined` in `env` takes the variable away.
+    env: Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined)),
   });
   fs.closeSync(log);
   // Tests and scripts must be able to exit while a service is up; stop() is how it ends.
@@ -278,7 +279,8 @@ export async function startPodman(dir, { insecureRegistries = [] } = {}) {
       .concat(insecureRegistries.flatMap((r) => ['[[registry]]', `location = ${JSON.stringify(r)}`, 'insecure = true', '']))
       .join('\n'),
   );
-  // Its own tmpdir: the default (/run/libpod) would be shared with any other podman on the machine.
+  // Its own tmpdir: the default (/run/libpod) would be shared with any other podman on the machine. Without
+  // CONTAINER_HOST (a test run exports it for the podman it started): with it, podman is a remote client.
   const logFile = path.join(folder, 'podman.log');
   const proc = spawnService('podman', 'podman', [
     `--root=${path.join(folder, 'store')}`,
@@ -291,7 +293,7 @@ export async function startPodman(dir, { insecureRegistries = [] } = {}) {
     'service',
     '--time=0',
     `unix://${socketPath}`,
-  ], { logFile, pidFile, env: { CONTAINERS_REGISTRIES_CONF: registriesConf } });
+  ], { logFile, pidFile, env: { CONTAINERS_REGISTRIES_CONF: registriesConf, CONTAINER_HOST: undefined, CONTAINER_CONNECTION: undefined } });
   await waitReady(proc, 'podman', () => httpGet({ socketPath, path: '/_ping' }), logFile);
   return {
     name: 'podman',

@@ -9,6 +9,7 @@ import type {
   ImageSummary,
   Progress,
 } from '../core/model';
+import type { ImageWatch, WatchState } from './watch';
 
 export type BackendErrorKind =
   | 'unreachable'
@@ -103,8 +104,11 @@ export interface ImageSource {
    * Absent where layerTar is cheap (the store reads its own files).
    */
   readLayers?<T>(ref: string, diffIds: readonly string[], read: (tar: NodeJS.ReadableStream) => Promise<T>, signal?: AbortSignal): Promise<Map<string, T>>;
-  /** Calls back on changes to images; returns undefined when the backend has no event stream (poll instead). */
-  watch(onEvent: (e: ImageEvent) => void): Disposable | undefined;
+  /**
+   * Calls back on changes to images, and on the event source going and coming back (`onState`); returns undefined
+   * when the backend has no event stream (poll instead).
+   */
+  watch(onEvent: (e: ImageEvent) => void, onState?: (s: WatchState) => void): ImageWatch | undefined;
   dispose(): void;
 }
 

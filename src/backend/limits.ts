@@ -25,6 +25,9 @@ export interface Limits {
   retries: number;
   /** The first wait before trying again; doubled each time. */
   retryBaseMs: number;
+  /** An engine's event stream that broke is opened again after this, doubled on each failure up to the next. */
+  eventsRetryFirstMs: number;
+  eventsRetryMaxMs: number;
   /** A gzip layer inflating past `bombMinBytes` to more than `bombRatio` times its compressed bytes is a bomb. */
   bombRatio: number;
   bombMinBytes: number;
@@ -48,6 +51,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   transferWindowMs: 60_000,
   retries: 3,
   retryBaseMs: 500,
+  eventsRetryFirstMs: 1_000,
+  eventsRetryMaxMs: 15_000,
   // Deflate tops out near 1032:1 (all zeros); real layers sit between 2:1 and 10:1.
   bombRatio: 1000,
   bombMinBytes: 16 * MIB,

@@ -60,7 +60,7 @@ async function start(): Promise<Services> {
   let registry = env.IMAGE_LAYERS_REGISTRY;
   if (!dockerSocket || !podmanSocket || !registry) {
     const root = repoRoot();
-    const lib = (await importEsm(pathToFileURL(path.join(root, 'scripts', 'lib', 'services.mjs')).href)) as ServicesModule;
+    const lib = await servicesModule();
     const apt = (await importEsm(pathToFileURL(path.join(root, 'scripts', 'lib', 'apt.mjs')).href)) as AptModule;
     const want = new Set([!dockerSocket && 'dockerd', !podmanSocket && 'podman', !registry && 'docker-registry']);
     await apt.ensureDebianPackages(apt.ENGINE_PACKAGES.filter((p) => want.has(p.bin)));
@@ -105,10 +105,24 @@ export async function tempDir(prefix: string): Promise<string> {
  */
 export async function extraRegistry(name: string, htpasswd?: string): Promise<string> {
   const s = await services();
-  const lib = (await importEsm(pathToFileURL(path.join(repoRoot(), 'scripts', 'lib', 'services.mjs')).href)) as ServicesModule;
-  const r = await lib.startRegistry(path.join(s.tmp, 'extra-registries'), { name, htpasswd });
+  const r = await (await servicesModule()).startRegistry(path.join(s.tmp, 'extra-registries'), { name, htpasswd });
   started.push(r);
   return r.addr as string;
+}
+
+/**
+ * An engine of the caller's own, in `dir`, which the caller may stop and start again: started again in the same
+ * folder it listens on the same socket and keeps its images. Stopped after the run if still up.
+ */
+export async function ownEngine(engine: EngineName, dir: string): Promise<{ socketPath: string; stop(): Promise<void> }> {
+  const lib = await servicesModule();
+  const e = engine === 'docker' ? await lib.startDockerd(dir) : await lib.startPodman(dir, { insecureRegistries: [] });
+  started.push(e);
+  return { socketPath: e.socketPath as string, stop: () => e.stop() };
+}
+
+function servicesModule(): Promise<ServicesModule> {
+  return importEsm(pathToFileURL(path.join(repoRoot(), 'scripts', 'lib', 'services.mjs')).href) as Promise<ServicesModule>;
 }
 
 export type EngineName = 'docker' | 'podman';

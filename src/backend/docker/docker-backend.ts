@@ -22,7 +22,6 @@ import { DEFAULT_TAG, parseReference, splitName } from '../../core/reference';
 import {
   BackendError,
   userMessage,
-  type Disposable,
   type ImageBackend,
   type LoadResult,
   type RemoveOptions,
@@ -33,6 +32,7 @@ import { emptyLayerFlags, localConfigFlags } from './config-history';
 import { localDiskParts } from './disk-parts';
 import { dialEngine, type DialModem } from './engine-dial';
 import { isAbort, toBackendError } from './errors';
+import { followEvents } from './event-stream';
 import { limits } from '../limits';
 import { messageError, readJsonLines } from './json-stream';
 import {
@@ -50,6 +50,7 @@ import { loginCommand, registryLogin, serverName } from '../registry/credentials
 import { RegistryClient } from '../registry/registry-client';
 import type { ArchiveFormat, Capabilities, ContainerRunner, ImageArchive, ImageManager, ImageTransfer, LoadInput } from '../capabilities';
 import { searchImages, searchRows } from '../registry/search';
+import type { ImageWatch, WatchState } from '../watch';
 
 export interface DockerBackendOptions extends DockerConnectionOptions {
   /** The engine's kind when already known; otherwise it is read from GET /version at first use. */
@@ -572,36 +573,16 @@ export class DockerBackend implements ImageBackend, ImageManager, ImageTransfer,
     return { stream, release: () => (stream as unknown as { destroy(): void }).destroy() };
   }
 
-  watch(onEvent: (e: ImageEvent) => void): Disposable | undefined {
-    let stream: { destroy(): void } | undefined;
-    let closed = false;
-    void this.dial<NodeJS.ReadableStream>(
-      { method: 'GET', path: '/events', query: { filters: { type: ['image'] } }, stream: true, idle: true },
-      'watch image events',
-    )
-      .then((s) => {
-        stream = s as unknown as { destroy(): void };
-        if (closed) return stream.destroy();
-        this.openStreams.add(stream);
-        return readJsonLines(s, (o) => {
-          const actor = (o.Actor ?? {}) as { ID?: string };
-          const action = typeof o.Action === 'string' ? o.Action : typeof o.status === 'string' ? o.status : '';
-          const id = typeof actor.ID === 'string' ? actor.ID : typeof o.id === 'string' ? o.id : '';
-          if (action) onEvent({ Action: action, Id: normaliseId(id), time: typeof o.time === 'number' ? o.time : Math.floor(Date.now() / 1000) });
-        });
-      })
-      .catch(() => {
-        // No reconnection by design: the views fall back to refreshing on their own actions.
-      })
-      .finally(() => {
-        if (stream) this.openStreams.delete(stream);
-      });
-    return {
-      dispose: () => {
-        closed = true;
-        stream?.destroy();
-      },
-    };
+  watch(onEvent: (e: ImageEvent) => void, onState?: (s: WatchState) => void): ImageWatch {
+    const open = (since: number, signal: AbortSignal) =>
+      this.dial<NodeJS.ReadableStream>(
+        { method: 'GET', path: '/events', query: { since: String(since), filters: { type: ['image'] } }, stream: true, idle: true, signal },
+        'watch image events',
+      );
+    const watch = followEvents({ endpoint: this.endpoint, open }, onEvent, onState);
+    const held = { destroy: () => watch.dispose() };
+    this.openStreams.add(held);
+    return { ready: watch.ready, dispose: () => (this.openStreams.delete(held), watch.dispose()) };
   }
 
   dispose(): void {

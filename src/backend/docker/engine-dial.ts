@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'http';
 import { Transform } from 'stream';
 import { BackendError } from '../backend';
 import { seconds } from '../limits';
+import { backendLog, describeError } from '../log';
 import { watchStream, type StreamTroubleError } from '../stream-watch';
 import { isAbort, toBackendError } from './errors';
 
@@ -40,25 +41,33 @@ export function dialEngine(modem: DialModem, call: EngineCall): Promise<unknown>
   const { timing, endpoint, what } = call;
   const abort = new AbortController();
   const signal = call.signal ? AbortSignal.any([call.signal, abort.signal]) : abort.signal;
+  const started = Date.now();
+  const request = `engine ${String(call.options.method)} ${String(call.options.path).replace(/\?$/, '')} (${what})`;
   return new Promise<unknown>((resolve, reject) => {
     let settled = false;
     let answerTimer: NodeJS.Timeout | undefined;
+    let status = 0;
     const settle = (f: () => void) => {
       if (settled) return;
       settled = true;
       clearTimeout(answerTimer);
       f();
     };
-    const late = () =>
+    // Every request's outcome and time, the one place all of them pass (trace: the user turns it on to see them).
+    const answer = (value: unknown) =>
       settle(() => {
-        abort.abort();
-        reject(
-          new BackendError(
-            'unreachable',
-            `The engine at ${endpoint} did not answer within ${seconds(timing.answerMs)} (to ${what}): is it running, or stuck?`,
-          ),
-        );
+        backendLog.trace(`${request}: ${status}${call.stream ? ' (streaming)' : ''} in ${Date.now() - started} ms`);
+        resolve(value);
       });
+    const fail = (e: unknown) =>
+      settle(() => {
+        backendLog.trace(`${request}: failed in ${Date.now() - started} ms: ${describeError(e)}`);
+        reject(e);
+      });
+    const late = () => {
+      abort.abort();
+      fail(new BackendError('unreachable', `The engine at ${endpoint} did not answer within ${seconds(timing.answerMs)} (to ${what}): is it running, or stuck?`));
+    };
     const armAnswer = () => {
       clearTimeout(answerTimer);
       answerTimer = setTimeout(late, timing.answerMs);
@@ -86,10 +95,11 @@ export function dialEngine(modem: DialModem, call: EngineCall): Promise<unknown>
 
     modem.dial({ ...call.options, isStream: true, abortSignal: signal, file: upload }, (err, data) => {
       if (err) {
-        settle(() => reject(call.signal?.aborted ? new BackendError('cancelled', `Cancelled: ${what}.`) : toBackendError(err, endpoint, what)));
+        fail(call.signal?.aborted ? new BackendError('cancelled', `Cancelled: ${what}.`) : toBackendError(err, endpoint, what));
         return;
       }
       const res = data as IncomingMessage;
+      status = res.statusCode ?? 0;
       const length = Number(res.headers?.['content-length']);
       const body = watchStream(res, {
         silenceMs: timing.silenceMs ?? 2 ** 31 - 1,
@@ -98,24 +108,22 @@ export function dialEngine(modem: DialModem, call: EngineCall): Promise<unknown>
         describe: (t) => troubleSentence(t, endpoint, what),
       });
       if (call.stream) {
-        settle(() => resolve(body));
+        answer(body);
         return;
       }
       // The answer has started: the silence bound now watches the body.
       clearTimeout(answerTimer);
       const chunks: Buffer[] = [];
       body.on('data', (c: Buffer) => chunks.push(c));
-      body.on('error', (e) => settle(() => reject(call.signal?.aborted ? new BackendError('cancelled', `Cancelled: ${what}.`) : toBackendError(e, endpoint, what))));
-      body.on('end', () =>
-        settle(() => {
-          const buffer = Buffer.concat(chunks);
-          try {
-            resolve(JSON.parse(buffer.toString('utf8')));
-          } catch {
-            resolve(buffer);
-          }
-        }),
-      );
+      body.on('error', (e) => fail(call.signal?.aborted ? new BackendError('cancelled', `Cancelled: ${what}.`) : toBackendError(e, endpoint, what)));
+      body.on('end', () => {
+        const buffer = Buffer.concat(chunks);
+        try {
+          answer(JSON.parse(buffer.toString('utf8')));
+        } catch {
+          answer(buffer);
+        }
+      });
     });
   });
 }

@@ -9,6 +9,7 @@ import { limits, seconds } from '../limits';
 import { loginCommand, registryLogin } from './credentials';
 import { resumingBody, watchedResponse } from './registry-body';
 import { backoff, isDroppedConnection, isIdempotent, isRetryableStatus } from './retry';
+import { timedFetch } from './timed-fetch';
 
 export const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -77,7 +78,7 @@ export class RegistryClient {
   private readonly doFetch: typeof fetch;
 
   constructor(private readonly options: RegistryOptions = {}) {
-    this.doFetch = options.fetch ?? fetch;
+    this.doFetch = timedFetch(options.fetch ?? fetch);
   }
 
   baseUrl(registry: string): string {

@@ -2,7 +2,7 @@
 // ImageBackend interface as a real engine, answering in the Engine API's shapes.
 import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
-import { BackendError, userMessage, type Disposable, type ImageBackend, type LoadResult, type RemoveOptions, type WorkOptions } from '../backend';
+import { BackendError, userMessage, type ImageBackend, type LoadResult, type RemoveOptions, type WorkOptions } from '../backend';
 import type { ArchiveFormat, Capabilities, ImageArchive, ImageManager, ImageTransfer, LoadInput, StoreChecker } from '../capabilities';
 import { parseDigest } from '../../core/digest';
 import { deriveHistory, HistoryMismatchError } from '../../core/history';
@@ -27,6 +27,7 @@ import { pullImage, type PullResult } from './pull';
 import { pushImage, type PushResult } from './push';
 import { RegistryClient } from '../registry/registry-client';
 import { searchDockerHub, searchImages } from '../registry/search';
+import type { ImageWatch } from '../watch';
 
 export const STORE_VERSION = '1.1';
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -288,7 +289,7 @@ export class BuiltinStore implements ImageBackend, ImageManager, ImageTransfer, 
     return createReadStream(file, { signal });
   }
 
-  watch(onEvent: (e: ImageEvent) => void): Disposable | undefined {
+  watch(onEvent: (e: ImageEvent) => void): ImageWatch {
     return watchEvents(this.layout.root, onEvent);
   }
 

@@ -3,7 +3,7 @@
 import { promises as fs, watchFile, unwatchFile, type Stats } from 'fs';
 import * as path from 'path';
 import type { ImageEvent } from '../../core/model';
-import type { Disposable } from '../backend';
+import type { ImageWatch } from '../watch';
 
 const MAX_LOG_BYTES = 1024 * 1024;
 
@@ -21,7 +21,7 @@ export async function appendEvents(root: string, events: { Action: string; Id: s
   await fs.appendFile(file, events.map((e) => JSON.stringify({ ...e, time }) + '\n').join(''));
 }
 
-export function watchEvents(root: string, onEvent: (e: ImageEvent) => void, intervalMs = 500): Disposable {
+export function watchEvents(root: string, onEvent: (e: ImageEvent) => void, intervalMs = 500): ImageWatch {
   const file = eventsFile(root);
   let offset = -1;
   let reading = Promise.resolve();
@@ -44,7 +44,11 @@ export function watchEvents(root: string, onEvent: (e: ImageEvent) => void, inte
       await handle.close();
     }
   };
-  void fs.stat(file).then((s) => (offset = offset < 0 ? s.size : offset), () => (offset = 0));
+  // Ready once the starting offset is known: anything appended after it is read.
+  const ready = fs.stat(file).then(
+    (s) => void (offset = offset < 0 ? s.size : offset),
+    () => void (offset = offset < 0 ? 0 : offset),
+  );
   const listener = (cur: Stats): void => {
     reading = reading.then(async () => {
       if (offset < 0) offset = 0;
@@ -57,5 +61,5 @@ export function watchEvents(root: string, onEvent: (e: ImageEvent) => void, inte
     }).catch(() => undefined);
   };
   watchFile(file, { interval: intervalMs, persistent: false }, listener);
-  return { dispose: () => unwatchFile(file, listener) };
+  return { ready, dispose: () => unwatchFile(file, listener) };
 }

@@ -7,6 +7,7 @@ import { shortId } from '../../core/reference';
 import { LayerUserNode } from '../tree/layers-tree';
 import { ImageNode, LayerNode, type ImagesTreeNode } from '../tree/images-tree';
 import type { PanelHost } from '../webview/panel-host';
+import { logError, showErrorWithLog } from '../log';
 
 export interface CommandContext {
   catalog(): Promise<ImageCatalog>;
@@ -20,10 +21,11 @@ export interface CommandContext {
 
 export type Target = ImagesTreeNode | LayerUserNode | string | undefined;
 
-/** Shows a BackendError's sentence, never a stack trace. */
+/** Shows a BackendError's sentence, never a stack trace; its detail goes to the log, a button away. */
 export function showError(e: unknown): void {
   if (BackendError.is(e, 'cancelled')) return;
-  void vscode.window.showErrorMessage(userMessage(e));
+  logError(e);
+  void showErrorWithLog(userMessage(e));
 }
 
 /** Wraps a handler so that its failures show as one clear message. */

@@ -6,6 +6,7 @@ import { formatBytes } from '../../core/format';
 import { parseReference, splitRepoTag } from '../../core/reference';
 import type { ImagesTreeNode } from '../tree/images-tree';
 import { guarded, pickRef, targetRefs, type CommandContext, type Target } from './command-context';
+import { logError, showErrorWithLog } from '../log';
 
 export function registerManageCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
@@ -46,10 +47,11 @@ export function registerManageCommands(ctx: CommandContext): vscode.Disposable[]
             report.push(...rows.map((r) => ('Untagged' in r ? `Untagged: ${r.Untagged}` : `Deleted: ${r.Deleted}`)));
           } catch (e) {
             failures.push(`${ref}: ${userMessage(e)}`);
+            logError(e, `remove ${ref}`);
           }
         }
         ctx.refresh();
-        if (failures.length) void vscode.window.showErrorMessage(failures.join('\n'));
+        if (failures.length) void showErrorWithLog(failures.join('\n'));
         if (report.length) vscode.window.setStatusBarMessage(report.slice(0, 3).join(', '), 6000);
       }),
     ),

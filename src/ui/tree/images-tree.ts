@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { RootListing } from './root-listing';
 import { appendCode, appendPlain } from '../markdown';
 import { BackendError, userMessage } from '../../backend/backend';
+import { logError } from '../log';
 import { stepsOf, type ImageCatalog } from '../../backend/catalog';
 import { arrangeImages, describeEntries, UNTAGGED_GROUP, type ImageEntry } from '../../core/arrange';
 import { formatAge, formatBytes } from '../../core/format';
@@ -123,6 +124,7 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
       });
     } catch (e) {
       const error = BackendError.is(e) ? e : new BackendError('failed', userMessage(e));
+      logError(e, 'Images view');
       onState(error.kind === 'unreachable' ? 'unreachable' : 'ready', error);
       if (error.kind === 'unreachable') return [];
       return [new MessageNode(error.message, 'error')];
@@ -145,6 +147,7 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
       }
       return steps.map((step) => new LayerNode(image, step, shareCount(index, image, step)));
     } catch (e) {
+      logError(e, `Layers of ${image.ref}`);
       return [new MessageNode(userMessage(e), 'error')];
     }
   }

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { RootListing } from './root-listing';
 import { userMessage } from '../../backend/backend';
+import { logError } from '../log';
 import type { ImageCatalog } from '../../backend/catalog';
 import { formatBytes } from '../../core/format';
 import { sharingTotals } from '../../core/sharing';
@@ -65,6 +66,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<vscode.TreeI
       }
       return items;
     } catch (e) {
+      logError(e, 'Storage view');
       const item = new vscode.TreeItem(userMessage(e));
       item.iconPath = new vscode.ThemeIcon('error');
       return [item];

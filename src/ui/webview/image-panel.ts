@@ -1,6 +1,6 @@
 // The Inspect, History and Compare panels: HTML made here (html.ts escapes every value from the image) and
 // posted to the page, which patches it in place; a refresh posts the new content the same way.
-import { userMessage } from '../../backend/backend';
+import { loggedMessage } from '../log';
 import type { ImageCatalog } from '../../backend/catalog';
 import { stepsOf } from '../../backend/catalog';
 import { compareLayers } from '../../core/compare';
@@ -75,11 +75,11 @@ export class ImagePanel implements PanelController {
       if (this.content === undefined) show(compareBody(refA, a.inspect, refB, b.inspect, layers));
       const files = await this.compareFiles(catalog, [refA, a.inspect], [refB, b.inspect]).then(
         (diff) => compareFilesSection(refA, refB, diff),
-        (e: unknown) => compareFilesSection(refA, refB, userMessage(e)),
+        (e: unknown) => compareFilesSection(refA, refB, loggedMessage(e, panelTitle(this.state))),
       );
       show(compareBody(refA, a.inspect, refB, b.inspect, layers, files));
     } catch (e) {
-      show(html`<h1>${panelTitle(this.state)}</h1><p class="error">${userMessage(e)}</p>`);
+      show(html`<h1>${panelTitle(this.state)}</h1><p class="error">${loggedMessage(e, panelTitle(this.state))}</p>`);
     }
   }
 

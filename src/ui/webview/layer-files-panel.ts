@@ -1,7 +1,8 @@
 // The Layer Files panel (one per image: the files of a layer, or the merged filesystem as of it). The extension
 // keeps the trees; the page asks for a directory's children when it is expanded and for filter matches, so that a
 // layer of 100k entries never becomes 100k DOM rows at once.
-import { BackendError, userMessage } from '../../backend/backend';
+import { loggedMessage } from '../log';
+import { BackendError } from '../../backend/backend';
 import { stepsOf, type ImageCatalog } from '../../backend/catalog';
 import { layerContentsCache, readImageLayers } from '../../backend/layer-contents';
 import { findNode, layerTree, mergeLayers, searchTree, sortedChildren, type FileTree } from '../../core/filetree';
@@ -69,7 +70,7 @@ export class LayerFilesPanel implements PanelController {
       const model = await this.model;
       return layerFilesBody(this.ref, model.steps, this.layer ?? 0);
     } catch (e) {
-      return html`<h1>${panelTitle(this.state)}</h1><p id="status" class="error">${userMessage(e)}</p>`;
+      return html`<h1>${panelTitle(this.state)}</h1><p id="status" class="error">${loggedMessage(e, panelTitle(this.state))}</p>`;
     }
   }
 
@@ -140,7 +141,7 @@ export class LayerFilesPanel implements PanelController {
     if (id === shown.imageId && !this.gone) return;
     this.gone = undefined;
     this.model = this.readModel();
-    await this.model.then(() => this.load(this.layer ?? 0, this.merged), (e: unknown) => this.post({ type: 'error', text: userMessage(e) }));
+    await this.model.then(() => this.load(this.layer ?? 0, this.merged), (e: unknown) => this.post({ type: 'error', text: loggedMessage(e, panelTitle(this.state)) }));
   }
 
   private post(message: Sequenced<ToPage>): void {
@@ -181,7 +182,7 @@ export class LayerFilesPanel implements PanelController {
       });
     } catch (e) {
       if (seq !== this.seq) return;
-      this.post({ type: 'error', text: BackendError.is(e, 'cancelled') ? 'Cancelled. Pick the layer again to retry.' : userMessage(e) });
+      this.post({ type: 'error', text: BackendError.is(e, 'cancelled') ? 'Cancelled. Pick the layer again to retry.' : loggedMessage(e, panelTitle(this.state)) });
     } finally {
       if (this.running === mine) this.running = undefined;
     }

@@ -1,6 +1,7 @@
 // The Wasted Space panel: dive's efficiency for an image, measured with progress; measured again when a refresh
 // finds the name on another image, and saying so when the image is gone.
-import { BackendError, userMessage } from '../../backend/backend';
+import { loggedMessage } from '../log';
+import { BackendError } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
 import { imageEfficiency, layerContentsCache } from '../../backend/layer-contents';
 import { withProgress } from '../commands/command-context';
@@ -77,7 +78,7 @@ export class WastedSpacePanel implements PanelController {
         ? 'Cancelled. Run "Show Wasted Space" again to measure.'
         : BackendError.is(e, 'not-found') && again
           ? `${ref} is no longer among the images: it was removed or untagged.`
-          : userMessage(e);
+          : loggedMessage(e, `Wasted Space ${ref}`);
       this.show(html`${this.heading()}<p class="error">${text}</p>`);
     }
   }

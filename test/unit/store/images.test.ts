@@ -96,14 +96,14 @@ describe('BuiltinStore: names, tags, remove, prune, disk usage, save', function 
     await assert.rejects(fs.access(path.join(t.dir, 'x.tar')));
   });
 
-  it('tells watchers about changes', async () => {
-    const events: string[] = [];
-    const watcher = store.watch((e) => events.push(e.Action))!;
+  it('tells watchers about changes made once the watch is ready', async () => {
+    let tagged: (id: string) => void = () => undefined;
+    const tag = new Promise<string>((resolve) => (tagged = resolve));
+    const watcher = store.watch((e) => e.Action === 'tag' && tagged(e.Id));
     try {
-      await new Promise((r) => setTimeout(r, 150));
+      await watcher.ready;
       await store.tagImage('sample/base:1.0', 'sample/base', 'watched');
-      for (let i = 0; i < 40 && !events.includes('tag'); i++) await new Promise((r) => setTimeout(r, 100));
-      assert.ok(events.includes('tag'), `events: ${events.join(',')}`);
+      assert.strictEqual(await tag, (await store.inspectImage('sample/base:watched')).Id);
     } finally {
       watcher.dispose();
     }
