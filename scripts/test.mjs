@@ -39,6 +39,8 @@ async function setup() {
     if ((await run('npm', ['ci', '--no-audit', '--no-fund'])) !== 0) throw new Error('npm ci failed');
   }
   console.log('> build');
+  // A fresh out/: the compiled copy of a test file that was deleted or moved would otherwise still run.
+  rmSync(join(root, 'out'), { recursive: true, force: true });
   if ((await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.'])) !== 0) throw new Error('tsc failed');
   console.log('> lint');
   if ((await run(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js')])) !== 0) {
