@@ -133,7 +133,12 @@ try {
     smokeTestDriver: true,
     logFile: path.join(work, 'code-server.log'),
     // The store path in the user settings too: one only a workspace sets waits for the user's consent.
-    settings: { 'workbench.editor.enablePreview': false, 'imageLayers.storePath': storePath },
+    settings: {
+      'workbench.editor.enablePreview': false,
+      'imageLayers.storePath': storePath,
+      // IMAGE_LAYERS_E2E_THEME="Default Dark Modern": the same steps and screenshots in another theme.
+      ...(process.env.IMAGE_LAYERS_E2E_THEME ? { 'workbench.colorTheme': process.env.IMAGE_LAYERS_E2E_THEME } : {}),
+    },
   });
   browser = await launchBrowser();
   page = browser.page;
