@@ -25,7 +25,7 @@ export interface Limits {
   retries: number;
   /** The first wait before trying again; doubled each time. */
   retryBaseMs: number;
-  /** A gzip layer inflating past `bombMinBytes` to more than `bombRatio` times its compressed bytes is a bomb. */
+  /** A gzip or zstd layer inflating past `bombMinBytes` to more than `bombRatio` times its compressed bytes is a bomb. */
   bombRatio: number;
   bombMinBytes: number;
   /** A load or pull stops when it would leave less than this free on the store's disk (setting: imageLayers.freeSpaceMargin). */
