@@ -4,8 +4,7 @@ import { Readable } from 'stream';
 import { buffer } from 'stream/consumers';
 import { pipeline } from 'stream/promises';
 import { compressionOf, compressionOfMediaType, layerMediaType } from '../../src/core/compression';
-import { decompressor, gzipCompressor } from '../../src/backend/codec';
-import { bombCheck } from '../../src/backend/store/space-guard';
+import { bombCheck, decompressor, gzipCompressor } from '../../src/backend/codec';
 import { zstdFrame, zstdStore } from '../fixtures/zstd-frames';
 
 async function inflate(kind: 'gzip' | 'zstd', blob: Buffer, chunk = 7): Promise<Buffer> {

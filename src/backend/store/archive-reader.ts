@@ -11,9 +11,9 @@ import { Limiter } from '../../core/limit';
 import type { Progress } from '../../core/model';
 import { readInRing, type RingChunk } from './chunk-ring';
 import { EntryStager } from './entry-stager';
-import { decompressor, sniffFile } from '../codec';
+import { bombCheck, decompressor, sniffFile } from '../codec';
 import type { ScannedLayer } from './layer-scan';
-import { bombCheck, inflationGuard } from './space-guard';
+import { inflationGuard } from './space-guard';
 import { TarWalker, type TarEntryHandler } from './tar-walker';
 
 export interface StagedFile {

@@ -10,8 +10,8 @@ import { pipeline } from 'stream/promises';
 import { BackendError, userMessage } from '../backend';
 import * as path from 'path';
 import { compressionOf } from '../../core/compression';
-import { decompressor, type Decompressor } from '../codec';
-import { bombCheck, inflationGuard } from './space-guard';
+import { bombCheck, decompressor, type Decompressor } from '../codec';
+import { inflationGuard } from './space-guard';
 import { hashing, looksLikeJson, notALayer, scanPipeline, sizing, STAGE_BUFFER, TarSizer, type ScannedLayer } from './layer-scan';
 
 export interface StagedEntry {

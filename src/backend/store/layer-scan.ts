@@ -7,10 +7,10 @@ import { Readable, Transform, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { BackendError, isSystemError, userMessage } from '../backend';
 import * as path from 'path';
-import { compressionOf, MAGIC_BYTES, type Compression } from '../../core/compression';
-import { decompressor, sniffFile } from '../codec';
+import type { Compression } from '../../core/compression';
+import { bombCheck, decompressor, sniffFile, sniffStream } from '../codec';
 import type { CompressedBlob } from './distribution';
-import { bombCheck, inflationGuard } from './space-guard';
+import { inflationGuard } from './space-guard';
 import { TarWalker } from './tar-walker';
 
 export interface ScannedLayer {
@@ -156,14 +156,14 @@ export async function scanLayer(
  * bytes, and writes the uncompressed tar to `out`.
  */
 export async function scanLayerStream(source: Readable, out: string, what: string, signal?: AbortSignal): Promise<ScannedLayer> {
-  let peeked: { head: Buffer; rest: Readable };
+  let sniffed: { kind: Compression; rest: Readable };
   try {
-    peeked = await peek(source, MAGIC_BYTES);
+    sniffed = await sniffStream(source);
   } catch (e) {
     if (signal?.aborted) throw new BackendError('cancelled', 'Cancelled; the store is unchanged.');
     throw e;
   }
-  const scan = await scanPipeline(peeked.rest, compressionOf(peeked.head), out, what, signal);
+  const scan = await scanPipeline(sniffed.rest, sniffed.kind, out, what, signal);
   return { ...scan, tarPath: out };
 }
 
@@ -181,40 +181,6 @@ export function notALayer(what: string, e: unknown): BackendError {
   // A file that cannot be read or written (a full disk, a failing drive) says nothing about the layer's bytes.
   if (isSystemError(e)) return new BackendError('failed', `${what} could not be read or staged (${msg}).`, msg);
   return new BackendError('corrupt', `${what} is not a valid layer tar (${msg}).`, msg);
-}
-
-/**
- * The first `want` bytes of a stream (fewer if it ends), and a stream of all of it, those bytes included. The
- * source's chunks are passed on as they come.
- */
-async function peek(source: AsyncIterable<Buffer>, want: number): Promise<{ head: Buffer; rest: Readable }> {
-  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const got: Buffer[] = [];
-  let length = 0;
-  let ended = false;
-  while (length < want) {
-    const next = await chunks.next();
-    if (next.done) {
-      ended = true;
-      break;
-    }
-    got.push(next.value);
-    length += next.value.length;
-  }
-  async function* replay(): AsyncGenerator<Buffer> {
-    try {
-      yield* got;
-      if (ended) return;
-      for (;;) {
-        const next = await chunks.next();
-        if (next.done) return;
-        yield next.value;
-      }
-    } finally {
-      await chunks.return?.();
-    }
-  }
-  return { head: got.length === 1 ? got[0] : Buffer.concat(got), rest: Readable.from(replay(), { objectMode: false }) };
 }
 
 /** The sha256 and the entry-size sum of an uncompressed tar in the store, in one read. */

@@ -7,7 +7,7 @@ import { Transform } from 'stream';
 import { BackendError } from '../backend';
 import { formatBytes } from '../../core/format';
 import { limits } from '../limits';
-import type { Decompressor, OutputCheck } from '../codec';
+import { bombCheck, type Decompressor } from '../codec';
 
 const SETTING = 'the setting imageLayers.freeSpaceMargin';
 
@@ -41,17 +41,6 @@ async function checkStillFree(dir: string, what: string): Promise<void> {
     'failed',
     `The store's disk has only ${formatBytes(free)} left, under the ${formatBytes(margin)} it keeps free (${SETTING}): stopped writing ${what[0].toLowerCase()}${what.slice(1)}; the store is unchanged.`,
   );
-}
-
-/** Refuses output past limits.bombMinBytes that outgrows the compressed bytes consumed by more than limits.bombRatio. */
-export function bombCheck(what: string): OutputCheck {
-  return (output, input) => {
-    if (output <= limits.bombMinBytes || output <= limits.bombRatio * Math.max(1, input)) return undefined;
-    return new BackendError(
-      'invalid-input',
-      `${what} inflates to more than ${limits.bombRatio} times its compressed size (${formatBytes(output)} from ${formatBytes(input)} so far), far beyond any real layer: refused as a compression bomb; the store is unchanged.`,
-    );
-  };
 }
 
 /**
