@@ -36,7 +36,7 @@ export interface StoreChecker {
 /** `docker save` layouts: `docker` (legacy, every engine) and `oci` (Docker 25+: an OCI image layout). */
 export type ArchiveFormat = 'docker' | 'oci';
 
-/** What `loadArchive` reads: `docker save` archives (plain or gzip), and OCI image layouts (a folder or its tar). */
+/** What `loadArchive` reads: `docker save` archives (plain, gzip or zstd), and OCI image layouts (a folder or its tar). */
 export type LoadInput = 'docker-archive' | 'oci-layout';
 
 /** Images in and out of files: `docker load` and `docker save`, with the formats each side accepts. */

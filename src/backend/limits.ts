@@ -28,7 +28,7 @@ export interface Limits {
   /** An engine's event stream that broke is opened again after this, doubled on each failure up to the next. */
   eventsRetryFirstMs: number;
   eventsRetryMaxMs: number;
-  /** A gzip layer inflating past `bombMinBytes` to more than `bombRatio` times its compressed bytes is a bomb. */
+  /** A gzip or zstd layer inflating past `bombMinBytes` to more than `bombRatio` times its compressed bytes is a bomb. */
   bombRatio: number;
   bombMinBytes: number;
   /** A load or pull stops when it would leave less than this free on the store's disk (setting: imageLayers.freeSpaceMargin). */

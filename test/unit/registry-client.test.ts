@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import { createHash } from 'crypto';
 import { Readable } from 'stream';
 import { BackendError } from '../../src/backend/backend';
-import { dockerManifestBytes } from '../../src/backend/registry/manifests';
+import { pushManifest } from '../../src/backend/registry/manifests';
 import { RegistryClient } from '../../src/backend/registry/registry-client';
 import { parseReference } from '../../src/core/reference';
 
@@ -99,7 +99,7 @@ describe('RegistryClient', () => {
   });
 
   it('writes the schema 2 manifest as the engine marshals it', () => {
-    const text = dockerManifestBytes({ digest: sha('c'), size: 2 }, [{ digest: sha('l'), size: 3 }]).toString();
+    const text = pushManifest({ digest: sha('c'), size: 2 }, [{ digest: sha('l'), size: 3, compression: 'gzip' }]).bytes.toString();
     assert.ok(text.startsWith('{\n   "schemaVersion": 2,\n   "mediaType": "application/vnd.docker.distribution.manifest.v2+json",\n   "config": {\n      "mediaType"'), text);
   });
 });

@@ -2,14 +2,17 @@
 // Podman and Docker 25+ name layer entries after their digest, so the entry is known by its name and streamed
 // straight through. Docker 20.10 names them `<v1 id>/layer.tar`: each candidate is hashed while it is spooled
 // to a temp file, and the one whose sha256 is the diff ID is handed out (the temp file goes when it is read).
+// Docker with the containerd image store saves layers as pulled, compressed (gzip or zstd) and named after the
+// compressed digest: such blobs are decompressed (backend/codec.ts) and hashed the same way.
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PassThrough, Readable } from 'stream';
-import { pipeline } from 'stream/promises';
+import { finished, pipeline } from 'stream/promises';
 import * as tar from 'tar-stream';
 import { BackendError, userMessage } from '../backend';
+import { tarOf } from '../codec';
 
 /** The digest an entry's name carries (Docker 25+ `blobs/sha256/<hex>`, podman `<hex>.tar`), if any. */
 function digestInName(name: string): string | undefined {
@@ -87,8 +90,9 @@ export function findLayerInArchive(
         tmpDir ??= await fs.promises.mkdtemp(path.join(os.tmpdir(), 'image-layers-layer-'));
         const file = path.join(tmpDir, 'layer.tar');
         const hash = createHash('sha256');
-        entry.on('data', (d: unknown) => hash.update(d as Buffer));
-        await pipeline(entry, fs.createWriteStream(file));
+        const { tar: bytes } = await tarOf(entry as unknown as AsyncIterable<Buffer>, `The layer ${name} of the engine's archive`);
+        bytes.on('data', (d: unknown) => hash.update(d as Buffer));
+        await pipeline(bytes, fs.createWriteStream(file));
         if (hash.digest('hex') === hex) {
           const dir = tmpDir;
           tmpDir = undefined;
@@ -147,22 +151,35 @@ export async function readLayersInArchive<T>(
     for await (const entry of extract) {
       const name = entry.header.name.replace(/^\.\//, '');
       const named = digestInName(name);
-      const candidate = entry.header.type === 'file' && (named ? wanted.has(named) && !found.has(`sha256:${named}`) : name.endsWith('/layer.tar'));
+      // A blob named after another digest may be a compressed layer (or a config): known only by its first bytes.
+      const blob = named !== undefined && name.startsWith('blobs/sha256/') && !wanted.has(named);
+      const candidate = entry.header.type === 'file' && (named ? blob || (wanted.has(named) && !found.has(`sha256:${named}`)) : name.endsWith('/layer.tar'));
       if (!candidate) {
         entry.resume();
         continue;
       }
-      const hash = named ? undefined : createHash('sha256');
+      const chunks = entry as unknown as AsyncIterable<Buffer>;
+      let bytes = chunks;
+      let hash = named ? undefined : createHash('sha256');
+      if (blob) {
+        const { kind, tar } = await tarOf(chunks, `The layer ${name} of the engine's archive`);
+        if (kind === 'none') {
+          await finished(tar.resume());
+          continue;
+        }
+        bytes = tar;
+        hash = createHash('sha256');
+      }
       const out = new PassThrough();
       const result = read(out);
       result.catch(() => undefined); // awaited below, once the entry is through
-      for await (const chunk of entry as AsyncIterable<Buffer>) {
+      for await (const chunk of bytes) {
         hash?.update(chunk);
         await feed(out, chunk);
       }
       out.end();
       const value = await result;
-      const digest = named ?? hash!.digest('hex');
+      const digest = hash ? hash.digest('hex') : (named as string);
       if (wanted.has(digest)) found.set(`sha256:${digest}`, value);
       if (found.size === wanted.size) break;
     }

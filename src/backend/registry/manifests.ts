@@ -1,13 +1,14 @@
 // The shapes a registry serves (image indexes, image manifests) read defensively, since they come from
-// strangers, and the Docker v2 schema 2 manifest the store pushes, written byte for byte as the engine does.
+// strangers, and the manifest the store pushes: Docker v2 schema 2 byte for byte as the engine writes it, or OCI
+// when a layer is zstd (which schema 2 has no media type for).
 import { BackendError } from '../backend';
 import { parseDigest } from '../../core/digest';
+import { layerMediaType, type Compression } from '../../core/compression';
 
 export const MEDIA = {
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
   dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
   dockerConfig: 'application/vnd.docker.container.image.v1+json',
-  dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
   dockerForeignLayer: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -74,7 +75,6 @@ export function imageManifest(body: unknown, what: string): ImageManifest {
   const config = descriptor(b.config, `The config descriptor of ${what}`);
   const layers = b.layers.map((l, i) => descriptor(l, `Layer ${i + 1} of ${what}`));
   for (const [i, l] of layers.entries()) {
-    if (/zstd/.test(l.mediaType)) throw new BackendError('unsupported', `Layer ${i + 1} of ${what} is zstd-compressed, which the built-in store cannot read yet.`);
     if (l.urls?.length || l.mediaType === MEDIA.dockerForeignLayer || /nondistributable/.test(l.mediaType)) {
       throw new BackendError('unsupported', `Layer ${i + 1} of ${what} is a foreign layer (fetched from elsewhere), which the built-in store does not pull.`);
     }
@@ -82,16 +82,25 @@ export function imageManifest(body: unknown, what: string): ImageManifest {
   return { config, layers };
 }
 
+export interface PushedLayer {
+  digest: string;
+  size: number;
+  compression: Exclude<Compression, 'none'>;
+}
+
 /**
- * A Docker v2 schema 2 manifest as the engine marshals it (Go's MarshalIndent with three spaces, keys in
- * struct order). Digests still differ from dockerd's push, because Go's gzip and zlib compress differently.
+ * The manifest a push writes, with its media type. A Docker v2 schema 2 manifest as the engine marshals it (Go's
+ * MarshalIndent with three spaces, keys in struct order; digests still differ from dockerd's push, because Go's
+ * gzip and zlib compress differently), or, when a layer is zstd, an OCI manifest as Docker 23+ writes one.
  */
-export function dockerManifestBytes(config: { digest: string; size: number }, layers: { digest: string; size: number }[]): Buffer {
+export function pushManifest(config: { digest: string; size: number }, layers: PushedLayer[]): { mediaType: string; bytes: Buffer } {
+  const flavour = layers.some((l) => l.compression === 'zstd') ? 'oci' : 'docker';
+  const mediaType = flavour === 'oci' ? MEDIA.ociManifest : MEDIA.dockerManifest;
   const manifest = {
     schemaVersion: 2,
-    mediaType: MEDIA.dockerManifest,
-    config: { mediaType: MEDIA.dockerConfig, size: config.size, digest: config.digest },
-    layers: layers.map((l) => ({ mediaType: MEDIA.dockerLayerGzip, size: l.size, digest: l.digest })),
+    mediaType,
+    config: { mediaType: flavour === 'oci' ? MEDIA.ociConfig : MEDIA.dockerConfig, size: config.size, digest: config.digest },
+    layers: layers.map((l) => ({ mediaType: layerMediaType(l.compression, flavour), size: l.size, digest: l.digest })),
   };
-  return Buffer.from(JSON.stringify(manifest, null, 3));
+  return { mediaType, bytes: Buffer.from(JSON.stringify(manifest, null, 3)) };
 }

@@ -1,4 +1,4 @@
-// Reads an input archive (a `docker save` tar, optionally gzipped as a whole, or an OCI layout as a tar) into
+// Reads an input archive (a `docker save` tar, optionally gzip- or zstd-compressed as a whole, or an OCI layout as a tar) into
 // a staging folder, one file per entry, without holding any entry in memory. Entry names are checked before
 // anything is written: no absolute paths, no `..`, no duplicates, links only to entries inside the archive.
 import { randomBytes } from 'crypto';
@@ -6,19 +6,19 @@ import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
 import { Transform } from 'stream';
 import { pipeline } from 'stream/promises';
-import { createGunzip } from 'zlib';
 import { BackendError, isSystemError, userMessage } from '../backend';
 import { Limiter } from '../../core/limit';
 import type { Progress } from '../../core/model';
 import { readInRing, type RingChunk } from './chunk-ring';
 import { EntryStager } from './entry-stager';
-import { sniff, type ScannedLayer } from './layer-scan';
+import { bombCheck, decompressor, sniffFile } from '../codec';
+import type { ScannedLayer } from './layer-scan';
 import { inflationGuard } from './space-guard';
 import { TarWalker, type TarEntryHandler } from './tar-walker';
 
 export interface StagedFile {
   name: string;
-  /** Where the bytes are: a staged copy (for a gzip blob, its uncompressed tar), or the original file for folder inputs. */
+  /** Where the bytes are: a staged copy (for a compressed blob, its uncompressed tar), or the original file for folder inputs. */
   path: string;
   size: number;
   /** The entry scanned as a layer while it was staged (archives only; see entry-stager.ts). */
@@ -132,7 +132,8 @@ export async function stageArchive(archive: string, stagingDir: string, options:
     throw new BackendError('not-found', `The archive ${archive} does not exist.`);
   });
   if (!stat.isFile()) throw new BackendError('invalid-input', `${archive} is not a file.`);
-  const gzipped = (await sniff(archive)) === 'gzip';
+  const compression = await sniffFile(archive);
+  const compressed = compression !== 'none';
   const maxEntry = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY;
   const files = new ArchiveFiles(source);
   const notUtf8 = new Set<string>();
@@ -173,7 +174,7 @@ export async function stageArchive(archive: string, stagingDir: string, options:
     if (h.type !== 'file' && h.type !== 'contiguous-file') {
       throw new BackendError('invalid-input', `${source} has an entry "${name}" of type ${h.type}; a docker save archive holds only files, folders and links.`);
     }
-    if (h.size > maxEntry || (!gzipped && h.size > stat.size)) {
+    if (h.size > maxEntry || (!compressed && h.size > stat.size)) {
       throw new BackendError('invalid-input', `${source} declares ${h.size} bytes for "${name}", more than the archive can hold.`);
     }
     if (h.size === 0 && firstEmpty) {
@@ -207,11 +208,11 @@ export async function stageArchive(archive: string, stagingDir: string, options:
 
   let readBytes = 0;
   let lastReport = 0;
-  const chunks = readingOf(source, gzipped ? gunzipChunks(archive, stagingDir, (n) => (readBytes += n)) : readInRing(archive));
+  const chunks = readingOf(source, compression !== 'none' ? decompressedChunks(archive, compression, stagingDir, (n) => (readBytes += n)) : readInRing(archive));
   try {
     for await (const chunk of chunks) {
       if (options.signal?.aborted) throw cancelledError();
-      if (!gzipped) readBytes += chunk.bytes.length;
+      if (!compressed) readBytes += chunk.bytes.length;
       const now = Date.now();
       if (options.onProgress && now - lastReport > 100) {
         lastReport = now;
@@ -255,8 +256,8 @@ async function* readingOf(source: string, chunks: AsyncGenerator<RingChunk>): As
   }
 }
 
-/** The uncompressed bytes of a gzipped archive, with at most a few chunks' writes in flight at once. */
-async function* gunzipChunks(archive: string, stagingDir: string, onRead: (bytes: number) => void): AsyncGenerator<RingChunk> {
+/** The uncompressed bytes of a compressed archive, with at most a few chunks' writes in flight at once. */
+async function* decompressedChunks(archive: string, kind: 'gzip' | 'zstd', stagingDir: string, onRead: (bytes: number) => void): AsyncGenerator<RingChunk> {
   const input = createReadStream(archive, { highWaterMark: 1 << 20 });
   const counting = new Transform({
     transform(chunk: Buffer, _e, cb) {
@@ -264,9 +265,10 @@ async function* gunzipChunks(archive: string, stagingDir: string, onRead: (bytes
       cb(null, chunk);
     },
   });
-  const gunzip = createGunzip({ chunkSize: 1 << 20 });
-  const guard = inflationGuard(gunzip, stagingDir, path.basename(archive));
-  const feeding = pipeline(input, counting, gunzip, guard);
+  const what = path.basename(archive);
+  const inflate = decompressor(kind, { chunkSize: 1 << 20, check: bombCheck(what) });
+  const guard = inflationGuard(inflate, stagingDir, what);
+  const feeding = pipeline(input, counting, inflate.stream, guard);
   feeding.catch(() => undefined); // seen by the iteration below, or awaited in `finally`
   const inFlight = new Set<Promise<unknown>>();
   try {

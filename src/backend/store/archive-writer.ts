@@ -10,6 +10,7 @@ import * as tar from 'tar-stream';
 import { BackendError, userMessage, type WorkOptions } from '../backend';
 import { chainIds } from '../../core/chain';
 import { digestHex } from '../../core/digest';
+import { layerMediaType, type Compression } from '../../core/compression';
 import { fullRepository, parseReference, splitRepoTag } from '../../core/reference';
 import { tempName } from './atomic';
 import { sha256Hex } from './records';
@@ -18,7 +19,7 @@ export interface ArchiveLayer {
   /** Digest of the blob as written: the diff ID when uncompressed. */
   digest: string;
   size: number;
-  compressed: boolean;
+  compression: Compression;
   /** Opens the blob's bytes; called once, when the entry is written. */
   open(): Readable;
 }
@@ -171,7 +172,7 @@ function* ociEntries(images: ArchiveImage[], onLayer: (diffId: string) => void):
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${configHex}`, size: img.config.length },
       layers: img.layers.map((l) => ({
-        mediaType: l.compressed ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.oci.image.layer.v1.tar',
+        mediaType: layerMediaType(l.compression, 'oci'),
         digest: l.digest,
         size: l.size,
       })),

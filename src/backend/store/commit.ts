@@ -5,7 +5,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { mapLimit } from '../../core/limit';
 import { exists, fsyncDir, fsyncFile, writeFileAtomic } from './atomic';
-import { recordDigest } from './distribution';
+import { recordDigest, type CompressedBlob } from './distribution';
 import { appendEvents } from './events';
 import { clearJournal, recoverJournal, writeJournal } from './journal';
 import type { StoreLayout } from './layout';
@@ -21,8 +21,8 @@ export interface PreparedLayer {
   parentChain: string;
   /** The verified uncompressed tar in staging; undefined when the store already had this layer's data. */
   tarPath?: string;
-  /** Digest of the blob as it came, when that was compressed (the distribution digest). */
-  compressedDigest?: string;
+  /** The blob as it came, when that was compressed (the distribution digest and its kind). */
+  compressedBlob?: CompressedBlob;
   /** The registry repository the blob came from, for the v2metadata hint a later push uses. */
   sourceRepository?: string;
 }
@@ -83,7 +83,7 @@ export async function commitImages(layout: StoreLayout, images: PreparedImage[],
   const dataPresent = new Map<string, boolean>();
   await mapLimit([...new Set(allLayers.map((l) => layout.layerTar(l.diffId)))], PARALLEL, async (f) => dataPresent.set(f, await exists(f)));
   const distPresent = new Map<string, boolean>();
-  const distFiles = [...new Set(allLayers.filter((l) => l.compressedDigest).map((l) => layout.diffIdByDigest(l.compressedDigest!)))];
+  const distFiles = [...new Set(allLayers.flatMap((l) => (l.compressedBlob ? [layout.diffIdByDigest(l.compressedBlob.digest)] : [])))];
   await mapLimit(distFiles, PARALLEL, async (f) => distPresent.set(f, await exists(f)));
   const dataMoves = new Map<string, string>(); // target → staged source
   const chainWrites = new Map<string, PreparedLayer>();
@@ -97,8 +97,8 @@ export async function commitImages(layout: StoreLayout, images: PreparedImage[],
         dataMoves.set(target, layer.tarPath);
       }
       if (!chainWrites.has(layer.chainId) && !haveChains.has(layer.chainId)) chainWrites.set(layer.chainId, layer);
-      if (layer.compressedDigest) {
-        const file = layout.diffIdByDigest(layer.compressedDigest);
+      if (layer.compressedBlob) {
+        const file = layout.diffIdByDigest(layer.compressedBlob.digest);
         if (!distPresent.get(file)) distribution.set(file, layer.diffId);
       }
     }
@@ -149,9 +149,9 @@ export async function commitImages(layout: StoreLayout, images: PreparedImage[],
   // Hints only (see distribution.ts): written after the commit, outside the journal.
   // One writer per diff ID (its v2metadata file is read, changed and replaced).
   const hints = new Map<string, PreparedLayer[]>();
-  for (const layer of allLayers) if (layer.compressedDigest) hints.set(layer.diffId, [...(hints.get(layer.diffId) ?? []), layer]);
+  for (const layer of allLayers) if (layer.compressedBlob) hints.set(layer.diffId, [...(hints.get(layer.diffId) ?? []), layer]);
   await mapLimit([...hints.values()], PARALLEL, async (layers) => {
-    for (const layer of layers) await recordDigest(layout, layer.diffId, layer.compressedDigest!, layer.sourceRepository ?? '');
+    for (const layer of layers) await recordDigest(layout, layer.diffId, layer.compressedBlob!, layer.sourceRepository ?? '');
   });
   await appendEvents(
     layout.root,

@@ -1,5 +1,5 @@
 // One archive entry copied into the staging folder as the archive walk hands over its bytes, and scanned as a
-// layer on the way: sha256 of the bytes, and for a tar the entry-size sum, for gzip the uncompressed tar
+// layer on the way: sha256 of the bytes, and for a tar the entry-size sum, for gzip or zstd the uncompressed tar
 // (written instead of the blob), its diff ID and size. Whether an entry is a layer is only known from the
 // manifest, read later, so every entry that is not JSON is scanned, and a failed scan of a plain entry is kept,
 // not thrown.
@@ -7,14 +7,15 @@ import { createHash } from 'crypto';
 import { createWriteStream, promises as fs } from 'fs';
 import { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
-import { createGunzip, type Gunzip } from 'zlib';
 import { BackendError, userMessage } from '../backend';
 import * as path from 'path';
+import { compressionOf } from '../../core/compression';
+import { bombCheck, decompressor, type Decompressor } from '../codec';
 import { inflationGuard } from './space-guard';
-import { compressionOf, hashing, looksLikeJson, notALayer, scanPipeline, sizing, STAGE_BUFFER, TarSizer, type ScannedLayer } from './layer-scan';
+import { hashing, looksLikeJson, notALayer, scanPipeline, sizing, STAGE_BUFFER, TarSizer, type ScannedLayer } from './layer-scan';
 
 export interface StagedEntry {
-  /** The scan of the entry as a layer; absent when it is not a layer (JSON, zstd). */
+  /** The scan of the entry as a layer; absent when it is not a layer (JSON). */
   scan?: ScannedLayer;
   /** Why the entry is not a readable layer, when it looked like one. */
   scanError?: string;
@@ -25,7 +26,7 @@ const SMALL_ENTRY = 1 << 20;
 /** Bytes enough to tell gzip, zstd and JSON from a tar. */
 const HEAD = 64;
 
-type Mode = 'gather' | 'copy' | 'tar' | 'gzip';
+type Mode = 'gather' | 'copy' | 'tar' | 'inflate';
 
 export class EntryStager {
   private mode: Mode = 'gather';
@@ -36,8 +37,8 @@ export class EntryStager {
   private file: Promise<fs.FileHandle> | undefined;
   private offset = 0;
   private readonly writes: Promise<void>[] = [];
-  private gunzip: { input: Gunzip; closed: Promise<void>; done: Promise<void>; diffHash: ReturnType<typeof createHash> } | undefined;
-  /** The first failure of work running behind the walk (a write, the gunzip). */
+  private inflate: { input: Decompressor['stream']; kind: 'gzip' | 'zstd'; closed: Promise<void>; done: Promise<void>; diffHash: ReturnType<typeof createHash> } | undefined;
+  /** The first failure of work running behind the walk (a write, the decompressor). */
   failure: unknown;
 
   /**
@@ -73,15 +74,16 @@ export class EntryStager {
     if (this.size <= SMALL_ENTRY) return this.endSmall();
     await Promise.all(this.writes);
     if (this.file) await (await this.file).close();
-    if (this.gunzip) {
-      this.gunzip.input.end();
-      await this.gunzip.done;
+    if (this.inflate) {
+      this.inflate.input.end();
+      await this.inflate.done;
     }
     if (this.failure) throw this.failure;
     if (this.mode === 'copy') return {};
-    if (this.gunzip) {
-      const diffId = 'sha256:' + this.gunzip.diffHash.digest('hex');
-      return { scan: { blobDigest: 'sha256:' + this.blobHash.digest('hex'), diffId, size: this.sizer.finish(), compressed: true, tarPath: this.out } };
+    if (this.inflate) {
+      const diffId = 'sha256:' + this.inflate.diffHash.digest('hex');
+      const blobDigest = 'sha256:' + this.blobHash.digest('hex');
+      return { scan: { blobDigest, diffId, size: this.sizer.finish(), compression: this.inflate.kind, tarPath: this.out } };
     }
     return this.plainScan();
   }
@@ -90,7 +92,7 @@ export class EntryStager {
   private plainScan(): StagedEntry {
     const digest = 'sha256:' + this.blobHash.digest('hex');
     try {
-      return { scan: { blobDigest: digest, diffId: digest, size: this.sizer.finish(), compressed: false, tarPath: this.out } };
+      return { scan: { blobDigest: digest, diffId: digest, size: this.sizer.finish(), compression: 'none', tarPath: this.out } };
     } catch (e) {
       return { scanError: userMessage(e) };
     }
@@ -98,26 +100,27 @@ export class EntryStager {
 
   /** Stops the work running behind the walk (the load failed elsewhere). */
   async abandon(): Promise<void> {
-    this.gunzip?.input.destroy();
-    await Promise.allSettled([...this.writes, this.gunzip?.done]);
+    this.inflate?.input.destroy();
+    await Promise.allSettled([...this.writes, this.inflate?.done]);
     await this.file?.then((handle) => handle.close()).catch(() => undefined);
   }
 
   private start(): void {
     const compression = compressionOf(this.head);
-    if (compression === 'zstd' || looksLikeJson(this.head)) this.mode = 'copy';
-    else if (compression === 'gzip') {
-      this.mode = 'gzip';
-      const input = createGunzip();
+    if (looksLikeJson(this.head)) this.mode = 'copy';
+    else if (compression !== 'none') {
+      this.mode = 'inflate';
+      const inflate = decompressor(compression, { check: bombCheck(this.what) });
+      const input = inflate.stream;
       const diffHash = createHash('sha256');
       const output = createWriteStream(this.out, { flags: 'wx', highWaterMark: STAGE_BUFFER });
-      const guard = inflationGuard(input, path.dirname(this.out), this.what);
+      const guard = inflationGuard(inflate, path.dirname(this.out), this.what);
       const done = pipeline([input, guard, hashing(diffHash), sizing(this.sizer), output], { signal: this.signal }).catch((e: unknown) => {
         this.failure ??= this.signal?.aborted || BackendError.is(e) ? e : notALayer(this.what, e);
       });
-      // A gunzip that failed drops the callbacks of the writes it was given.
+      // A decompressor that failed drops the callbacks of the writes it was given.
       const closed = new Promise<void>((resolve) => input.once('close', () => resolve()));
-      this.gunzip = { input, closed, done, diffHash };
+      this.inflate = { input, kind: compression, closed, done, diffHash };
     } else this.mode = 'tar';
   }
 
@@ -128,7 +131,7 @@ export class EntryStager {
       this.sizer.feed(bytes);
       return this.writeAt(bytes);
     }
-    const { input, closed } = this.gunzip as NonNullable<EntryStager['gunzip']>;
+    const { input, closed } = this.inflate as NonNullable<EntryStager['inflate']>;
     // Settles once zlib has read the bytes, so the buffer under them can be reused.
     return Promise.race([new Promise<void>((resolve) => input.write(bytes, () => resolve())), closed]);
   }
@@ -151,12 +154,12 @@ export class EntryStager {
   private async endSmall(): Promise<StagedEntry> {
     const buf = this.head;
     const compression = compressionOf(buf);
-    if (compression === 'gzip') {
-      const scan = await scanPipeline(Readable.from([buf]), 'gzip', this.out, this.what, this.signal);
+    if (compression !== 'none') {
+      const scan = await scanPipeline(Readable.from([buf]), compression, this.out, this.what, this.signal);
       return { scan: { ...scan, tarPath: this.out } };
     }
     await this.write(this.out, buf);
-    if (compression === 'zstd' || looksLikeJson(buf)) return {};
+    if (looksLikeJson(buf)) return {};
     this.blobHash.update(buf);
     this.sizer.feed(buf);
     return this.plainScan();

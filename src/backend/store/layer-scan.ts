@@ -1,13 +1,15 @@
-// One pass over a layer blob: hash it as stored (the distribution digest), decompress it when gzipped, hash
+// One pass over a layer blob: hash it as stored (the distribution digest), decompress it (gzip or zstd), hash
 // the tar (the diff ID), walk its entries for the layer size, and keep the uncompressed tar on disk.
 // Nothing is held in memory beyond a chunk.
 import { createHash } from 'crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'fs';
+import { createReadStream, createWriteStream } from 'fs';
 import { Readable, Transform, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
-import { createGunzip } from 'zlib';
 import { BackendError, isSystemError, userMessage } from '../backend';
 import * as path from 'path';
+import type { Compression } from '../../core/compression';
+import { bombCheck, decompressor, sniffFile, sniffStream } from '../codec';
+import type { CompressedBlob } from './distribution';
 import { inflationGuard } from './space-guard';
 import { TarWalker } from './tar-walker';
 
@@ -18,23 +20,15 @@ export interface ScannedLayer {
   diffId: string;
   /** Sum of the tar entries' sizes: what the engine records as the layer's size. */
   size: number;
-  compressed: boolean;
+  /** How the blob was compressed, from its bytes: what a push labels it, when it sends this blob again. */
+  compression: Compression;
   /** The uncompressed tar: `out` when the blob was compressed, else the blob itself. */
   tarPath: string;
 }
 
-type Compression = 'gzip' | 'zstd' | 'none';
-
-/** How a file is compressed, from its first bytes. */
-export async function sniff(file: string): Promise<Compression> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const b = Buffer.alloc(4);
-    const { bytesRead } = await handle.read(b, 0, 4, 0);
-    return compressionOf(b.subarray(0, bytesRead));
-  } finally {
-    await handle.close();
-  }
+/** The blob as the distribution mapping records it, when it came compressed. */
+export function compressedBlob(scan: Pick<ScannedLayer, 'blobDigest' | 'compression'>): CompressedBlob | undefined {
+  return scan.compression === 'none' ? undefined : { digest: scan.blobDigest, compression: scan.compression };
 }
 
 /**
@@ -114,17 +108,13 @@ export async function scanPipeline(
   what: string,
   signal?: AbortSignal,
 ): Promise<Omit<ScannedLayer, 'tarPath'>> {
-  if (compression === 'zstd') {
-    source.destroy();
-    throw new BackendError('invalid-input', `${what} is zstd-compressed, which the built-in store cannot read yet.`);
-  }
   const blobHash = createHash('sha256');
   const diffHash = createHash('sha256');
   const sizer = new TarSizer();
   const stages: (Readable | Transform | Writable)[] = [source, hashing(blobHash)];
-  if (compression === 'gzip') {
-    const gunzip = createGunzip();
-    stages.push(gunzip, inflationGuard(gunzip, out ? path.dirname(out) : '.', what), hashing(diffHash));
+  if (compression !== 'none') {
+    const inflate = decompressor(compression, { check: bombCheck(what) });
+    stages.push(inflate.stream, inflationGuard(inflate, out ? path.dirname(out) : '.', what), hashing(diffHash));
   }
   stages.push(sizing(sizer), out ? createWriteStream(out, { flags: 'wx', highWaterMark: STAGE_BUFFER }) : sink());
   try {
@@ -138,9 +128,9 @@ export async function scanPipeline(
   const blobDigest = 'sha256:' + blobHash.digest('hex');
   return {
     blobDigest,
-    diffId: compression === 'gzip' ? 'sha256:' + diffHash.digest('hex') : blobDigest,
+    diffId: compression !== 'none' ? 'sha256:' + diffHash.digest('hex') : blobDigest,
     size,
-    compressed: compression === 'gzip',
+    compression,
   };
 }
 
@@ -155,32 +145,26 @@ export async function scanLayer(
   what: string,
   options: { signal?: AbortSignal; copy?: boolean } = {},
 ): Promise<ScannedLayer> {
-  const compression = await sniff(blob);
-  const writeOut = compression === 'gzip' || options.copy === true;
+  const compression = await sniffFile(blob);
+  const writeOut = compression !== 'none' || options.copy === true;
   const scan = await scanPipeline(createReadStream(blob), compression, writeOut ? out : undefined, what, options.signal);
   return { ...scan, tarPath: writeOut ? out : blob };
 }
 
 /**
- * Scans a layer blob arriving as a stream (a registry's answer), telling gzip from a plain tar by its first
+ * Scans a layer blob arriving as a stream (a registry's answer), telling its compression by its first
  * bytes, and writes the uncompressed tar to `out`.
  */
 export async function scanLayerStream(source: Readable, out: string, what: string, signal?: AbortSignal): Promise<ScannedLayer> {
-  let peeked: { head: Buffer; rest: Readable };
+  let sniffed: { kind: Compression; rest: Readable };
   try {
-    peeked = await peek(source, 4);
+    sniffed = await sniffStream(source);
   } catch (e) {
     if (signal?.aborted) throw new BackendError('cancelled', 'Cancelled; the store is unchanged.');
     throw e;
   }
-  const scan = await scanPipeline(peeked.rest, compressionOf(peeked.head), out, what, signal);
+  const scan = await scanPipeline(sniffed.rest, sniffed.kind, out, what, signal);
   return { ...scan, tarPath: out };
-}
-
-export function compressionOf(head: Buffer): Compression {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
-  return 'none';
 }
 
 /** JSON (a config or manifest), not a layer: no tar walk for it. */
@@ -197,40 +181,6 @@ export function notALayer(what: string, e: unknown): BackendError {
   // A file that cannot be read or written (a full disk, a failing drive) says nothing about the layer's bytes.
   if (isSystemError(e)) return new BackendError('failed', `${what} could not be read or staged (${msg}).`, msg);
   return new BackendError('corrupt', `${what} is not a valid layer tar (${msg}).`, msg);
-}
-
-/**
- * The first `want` bytes of a stream (fewer if it ends), and a stream of all of it, those bytes included. The
- * source's chunks are passed on as they come.
- */
-async function peek(source: AsyncIterable<Buffer>, want: number): Promise<{ head: Buffer; rest: Readable }> {
-  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const got: Buffer[] = [];
-  let length = 0;
-  let ended = false;
-  while (length < want) {
-    const next = await chunks.next();
-    if (next.done) {
-      ended = true;
-      break;
-    }
-    got.push(next.value);
-    length += next.value.length;
-  }
-  async function* replay(): AsyncGenerator<Buffer> {
-    try {
-      yield* got;
-      if (ended) return;
-      for (;;) {
-        const next = await chunks.next();
-        if (next.done) return;
-        yield next.value;
-      }
-    } finally {
-      await chunks.return?.();
-    }
-  }
-  return { head: got.length === 1 ? got[0] : Buffer.concat(got), rest: Readable.from(replay(), { objectMode: false }) };
 }
 
 /** The sha256 and the entry-size sum of an uncompressed tar in the store, in one read. */

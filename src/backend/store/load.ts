@@ -9,7 +9,7 @@ import { commitImages, type PreparedImage, type PreparedLayer } from './commit';
 import { parseImageConfig } from './image-config';
 import { readLoadPlan } from './load-plan';
 import { exists } from './atomic';
-import { scanLayer, type ScannedLayer } from './layer-scan';
+import { compressedBlob, scanLayer, type ScannedLayer } from './layer-scan';
 import type { StoreLayout } from './layout';
 import { withStoreLock } from './lock';
 import { listChainIds, readLayer, sha256Hex } from './records';
@@ -86,7 +86,7 @@ export async function loadInput(layout: StoreLayout, input: string, options: Wor
           size: scan.size,
           parentChain: i ? chains[i - 1] : '',
           tarPath: scan.tarPath,
-          compressedDigest: scan.compressed ? scan.blobDigest : undefined,
+          compressedBlob: compressedBlob(scan),
         });
       }
       prepared.push({ id, raw, layers, tags: item.tags });

@@ -17,7 +17,7 @@ import { stagingName } from './archive-reader';
 import { exists } from './atomic';
 import { commitImages, type PreparedLayer } from './commit';
 import { MAX_JSON_BYTES, parseImageConfig } from './image-config';
-import { scanLayer, scanLayerStream } from './layer-scan';
+import { compressedBlob, scanLayer, scanLayerStream } from './layer-scan';
 import type { StoreLayout } from './layout';
 import { withStoreLock } from './lock';
 import { listChainIds, readImage, readLayer, sha256Hex } from './records';
@@ -235,7 +235,7 @@ export async function pullImage(layout: StoreLayout, client: RegistryClient, inp
         Object.assign(layers[p], {
           size: scan.size,
           tarPath: scan.tarPath,
-          compressedDigest: scan.compressed ? digest : undefined,
+          compressedBlob: compressedBlob(scan),
           sourceRepository: fullRepository(ref),
         });
       }

@@ -1,16 +1,17 @@
 // `docker push` from the store: each layer gzip-compressed on the way out (unless the registry already holds
-// a compressed form the store knows of), then the config, then a Docker v2 schema 2 manifest under the tag.
+// a compressed form the store knows of, gzip or zstd, which then keeps its kind's media type), then the config,
+// then the manifest under the tag (Docker schema 2, or OCI when a layer is zstd).
 // The manifest's digest is recorded as a RepoDigest, as the engine does after a push.
 import { createHash } from 'crypto';
 import { createReadStream, promises as fs } from 'fs';
 import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
-import { createGzip } from 'zlib';
 import { BackendError, type WorkOptions } from '../backend';
 import type { ProgressMessage } from '../../core/model';
 import { layerMessage, progressOf, rateGate, statusMessage } from '../../core/progress-stream';
 import { familiarRepository, familiarString, fullRepository, parseReference, type ImageReference } from '../../core/reference';
-import { dockerManifestBytes } from '../registry/manifests';
+import { gzipCompressor } from '../codec';
+import { pushManifest, type PushedLayer } from '../registry/manifests';
 import type { RegistryClient } from '../registry/registry-client';
 import { exists } from './atomic';
 import { knownDigests, recordDigest } from './distribution';
@@ -49,31 +50,34 @@ async function existingBlob(
   layout: StoreLayout,
   diffId: string,
   signal?: AbortSignal,
-): Promise<{ digest: string; size: number; mountedFrom?: string } | undefined> {
+): Promise<(PushedLayer & { mountedFrom?: string }) | undefined> {
   const known = await knownDigests(layout, diffId);
   // The target repository's own digest first: re-pushing the same image asks one HEAD per layer, sends nothing.
   const target = fullRepository(ref);
   known.sort((a, b) => Number(b.SourceRepository === target) - Number(a.SourceRepository === target));
   for (const m of known) {
     const size = await client.blobSize(ref, m.Digest, signal);
-    if (size !== undefined) return { digest: m.Digest, size };
+    if (size !== undefined) return { digest: m.Digest, size, compression: m.Compression };
     const from = parseReference(m.SourceRepository);
     if (from && from.registry === ref.registry && from.path !== ref.path && (await client.mountBlob(ref, m.Digest, from.path, signal))) {
       const mounted = await client.blobSize(ref, m.Digest, signal);
-      if (mounted !== undefined) return { digest: m.Digest, size: mounted, mountedFrom: from.path };
+      if (mounted !== undefined) return { digest: m.Digest, size: mounted, compression: m.Compression, mountedFrom: from.path };
     }
   }
   return undefined;
 }
 
-/** Compresses a layer tar and uploads it in one stream; answers the compressed digest and size. `onRead`: tar bytes sent. */
+/**
+ * Compresses a layer tar and uploads it in one stream; answers the blob. gzip whatever the layer came as: Node 20
+ * has no zstd compressor, and a gzip blob with a gzip media type is as true a manifest. `onRead`: tar bytes sent.
+ */
 async function uploadLayer(
   client: RegistryClient,
   ref: ImageReference,
   file: string,
   onRead: (bytes: number) => void,
   signal?: AbortSignal,
-): Promise<{ digest: string; size: number }> {
+): Promise<PushedLayer> {
   const hash = createHash('sha256');
   let size = 0;
   const counter = new Transform({
@@ -83,9 +87,8 @@ async function uploadLayer(
       cb(null, chunk);
     },
   });
-  // The default level, as the engine compresses; the same tar always gives the same blob.
   const source = createReadStream(file).on('data', (chunk) => onRead(chunk.length));
-  const gzip = createGzip({ level: 6 });
+  const gzip = gzipCompressor();
   let readError: unknown;
   const compressed = pipeline(source, gzip, counter, { signal }).catch((e: unknown) => {
     readError = e;
@@ -100,7 +103,7 @@ async function uploadLayer(
   if (readError && !signal?.aborted) {
     throw new BackendError('failed', `Could not read the layer data ${file}: ${(readError as Error).message}.`);
   }
-  return { digest, size };
+  return { digest, size, compression: 'gzip' };
 }
 
 export async function pushImage(layout: StoreLayout, client: RegistryClient, input: string, options: WorkOptions = {}): Promise<PushResult> {
@@ -121,7 +124,7 @@ export async function pushImage(layout: StoreLayout, client: RegistryClient, inp
   // The engine names each layer once, top first, before it sends any.
   for (const diffId of [...new Set(diffIds)].reverse()) report(layerMessage(diffId.slice(7, 19), 'Preparing'));
   try {
-    const layers: { digest: string; size: number }[] = [];
+    const layers: PushedLayer[] = [];
     const uploaded: string[] = [];
     const skipped: string[] = [];
     for (const [i, diffId] of diffIds.entries()) {
@@ -153,12 +156,12 @@ export async function pushImage(layout: StoreLayout, client: RegistryClient, inp
         uploaded.push(blob.digest);
         report(layerMessage(short, 'Pushed'), fraction);
       }
-      await recordDigest(layout, diffId, blob.digest, fullRepository(ref));
+      await recordDigest(layout, diffId, blob, fullRepository(ref));
       layers.push(blob);
     }
     if ((await client.blobSize(ref, id, signal)) === undefined) await client.uploadBytes(ref, img.raw, id, signal);
-    const manifest = dockerManifestBytes({ digest: id, size: img.raw.length }, layers);
-    const digest = await client.putManifest(ref, ref.tag as string, 'application/vnd.docker.distribution.manifest.v2+json', manifest, signal);
+    const { mediaType, bytes: manifest } = pushManifest({ digest: id, size: img.raw.length }, layers);
+    const digest = await client.putManifest(ref, ref.tag as string, mediaType, manifest, signal);
     report(statusMessage(`${ref.tag}: digest: ${digest} size: ${manifest.length}`), 1);
     report({ progressDetail: {}, aux: { Tag: ref.tag, Digest: digest, Size: manifest.length } });
     // Like the engine: the pushed digest becomes one of the image's RepoDigests.

@@ -11,6 +11,7 @@ import * as tar from 'tar-stream';
 import type { LoadResult, WorkOptions } from '../backend';
 import type { ContainerConfig } from '../../core/model';
 import { familiarString, parseReference } from '../../core/reference';
+import { compressionOf } from '../../core/compression';
 import { writeImageArchive, type ArchiveFormat, type ArchiveImage } from './archive-writer';
 import type { BuiltinStore } from './builtin-store';
 import { sha256Hex } from './records';
@@ -96,18 +97,21 @@ function familiarTag(tag: string): string {
   return ref && !ref.digest ? familiarString(ref, true) : tag;
 }
 
-/** The images as the archive writer takes them, with their IDs (`sha256:…`). */
-export async function sampleArchiveImages(images: SampleImage[], gzipLayers = false): Promise<{ images: ArchiveImage[]; ids: string[] }> {
+/** Makes the blob of a layer from its tar (the layer's index in its image given); its kind is read from its bytes. */
+export type LayerBlobMaker = (tar: Buffer, index: number) => Buffer;
+
+/** The images as the archive writer takes them, with their IDs (`sha256:…`); layers plain unless `blobOf` compresses them. */
+export async function sampleArchiveImages(images: SampleImage[], blobOf?: LayerBlobMaker): Promise<{ images: ArchiveImage[]; ids: string[] }> {
   const out: ArchiveImage[] = [];
   const ids: string[] = [];
   for (const image of images) {
     const tars = await Promise.all(image.layers.map(sampleLayerTar));
     const config = sampleConfigBytes(image, tars.map((t) => 'sha256:' + sha256Hex(t)));
-    const blobs = gzipLayers ? tars.map((t) => gzipSync(t, { level: 6 })) : tars;
+    const blobs = blobOf ? tars.map(blobOf) : tars;
     out.push({
       config,
       tags: image.tags.map(familiarTag),
-      layers: blobs.map((b) => ({ digest: 'sha256:' + sha256Hex(b), size: b.length, compressed: gzipLayers, open: () => Readable.from([b]) })),
+      layers: blobs.map((b) => ({ digest: 'sha256:' + sha256Hex(b), size: b.length, compression: compressionOf(b), open: () => Readable.from([b]) })),
     });
     ids.push('sha256:' + sha256Hex(config));
   }
@@ -118,9 +122,9 @@ export async function sampleArchiveImages(images: SampleImage[], gzipLayers = fa
 export async function writeSampleArchive(
   file: string,
   images: SampleImage[] = sampleImages(),
-  options: { format?: ArchiveFormat; gzipLayers?: boolean } = {},
+  options: { format?: ArchiveFormat; gzipLayers?: boolean; blobOf?: LayerBlobMaker } = {},
 ): Promise<{ ids: string[] }> {
-  const built = await sampleArchiveImages(images, options.gzipLayers ?? false);
+  const built = await sampleArchiveImages(images, options.blobOf ?? (options.gzipLayers ? (t) => gzipSync(t, { level: 6 }) : undefined));
   await writeImageArchive(file, built.images, { format: options.format });
   return { ids: built.ids };
 }

@@ -64,7 +64,7 @@ export async function saveImages(
       const stat = await fs.stat(file).catch(() => {
         throw new BackendError('corrupt', `The data of layer ${diffId.slice(7, 19)} is missing from the store; run "image-layers check".`);
       });
-      layers.push({ digest: diffId, size: stat.size, compressed: false, open: () => createReadStream(file) });
+      layers.push({ digest: diffId, size: stat.size, compression: 'none', open: () => createReadStream(file) });
     }
     images.push({ config: stored.raw, layers, tags });
   }

@@ -1,12 +1,13 @@
 // Keeping the store's disk from filling: a load or pull that would leave less than the margin free is refused
 // before it starts (with the space it needs and the space left), the free space is looked at again while it
-// writes, and a gzip layer that inflates far beyond any real layer's ratio is stopped as a bomb while inflating.
+// writes, and a compressed layer (gzip or zstd) that inflates far beyond any real layer's ratio is stopped as a bomb
+// while inflating.
 import { promises as fs } from 'fs';
 import { Transform } from 'stream';
-import type { Gunzip } from 'zlib';
 import { BackendError } from '../backend';
 import { formatBytes } from '../../core/format';
 import { limits } from '../limits';
+import { bombCheck, type Decompressor } from '../codec';
 
 const SETTING = 'the setting imageLayers.freeSpaceMargin';
 
@@ -43,25 +44,19 @@ async function checkStillFree(dir: string, what: string): Promise<void> {
 }
 
 /**
- * A pass-through placed after `gunzip`: fails past limits.bombMinBytes when the output outgrows what zlib has
- * consumed by more than limits.bombRatio, and looks at the free space under `dir` every
- * limits.spaceCheckEveryBytes. (zlib's own count, not the bytes handed to it: those may run ahead.)
+ * A pass-through placed after a decompressor: applies bombCheck to its output against the compressed bytes it
+ * has consumed (its own count, not the bytes handed to it: those may run ahead), and looks at the free space
+ * under `dir` every limits.spaceCheckEveryBytes.
  */
-export function inflationGuard(gunzip: Gunzip, dir: string, what: string): Transform {
+export function inflationGuard(decompressor: Decompressor, dir: string, what: string): Transform {
+  const bomb = bombCheck(what);
   let output = 0;
   let nextCheck = limits.spaceCheckEveryBytes;
   return new Transform({
     transform(chunk: Buffer, _e, done) {
       output += chunk.length;
-      const input = gunzip.bytesWritten;
-      if (output > limits.bombMinBytes && output > limits.bombRatio * Math.max(1, input)) {
-        return done(
-          new BackendError(
-            'invalid-input',
-            `${what} inflates to more than ${limits.bombRatio} times its compressed size (${formatBytes(output)} from ${formatBytes(input)} so far), far beyond any real layer: refused as a gzip bomb; the store is unchanged.`,
-          ),
-        );
-      }
+      const refused = bomb(output, decompressor.consumed());
+      if (refused) return done(refused);
       if (output < nextCheck) return done(null, chunk);
       nextCheck = output + limits.spaceCheckEveryBytes;
       checkStillFree(dir, what).then(() => done(null, chunk), done);
