@@ -566,11 +566,22 @@ export class DockerBackend implements ImageBackend, ImageManager, ImageTransfer,
     const absent = diffIds.find((d) => !image.RootFS.Layers.includes(d));
     if (absent) throw new BackendError('not-found', `${ref} has no layer ${absent.slice(0, 19)}….`);
     // Saving by ID keeps the archive to this one image, whatever name it goes by.
-    const stream = await this.dial<NodeJS.ReadableStream>(
-      { method: 'GET', path: '/images/get', query: { names: [image.Id.replace(/^sha256:/, '')] }, stream: true, signal },
-      `read the layers of ${ref}`,
-    );
-    return { stream, release: () => (stream as unknown as { destroy(): void }).destroy() };
+    const id = image.Id.replace(/^sha256:/, '');
+    const what = `read the layers of ${ref}`;
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.dial<NodeJS.ReadableStream>({ method: 'GET', path: '/images/get', query: { names: [id] }, stream: true, signal }, what);
+    } catch (e) {
+      // Podman refuses a docker-format save of zstd layers; its own OCI archive of the same image carries them
+      // (as gzip blobs the layer reader matches by diff ID).
+      if ((await this.detectKind()) !== 'podman' || !/zstd/i.test(BackendError.is(e) ? `${e.message} ${e.detail ?? ''}` : '')) throw e;
+      stream = await this.dial<NodeJS.ReadableStream>(
+        { method: 'GET', path: `/v4.0.0/libpod/images/${id}/get`, query: { format: 'oci-archive' }, stream: true, signal },
+        what,
+      );
+    }
+    const opened = stream;
+    return { stream: opened, release: () => (opened as unknown as { destroy(): void }).destroy() };
   }
 
   watch(onEvent: (e: ImageEvent) => void, onState?: (s: WatchState) => void): ImageWatch {
