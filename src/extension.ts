@@ -21,7 +21,7 @@ import { LayersTreeProvider } from './ui/tree/layers-tree';
 import { StorageTreeProvider } from './ui/tree/storage-tree';
 import { ViewOptions } from './ui/tree/view-options';
 import { PanelHost } from './ui/webview/panel-host';
-import type { PageProbe } from './ui/webview/protocol';
+import type { PageProbe, ProbeAction } from './ui/webview/protocol';
 
 /** What activate() returns: a handle for the extension's own tests. */
 export interface ImageLayersApi {
@@ -33,8 +33,8 @@ export interface ImageLayersApi {
   storage: StorageTreeProvider;
   options: ViewOptions;
   refresh(): void;
-  /** What the panel titled `title` shows, read from its page (for tests); `scrollTo` scrolls it first. */
-  probePanel(title: string, scrollTo?: number): Promise<PageProbe | undefined>;
+  /** What the panel titled `title` shows, read from its page (for tests), after doing what `act` says. */
+  probePanel(title: string, act?: ProbeAction): Promise<PageProbe | undefined>;
   /** The status bar item's text, and the watch's ready signal (undefined where the views poll). */
   statusText(): string;
   watchReady(): Promise<void> | undefined;
@@ -146,7 +146,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     storage,
     options,
     refresh,
-    probePanel: (title, scrollTo) => panels.probe(title, scrollTo),
+    probePanel: (title, act) => panels.probe(title, act),
     statusText: () => status.text,
     watchReady: () => scheduler.ready,
   };

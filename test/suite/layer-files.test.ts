@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { imageEfficiency, LayerContentsCache, readImageLayers } from '../../src/backend/layer-contents';
 import { findNode, layerTree, mergeLayers } from '../../src/core/filetree';
 import { layerFilesBody, wasteBody } from '../../src/ui/webview/layer-files-view';
-import { api, imageNode, panelShowing, waitFor, tabLabels } from './api';
+import { api, imageNode, loadImage, panelShowing, waitFor, tabLabels } from './api';
 
 interface LayerLike {
   type: 'layer';
@@ -127,5 +127,52 @@ describe('Layer Files and Wasted Space', function () {
       truncated: [evil],
     }).value;
     assert.ok(!waste.includes('<img'), waste);
+  });
+});
+
+describe('Layer Files of a big folder', function () {
+  this.timeout(60_000);
+  const TITLE = 'Layer Files paging/many:1';
+  const NAMES = Array.from({ length: 1203 }, (_, i) => `f${String(i).padStart(4, '0')}`);
+  let image: { remove(): Promise<void> } | undefined;
+
+  before(async () => {
+    const files = NAMES.map((n) => ({ path: `many/${n}`, content: n }));
+    image = await loadImage(await api(), { tags: ['paging/many:1'], layers: [{ files }] });
+  });
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await image?.remove();
+  });
+
+  const fileRows = (text: string) => text.split('\n').filter((l) => /^f\d{4}$/.test(l.trim()));
+
+  it('shows a folder 500 rows at a time, with the rest behind Show more, and filters every path', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('imageLayers.showLayerFiles', 'paging/many:1');
+    await panelShowing(a, TITLE, /^many\/$/m);
+    await a.probePanel(TITLE, { click: '#tree .row[data-dir="1"]' });
+    let shown = await panelShowing(a, TITLE, /Show more \(703 left\)/);
+    assert.deepStrictEqual(fileRows(shown.text), NAMES.slice(0, 500), 'the first 500, in name order');
+    await a.probePanel(TITLE, { click: '#tree button.more' });
+    shown = await panelShowing(a, TITLE, /Show more \(203 left\)/);
+    assert.deepStrictEqual(fileRows(shown.text), NAMES.slice(0, 1000));
+    await a.probePanel(TITLE, { click: '#tree button.more' });
+    shown = await waitFor('every row', async () => {
+      const p = await a.probePanel(TITLE);
+      return p && fileRows(p.text).length === NAMES.length ? p : undefined;
+    });
+    assert.doesNotMatch(shown.text, /Show more/);
+
+    await a.probePanel(TITLE, { fill: { selector: '#filter', value: 'F11' } });
+    shown = await panelShowing(a, TITLE, /^100 matches\.$/m);
+    assert.deepStrictEqual(
+      shown.text.split('\n').filter((l) => /f\d{4}/.test(l)).map((l) => l.trim()),
+      NAMES.filter((n) => n.includes('f11')).map((n) => `/many/${n}`),
+      'the matching paths, case-insensitive, in tree order',
+    );
+    await a.probePanel(TITLE, { fill: { selector: '#filter', value: 'f' } });
+    shown = await panelShowing(a, TITLE, /^Showing 500 of 1,203 matches\.$/m);
+    assert.strictEqual(shown.text.split('\n').filter((l) => /^\/many\/f\d{4}$/.test(l.trim())).length, 500, 'at most 500 matches sent');
   });
 });

@@ -27,7 +27,7 @@ describe('Inspect, History and Compare', function () {
     const backend = await a.backend();
     await vscode.commands.executeCommand('imageLayers.inspectImage', 'sample/app:1.0');
     const before = await panelShowing(a, 'Inspect sample/app:1.0', /^Tags\s+sample\/app:1\.0$/m);
-    const scrolled = await a.probePanel('Inspect sample/app:1.0', 150);
+    const scrolled = await a.probePanel('Inspect sample/app:1.0', { scrollTo: 150 });
     assert.strictEqual(scrolled?.scrollY, 150, 'the JSON makes the page long enough to scroll');
     await backend.capabilities.manage!.tagImage('sample/app:1.0', 'sample/app', 'panel-refresh');
     try {

@@ -1,6 +1,6 @@
 // The extension's end of one panel's page: typed posts, the `ready` handshake, and the page's replies to probes.
 import * as vscode from 'vscode';
-import type { FromPage, PageProbe, PanelState, ToPage } from './protocol';
+import type { FromPage, PageProbe, ProbeAction, PanelState, ToPage } from './protocol';
 
 /** How long a probe waits for the page (a hidden page has no script running to answer). */
 const PROBE_MS = 5_000;
@@ -56,9 +56,9 @@ export class PanelConnection implements vscode.Disposable {
   }
 
   /** What the page shows now (for tests): its rendered text, kept state and scroll position. */
-  probe(scrollTo?: number): Promise<PageProbe> {
+  probe(act?: ProbeAction): Promise<PageProbe> {
     const id = ++this.nextProbe;
-    const ask = () => this.send({ type: 'probe', id, scrollTo });
+    const ask = () => this.send({ type: 'probe', id, act });
     return new Promise<PageProbe>((resolve, reject) => {
       const waiting = this.ready ? undefined : this.onReady(ask);
       const done = () => {

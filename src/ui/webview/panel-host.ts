@@ -6,7 +6,7 @@ import type { ImageCatalog } from '../../backend/catalog';
 import { COMPARE_SEPARATOR } from './compare-view';
 import { page, type Html } from './html';
 import { PanelConnection } from './panel-connection';
-import { parsePanelState, type FromPage, type PageProbe, type PanelKind, type PanelState } from './protocol';
+import { parsePanelState, type FromPage, type PageProbe, type ProbeAction, type PanelKind, type PanelState } from './protocol';
 
 const TITLES: Record<PanelKind, string> = {
   inspect: 'Inspect',
@@ -88,9 +88,9 @@ export class PanelHost implements vscode.Disposable {
   }
 
   /** What the page titled `title` shows, read from the page itself (for tests). */
-  async probe(title: string, scrollTo?: number): Promise<PageProbe | undefined> {
+  async probe(title: string, act?: ProbeAction): Promise<PageProbe | undefined> {
     const open = [...this.open.values()].find((o) => o.panel.title === title);
-    return open?.connection.probe(scrollTo);
+    return open?.connection.probe(act);
   }
 
   private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {

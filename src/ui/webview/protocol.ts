@@ -60,13 +60,21 @@ interface Sequenced {
   seq: number;
 }
 
+/** What a test asks the page to do before it reads it: scroll, click the first element a selector finds, or type
+ * into a field (its `input` event fires, as for a user's typing). */
+export interface ProbeAction {
+  scrollTo?: number;
+  click?: string;
+  fill?: { selector: string; value: string };
+}
+
 export type ToPage =
   /** The new state to keep (the page stores it with setState). */
   | { type: 'state'; state: PanelState }
   /** New content (escaped HTML made by html.ts), patched into the page in place so scroll and selection stay. */
   | { type: 'render'; html: string }
-  /** A test-only request: the page replies with `probed`; `scrollTo` scrolls first. */
-  | { type: 'probe'; id: number; scrollTo?: number }
+  /** A test-only request: the page does what `act` says, as a user would, then replies with `probed`. */
+  | { type: 'probe'; id: number; act?: ProbeAction }
   | (Sequenced & { type: 'loading'; layer: number; merged: boolean; text: string })
   | (Sequenced & ChildrenPage & { type: 'tree'; layer: number; merged: boolean; step: string; layers: LayerOption[]; counts: string; warnings: string[]; skipped: number })
   | (Sequenced & ChildrenPage & { type: 'children' })

@@ -2,7 +2,7 @@
 // with setState (handed back to the serializer after a reload), and patches new content into the page in place
 // (morphdom), so that a refresh keeps the reader's scroll position and text selection.
 import morphdom from 'morphdom';
-import { parsePanelState, type ToPage } from '../protocol';
+import { parsePanelState, type ProbeAction, type ToPage } from '../protocol';
 import { layerFilesPage } from './layer-files';
 import { vscode } from './vscode-api';
 
@@ -25,6 +25,20 @@ function render(html: string): void {
   renders++;
 }
 
+/** A test's request, done as a user would do it: scroll, click, type. */
+function act(a: ProbeAction | undefined): void {
+  if (!a) return;
+  if (a.scrollTo !== undefined) window.scrollTo(0, a.scrollTo);
+  if (a.click) document.querySelector<HTMLElement>(a.click)?.click();
+  if (a.fill) {
+    const field = document.querySelector<HTMLInputElement>(a.fill.selector);
+    if (field) {
+      field.value = a.fill.value;
+      field.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+  }
+}
+
 window.addEventListener('message', (event: MessageEvent<ToPage>) => {
   const m = event.data;
   if (!m || typeof m !== 'object') return;
@@ -36,7 +50,7 @@ window.addEventListener('message', (event: MessageEvent<ToPage>) => {
       render(m.html);
       break;
     case 'probe':
-      if (m.scrollTo !== undefined) window.scrollTo(0, m.scrollTo);
+      act(m.act);
       vscode.postMessage({
         type: 'probed',
         id: m.id,
