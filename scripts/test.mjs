@@ -60,6 +60,8 @@ const phaseRunners = {
       { bin: 'podman', pkg: 'podman' },
       { bin: 'docker-registry', pkg: 'docker-registry' },
       { bin: 'busybox', pkg: 'busybox-static' },
+      // Copies a registry's blobs into an OCI layout as they are (zstd stays zstd): test/integration/zstd.test.ts.
+      { bin: 'skopeo', pkg: 'skopeo' },
     ]);
     const services = await startServices(join(work, 'services'));
     try {

@@ -1,10 +1,12 @@
 // zstd layers made by a real engine: podman pushes an image with `--compression-format zstd` (OCI manifest,
-// `+zstd` layers); the built-in store and podman's API pull it and show its files; the store pushes it on (the
+// `+zstd` layers); the built-in store and podman's API pull it and show its files; the store loads the same blobs
+// from an OCI layout (skopeo's copy, which keeps them zstd); the store pushes it on (the
 // registry's zstd blobs keep their media type) and pushes a zstd-loaded image as gzip with a true manifest.
 // dockerd 20.10 cannot pull zstd layers at all, so it only pulls the gzip form back.
 import * as assert from 'assert';
 import { execFile } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
+import { readFile } from 'fs/promises';
 import * as path from 'path';
 import { promisify } from 'util';
 import { DockerBackend } from '../../src/backend/docker';
@@ -22,6 +24,8 @@ interface Manifest {
   config: { digest: string };
   layers: { mediaType: string; digest: string }[];
 }
+
+const kindsOf = (m: Manifest) => m.layers.map((l) => `${l.mediaType} ${l.digest}`);
 
 async function manifestOf(registry: string, repo: string, tag: string): Promise<Manifest> {
   const accept = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
@@ -79,14 +83,26 @@ describe('zstd layers from a real engine', function () {
     assert.strictEqual((await podman.inspectImage(`${registry}/zstd/app:1.0`)).Id, inspect.Id);
     assert.deepStrictEqual([...new Set(await filesOf(podman, `${registry}/zstd/app:1.0`))], wantFiles);
 
+    // The same blobs in an OCI layout, as skopeo copies them (zstd stays zstd): the store loads it, same ID, same files.
+    const layout = path.join(dir, 'zstd-layout');
+    await exec('skopeo', ['copy', '--src-tls-verify=false', `docker://${registry}/zstd/app:1.0`, `oci:${layout}:zstd/app:1.0`]);
+    const index = JSON.parse(await readFile(path.join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    const blob = (digest: string) => path.join(layout, 'blobs', 'sha256', digest.slice('sha256:'.length));
+    const copied = JSON.parse(await readFile(blob(index.manifests[0].digest), 'utf8')) as Manifest;
+    assert.deepStrictEqual(kindsOf(copied), kindsOf(pushed), 'the layout holds the zstd blobs as pushed');
+    const loaded = new BuiltinStore(path.join(dir, 'loaded'));
+    await loaded.loadArchive(layout);
+    const [loadedId] = (await loaded.listImages()).map((i) => i.Id);
+    assert.strictEqual(loadedId, inspect.Id);
+    assert.deepStrictEqual([...new Set(await filesOf(loaded, loadedId))], wantFiles);
+
     // Same registry, another repository: the zstd blobs are mounted, and the manifest still says zstd.
     await store.tagImage(`${registry}/zstd/app:1.0`, `${registry}/zstd/copy`, '1.0');
     const result = await store.pushImageDetailed(`${registry}/zstd/copy:1.0`);
     assert.deepStrictEqual(result.uploaded, []);
     const copy = await manifestOf(registry, 'zstd/copy', '1.0');
     assert.strictEqual(copy.mediaType, 'application/vnd.oci.image.manifest.v1+json');
-    const kinds = (m: Manifest) => m.layers.map((l) => `${l.mediaType} ${l.digest}`);
-    assert.deepStrictEqual(kinds(copy), kinds(pushed));
+    assert.deepStrictEqual(kindsOf(copy), kindsOf(pushed));
     assert.strictEqual(copy.config.digest, pushed.config.digest);
   });
 
