@@ -1,5 +1,6 @@
 // How the Images view arranges images: grouped by repository or registry (or not at all), sorted,
 // filtered by text, with or without dangling images. One entry per tag; untagged images once each.
+import { formatCount } from './format';
 import type { ImageSummary } from './model';
 import { DEFAULT_REGISTRY, parseReference, splitRepoTag } from './reference';
 
@@ -101,6 +102,5 @@ export function arrangeImages(images: ImageSummary[], options: ArrangeOptions): 
 export function describeEntries(entries: readonly ImageEntry[]): string {
   const images = new Set(entries.map((e) => e.image.Id)).size;
   const tags = entries.filter((e) => e.repoTag !== undefined).length;
-  const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
-  return tags > 0 && tags !== images ? `${plural(tags, 'tag')}, ${plural(images, 'image')}` : plural(images, 'image');
+  return tags > 0 && tags !== images ? `${formatCount(tags, 'tag')}, ${formatCount(images, 'image')}` : formatCount(images, 'image');
 }

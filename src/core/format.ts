@@ -52,3 +52,8 @@ export function unixSeconds(rfc3339: string | undefined): number {
   const ms = Date.parse(rfc3339);
   return Number.isNaN(ms) ? 0 : Math.floor(ms / 1000);
 }
+
+/** `1 link`, `2 links`, `1,203 entries`: a count with its noun, singular for one. */
+export function formatCount(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}

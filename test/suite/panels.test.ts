@@ -19,6 +19,7 @@ describe('Inspect, History and Compare', function () {
     const shown = await panelShowing(a, 'Inspect sample/app:1.0', /^ID\s+sha256:/m);
     assert.match(shown.text, new RegExp(`^ID\\s+${id}$`, 'm'), 'the ID row names the image');
     assert.match(shown.text, /^Tags\s+sample\/app:1\.0$/m);
+    assert.match(shown.text, /^Layers\s+4$/m, 'the layer count, without the RootFS type every image has');
     assert.deepStrictEqual(shown.state, { kind: 'inspect', ref: 'sample/app:1.0' }, 'the page keeps what it shows for a reload');
   });
 

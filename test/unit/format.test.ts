@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { formatAge, formatBytes, unixSeconds } from '../../src/core/format';
+import { formatAge, formatBytes, formatCount, unixSeconds } from '../../src/core/format';
 
 describe('formatting like the docker CLI', () => {
   it('prints sizes in decimal units with three significant digits', () => {
@@ -33,5 +33,12 @@ describe('formatting like the docker CLI', () => {
   it('reads RFC 3339 times', () => {
     assert.strictEqual(unixSeconds('2024-01-02T03:04:05.123456789Z'), 1704164645);
     assert.strictEqual(unixSeconds('not a time'), 0);
+  });
+
+  it('counts with a singular for one and grouped digits', () => {
+    assert.strictEqual(formatCount(1, 'link'), '1 link');
+    assert.strictEqual(formatCount(0, 'link'), '0 links');
+    assert.strictEqual(formatCount(1, 'entry', 'entries'), '1 entry');
+    assert.strictEqual(formatCount(1203, 'entry', 'entries'), '1,203 entries');
   });
 });

@@ -32,7 +32,7 @@ export function inspectBody(ref: string, i: ImageInspect): Html {
       ? html`<table class="labels">${labels.map(([k, v]) => html`<tr><td><code>${k}</code></td><td>${v}</td></tr>`)}</table>`
       : html`<span class="none">none</span>`
   }</td></tr>
-<tr><th>Layers</th><td>${i.RootFS?.Layers?.length ?? 0} <span class="dim">(${i.RootFS?.Type ?? ''})</span></td></tr>
+<tr><th>Layers</th><td>${i.RootFS?.Layers?.length ?? 0}${i.RootFS?.Type && i.RootFS.Type !== 'layers' ? html` <span class="dim">(RootFS type ${i.RootFS.Type})</span>` : ''}</td></tr>
 </table>
 <h2>RootFS layers</h2>
 <ol class="layers">${(i.RootFS?.Layers ?? []).map((l) => html`<li><code>${l}</code></li>`)}</ol>

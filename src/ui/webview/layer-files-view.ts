@@ -2,7 +2,7 @@
 // here comes from an image's tar or history: html`` escapes it, and the script only ever sets textContent.
 import type { EfficiencyReport } from '../../core/efficiency';
 import type { FileNode, TreeCounts } from '../../core/filetree';
-import { formatBytes } from '../../core/format';
+import { formatBytes, formatCount } from '../../core/format';
 import type { LayerStep } from '../../core/layers';
 import { html, type Html } from './html';
 import type { FileRow } from './protocol';
@@ -37,7 +37,7 @@ export function fileRow(node: FileNode, fullPath = false): FileRow {
 
 export function countsText(c: TreeCounts, merged: boolean): string {
   const n = (x: number) => x.toLocaleString('en-US');
-  const parts = [`${n(c.entries)} entries`, `${n(c.files)} files`, `${n(c.dirs)} directories`, `${n(c.links)} links`, formatBytes(c.bytes)];
+  const parts = [formatCount(c.entries, 'entry', 'entries'), formatCount(c.files, 'file'), formatCount(c.dirs, 'directory', 'directories'), formatCount(c.links, 'link'), formatBytes(c.bytes)];
   if (!merged) {
     parts.push(`${n(c.added)} added`, `${n(c.modified)} modified`, `${n(c.removed)} removed` + (c.removed ? ` (${formatBytes(c.removedBytes)})` : ''));
   }
