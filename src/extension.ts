@@ -18,6 +18,7 @@ import { RefreshScheduler } from './ui/refresh';
 import { BackendStatus } from './ui/status';
 import { ImagesTreeProvider, type ImagesTreeNode } from './ui/tree/images-tree';
 import { LayersTreeProvider } from './ui/tree/layers-tree';
+import { revealImage } from './ui/tree/reveal';
 import { StorageTreeProvider } from './ui/tree/storage-tree';
 import { ViewOptions } from './ui/tree/view-options';
 import { PanelHost } from './ui/webview/panel-host';
@@ -95,12 +96,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     panels,
     refresh,
     selection: () => imagesView.selection,
-    reveal: async (ref) => {
-      const node = await images.findImage(ref);
-      if (!node) return false;
-      await imagesView.reveal(node, { select: true, focus: true, expand: true });
-      return true;
-    },
+    reveal: (ref) => revealImage(imagesView, images, ref),
   };
 
   context.subscriptions.push(
