@@ -1,12 +1,11 @@
 // Commands that change images: tag, remove, prune, run.
 import * as vscode from 'vscode';
-import { userMessage } from '../../backend/backend';
 import { requireCapability } from '../../backend/capabilities';
 import { formatBytes } from '../../core/format';
 import { parseReference, splitRepoTag } from '../../core/reference';
 import type { ImagesTreeNode } from '../tree/images-tree';
 import { guarded, pickRef, targetRefs, type CommandContext, type Target } from './command-context';
-import { logError, showErrorWithLog } from '../log';
+import { loggedMessage, showErrorWithLog } from '../log';
 
 export function registerManageCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
@@ -46,8 +45,7 @@ export function registerManageCommands(ctx: CommandContext): vscode.Disposable[]
             const rows = await manage.removeImage(ref, { force: answer === 'Force Remove' });
             report.push(...rows.map((r) => ('Untagged' in r ? `Untagged: ${r.Untagged}` : `Deleted: ${r.Deleted}`)));
           } catch (e) {
-            failures.push(`${ref}: ${userMessage(e)}`);
-            logError(e, `remove ${ref}`);
+            failures.push(`${ref}: ${loggedMessage(e, `remove ${ref}`)}`);
           }
         }
         ctx.refresh();

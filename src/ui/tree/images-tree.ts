@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { RootListing } from './root-listing';
 import { appendCode, appendPlain } from '../markdown';
 import { BackendError, userMessage } from '../../backend/backend';
-import { logError } from '../log';
+import { logError, loggedMessage } from '../log';
 import { stepsOf, type ImageCatalog } from '../../backend/catalog';
 import { arrangeImages, describeEntries, UNTAGGED_GROUP, type ImageEntry } from '../../core/arrange';
 import { formatAge, formatBytes } from '../../core/format';
@@ -147,8 +147,7 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
       }
       return steps.map((step) => new LayerNode(image, step, shareCount(index, image, step)));
     } catch (e) {
-      logError(e, `Layers of ${image.ref}`);
-      return [new MessageNode(userMessage(e), 'error')];
+      return [new MessageNode(loggedMessage(e, `Layers of ${image.ref}`), 'error')];
     }
   }
 

@@ -2,8 +2,7 @@
 import * as vscode from 'vscode';
 import { RootListing } from './root-listing';
 import { appendPlain } from '../markdown';
-import { userMessage } from '../../backend/backend';
-import { logError } from '../log';
+import { loggedMessage } from '../log';
 import type { ImageCatalog } from '../../backend/catalog';
 import { formatBytes } from '../../core/format';
 import { shortId } from '../../core/reference';
@@ -47,8 +46,7 @@ export class LayersTreeProvider implements vscode.TreeDataProvider<Node> {
         const index = await (await this.catalog()).layerIndex();
         return layersBySize(index).map((u) => new LayerUsageNode(u));
       } catch (e) {
-        logError(e, 'Layers view');
-        const item = new vscode.TreeItem(userMessage(e));
+        const item = new vscode.TreeItem(loggedMessage(e, 'Layers view'));
         item.iconPath = new vscode.ThemeIcon('error');
         return [item];
       }

@@ -1,8 +1,7 @@
 // The Storage view: which backend answers, its driver and root, and where the bytes go.
 import * as vscode from 'vscode';
 import { RootListing } from './root-listing';
-import { userMessage } from '../../backend/backend';
-import { logError } from '../log';
+import { loggedMessage } from '../log';
 import type { ImageCatalog } from '../../backend/catalog';
 import { formatBytes } from '../../core/format';
 import { sharingTotals } from '../../core/sharing';
@@ -66,8 +65,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<vscode.TreeI
       }
       return items;
     } catch (e) {
-      logError(e, 'Storage view');
-      const item = new vscode.TreeItem(userMessage(e));
+      const item = new vscode.TreeItem(loggedMessage(e, 'Storage view'));
       item.iconPath = new vscode.ThemeIcon('error');
       return [item];
     }
