@@ -6,80 +6,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { devUrl, installVsix, repoRoot, startCodeServer } from '../../scripts/lib/code-server.mjs';
-import { launchBrowser } from '../../scripts/lib/browser.mjs';
+import { repoRoot } from '../../scripts/lib/code-server.mjs';
 import { makeSampleWorkspace, seedSampleStore } from '../../scripts/lib/samples.mjs';
 import { ensureDebianPackages, ENGINE_PACKAGES } from '../../scripts/lib/apt.mjs';
 import { startRegistry } from '../../scripts/lib/services.mjs';
 import { createRequire } from 'node:module';
+import { buildOnce, e2eRun, startWorkbench, workbench, WAIT } from './lib/workbench.mjs';
 
 const keep = process.argv.includes('--keep');
 const IMAGE = 'sample/app:1.0';
 const REPO = 'sample/app';
 const TAG = '1.0';
-const WAIT = Number(process.env.IMAGE_LAYERS_E2E_WAIT_MS ?? 30_000);
-const resultsDir = path.join(repoRoot, 'test-results');
-fs.mkdirSync(resultsDir, { recursive: true });
-// This run's screenshots only: a FAILED picture left by an earlier run would mislead.
-for (const f of fs.readdirSync(resultsDir)) if (f.startsWith('e2e-')) fs.rmSync(path.join(resultsDir, f), { force: true });
-const t0 = Date.now();
-const secs = (t = t0) => ((Date.now() - t) / 1000).toFixed(1);
-
-const results = [];
-let page;
-
-/** What the workbench shows, for a failure report. */
-async function describePage() {
-  const grab = async (label, selector) => {
-    const texts = await page
-      .locator(selector)
-      .allInnerTexts()
-      .catch(() => []);
-    const text = texts.join(' | ').replace(/\s+/g, ' ').trim();
-    return text ? `  ${label}: ${text.slice(0, 600)}` : '';
-  };
-  const parts = await Promise.all([
-    grab('notifications', '.notifications-toasts .notification-list-item'),
-    grab('side bar', '.part.sidebar'),
-    grab('editor tabs', '.part.editor .tabs-container'),
-    grab('quick input', '.quick-input-widget:visible'),
-    grab('hover', '.monaco-hover:visible'),
-    grab('context menu', '.context-view .monaco-menu'),
-    grab('status bar', '.part.statusbar'),
-    page
-      .evaluate(() => [...document.querySelectorAll('[inert]')].map((e) => `${e.tagName.toLowerCase()}.${String(e.className).split(' ').join('.')}`).join(', '))
-      .then((t) => (t ? `  inert: ${t}` : ''), () => ''),
-  ]);
-  return parts.filter(Boolean).join('\n') || '  (nothing readable)';
-}
-
-async function step(name, shot, fn, { keepMouse = false } = {}) {
-  const t = Date.now();
-  try {
-    if (!page) throw new Error('no page: the workbench did not start');
-    await fn();
-    // Park the mouse on empty editor space so a tree tooltip does not cover the screenshot.
-    if (!keepMouse) await page.mouse.move(1200, 880);
-    await page.screenshot({ path: path.join(resultsDir, `e2e-${shot}.png`) });
-    results.push({ name, ok: true });
-    console.log(`  ✔ ${name} (${secs(t)} s)`);
-  } catch (e) {
-    results.push({ name, ok: false });
-    const file = path.join(resultsDir, `e2e-FAILED-${shot}.png`);
-    await page?.screenshot({ path: file }).catch(() => {});
-    console.log(`  ✘ ${name} (${secs(t)} s)\n    ${String(e?.message ?? e).split('\n').join('\n    ')}`);
-    if (page) console.log(`  the page showed:\n${await describePage()}\n  screenshot: ${path.relative(repoRoot, file)}`);
-  }
-}
-
-function build() {
-  const needed = ['out/test/fixtures/archives.js', 'dist/extension.js'].map((f) => path.join(repoRoot, f));
-  if (needed.every((f) => fs.existsSync(f))) return;
-  console.log('> build');
-  spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', '.'], { cwd: repoRoot, stdio: 'inherit' });
-  spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, stdio: 'inherit' });
-}
+const run = e2eRun('');
+const { step, secs } = run;
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'image-layers-e2e-'));
 let registry;
@@ -108,130 +47,39 @@ async function writeArchivesToLoad() {
   const bytes = fs.readFileSync(archives.good);
   fs.writeFileSync(archives.broken, bytes.subarray(0, Math.floor(bytes.length / 2) + 100)); // inside an entry
 }
-const workbenchLog = path.join(resultsDir, 'e2e-workbench.log');
-let server;
-let browser;
+let wbHandle;
 let ids = {};
 let workspace;
 
 console.log('e2e: Image Layers in code-server + headless Chromium');
 const storePath = path.join(work, 'store');
 try {
-  build();
+  buildOnce();
   ({ ids } = await seedSampleStore(storePath));
   await writeArchivesToLoad();
   await startSeededRegistry();
   workspace = makeSampleWorkspace(path.join(work, 'workspace'), { storePath });
-  // The extension as users get it: the VSIX, built and installed by code-server, not the development folder.
-  const t = Date.now();
-  const installed = installVsix(path.join(work, 'image-layers.vsix'), path.join(work, 'extensions'));
-  console.log(`  VSIX built and installed as ${installed} in ${secs(t)} s`);
-  server = await startCodeServer({
-    workspace,
-    userDataDir: path.join(work, 'user-data'),
-    extensionsDir: path.join(work, 'extensions'),
-    smokeTestDriver: true,
-    logFile: path.join(work, 'code-server.log'),
-    // The store path in the user settings too: one only a workspace sets waits for the user's consent.
-    settings: {
-      'workbench.editor.enablePreview': false,
-      'imageLayers.storePath': storePath,
-      // IMAGE_LAYERS_E2E_THEME="Default Dark Modern": the same steps and screenshots in another theme.
-      ...(process.env.IMAGE_LAYERS_E2E_THEME ? { 'workbench.colorTheme': process.env.IMAGE_LAYERS_E2E_THEME } : {}),
-    },
-  });
-  browser = await launchBrowser();
-  page = browser.page;
-  fs.writeFileSync(workbenchLog, '');
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') fs.appendFileSync(workbenchLog, `${secs()} [${m.type()}] ${m.text()}\n`);
-  });
-  page.on('pageerror', (e) => fs.appendFileSync(workbenchLog, `${secs()} [pageerror] ${e.message}\n`));
-  await page.goto(devUrl({ url: server.url, workspace }));
+  // The store path in the user settings too: one only a workspace sets waits for the user's consent.
+  wbHandle = await startWorkbench(run, { work, workspace, settings: { 'imageLayers.storePath': storePath } });
 } catch (e) {
-  console.log(`  ✘ setup: ${e?.name === 'InstallError' ? e.message : (e?.stack ?? e)}`);
-  results.push({ name: 'setup', ok: false });
+  run.fail('setup', e);
 }
+const page = run.page;
+const wb = page ? workbench(page) : undefined;
 
 const appId = ids[IMAGE] ?? '';
 const shortId = appId.replace(/^sha256:/, '').slice(0, 12);
-const sidebar = () => page.locator('.part.sidebar');
-const imagesPane = () => sidebar().locator('.pane').filter({ has: page.locator('.pane-header', { hasText: /^Images/ }) });
-const row = (level, label) =>
-  imagesPane()
-    .locator(`.monaco-list-row[aria-level="${level}"]`)
-    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }) });
-/** The content frame of the visible webview (the inner iframe of the active editor's webview). */
-const visibleWebview = () => page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
-
-/**
- * Expands the tree row `r`. The tree redraws when the store changes (after a pull, a load, a tag), and a click
- * that lands on a row being replaced is lost: the row is looked up afresh and clicked again until it is open.
- */
-async function expand(r) {
-  const deadline = Date.now() + WAIT;
-  for (;;) {
-    await r.first().waitFor({ timeout: Math.max(1, deadline - Date.now()) });
-    if ((await r.first().getAttribute('aria-expanded')) === 'true') return;
-    await r.first().click().catch(() => undefined);
-    const opened = await r
-      .first()
-      .and(page.locator('[aria-expanded="true"]'))
-      .waitFor({ timeout: 3000 })
-      .then(() => true, () => false);
-    if (opened) return;
-    if (Date.now() > deadline) throw new Error(`the row ${r} did not open`);
-  }
-}
-
-/** Types into the open quick input and accepts the row that holds `text` once it is the focused one. Enter rather
- * than a click: the list re-renders while results arrive, and a click can land on a row being replaced. */
-async function pickInQuickInput(filter, text, placeholder) {
-  // With `placeholder`, wait for that very pick: one quick input follows another in the same widget.
-  const input = page.locator(placeholder ? `.quick-input-widget input.input[placeholder*="${placeholder}"]` : '.quick-input-widget input.input');
-  await input.waitFor({ timeout: WAIT });
-  await input.fill(filter);
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: text }).waitFor({ timeout: WAIT });
-  await input.press('Enter');
-}
-
-/**
- * Right-clicks `target` and runs the context menu's `label` entry. A click that lands while the menu is still
- * placing itself can be lost, leaving the menu open (and the workbench inert under it): then it is clicked again.
- */
-async function fromContextMenu(target, label) {
-  const menu = page.locator('.context-view .monaco-menu');
-  for (let attempt = 1; ; attempt++) {
-    if (!(await menu.isVisible())) await target.click({ button: 'right' });
-    const entry = menu.locator('.action-label', { hasText: new RegExp(`^${label}$`) });
-    await entry.waitFor({ timeout: WAIT });
-    await entry.click();
-    try {
-      await menu.waitFor({ state: 'hidden', timeout: 3000 });
-      return;
-    } catch (e) {
-      if (attempt === 3) throw new Error(`the context menu stayed open after clicking "${label}" three times`, { cause: e });
-    }
-  }
-}
-
-/** Runs a command from the palette. F1 can be swallowed while something else holds focus or a menu is up: then
- * Escape clears the way and F1 is pressed again. */
-async function runCommand(title) {
-  const input = page.locator('.quick-input-widget input.input');
-  for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press('F1');
-    try {
-      await input.fill(`>${title}`, { timeout: 5000 });
-      break;
-    } catch (e) {
-      if (attempt === 3) throw e;
-      await page.keyboard.press('Escape');
-    }
-  }
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).waitFor({ timeout: WAIT });
-  await input.press('Enter');
-}
+const imagesPane = () => wb.pane('Images');
+const row = (level, label) => wb.row('Images', level, label);
+const visibleWebview = () => wb.visibleWebview();
+const expand = (r) => wb.expand(r);
+const pickInQuickInput = (filter, text, placeholder) => wb.pickInQuickInput(filter, text, placeholder);
+const fromContextMenu = (target, label) => wb.fromContextMenu(target, label);
+const runCommand = (title) => wb.runCommand(title);
+const pane = (title) => wb.pane(title);
+const openPane = (title) => wb.openPane(title);
+const closePane = (title) => wb.closePane(title);
+const tab = (text) => wb.tab(text);
 
 await step('workbench starts and shows the Image Layers icon', 'workbench', async () => {
   const icon = page.locator('.part.activitybar a.action-label[aria-label^="Image Layers"]');
@@ -334,19 +182,6 @@ await step('hover over the image on the FROM line of the Dockerfile', 'hover', a
   if (!language) console.log('    (the status bar does not name the Docker language mode)');
 }, { keepMouse: true });
 
-const pane = (title) => sidebar().locator('.pane').filter({ has: page.locator('.pane-header', { hasText: new RegExp(`^${title}`) }) });
-async function openPane(title) {
-  const header = pane(title).locator('.pane-header');
-  await header.waitFor({ timeout: WAIT });
-  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click({ position: { x: 12, y: 10 } }); // the twistie: the header's middle may hold its actions
-  await pane(title).locator('.pane-header[aria-expanded="true"]').waitFor({ timeout: WAIT });
-}
-async function closePane(title) {
-  const header = pane(title).locator('.pane-header');
-  if ((await header.getAttribute('aria-expanded')) === 'true') await header.click({ position: { x: 12, y: 10 } }); // the twistie: the header's middle may hold its actions
-  await pane(title).locator('.pane-header[aria-expanded="false"]').waitFor({ timeout: WAIT });
-}
-
 await step('the Layers view lists shared layers with the images that use them', 'layers-view', async () => {
   await closePane('Images');
   await openPane('Layers');
@@ -392,8 +227,6 @@ await step('Show Wasted Space for sample/app:1.0 gives dive\'s score', 'wasted-s
   if (!/^99\.9/.test(value)) throw new Error(`the efficiency score reads "${value}", expected 99.9 %`);
   await visibleWebview().locator('code', { hasText: '/etc/sample.conf' }).first().waitFor({ timeout: WAIT });
 });
-
-const tab = (text) => page.locator('.part.editor .tab', { hasText: text });
 
 await step('Compare With Another Image: sample/app:1.0 shares its first 3 layers with sample/base:1.0', 'compare', async () => {
   await openPane('Images');
@@ -588,17 +421,11 @@ await step('a layer tooltip whose build step tries to break out of its code bloc
   }
 }, { keepMouse: true });
 
-const passed = results.filter((r) => r.ok).length;
-const failed = results.length - passed;
-const tStop = Date.now();
-await browser?.close();
-await server?.stop();
-await registry?.stop();
-if (keep) console.log(`kept ${work}`);
-else fs.rmSync(work, { recursive: true, force: true });
-console.log(`e2e: ${secs()} s in all (stopping took ${secs(tStop)} s); screenshots in ${path.relative(repoRoot, resultsDir)}/`);
-if (process.env.IMAGE_LAYERS_COUNTS) {
-  fs.appendFileSync(process.env.IMAGE_LAYERS_COUNTS, JSON.stringify({ phase: 'e2e', passed, failed, skipped: 0 }) + '\n');
-}
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed);
+process.exit(
+  await run.finish(async () => {
+    await wbHandle?.stop();
+    await registry?.stop();
+    if (keep) console.log(`kept ${work}`);
+    else fs.rmSync(work, { recursive: true, force: true });
+  }),
+);
