@@ -6,6 +6,7 @@ import { createHash } from 'crypto';
 import * as tar from 'tar-stream';
 import { efficiency, type EfficiencyReport } from '../core/efficiency';
 import { cleanPath, type EntryType, type LayerEntry } from '../core/filetree';
+import { layerWaste, type LayerWaste } from '../core/layer-waste';
 import { BackendError, type ImageSource } from './backend';
 
 export interface LayerContents {
@@ -298,15 +299,33 @@ export function layerContentsCache(): LayerContentsCache {
   return sharedCache;
 }
 
+type ImageLayersOptions = LayersOptions & { cache?: LayerContentsCache };
+
+/** Every layer's entries of an image, bottom first (through the cache), and what could not be read whole. */
+async function imageLayerEntries(backend: ImageSource, ref: string, options: ImageLayersOptions) {
+  const inspect = await backend.inspectImage(ref);
+  const diffIds = inspect.RootFS?.Layers ?? [];
+  const layers = await readImageLayers(backend, ref, diffIds, options.cache ?? sharedCache, options);
+  const truncated = layers.flatMap((l, i) => (l.truncated ? [`Layer ${i + 1}: ${l.truncated}`] : []));
+  return { diffIds, entries: layers.map((l) => l.entries), truncated };
+}
+
 /** dive's efficiency report for an image: reads every layer (through the cache) and scores it. */
 export async function imageEfficiency(
   backend: ImageSource,
   ref: string,
-  options: LayersOptions & { cache?: LayerContentsCache } = {},
+  options: ImageLayersOptions = {},
 ): Promise<EfficiencyReport & { truncated: string[] }> {
-  const inspect = await backend.inspectImage(ref);
-  const diffIds = inspect.RootFS?.Layers ?? [];
-  const layers = await readImageLayers(backend, ref, diffIds, options.cache ?? sharedCache, options);
-  const report = efficiency(layers.map((l) => l.entries));
-  return { ...report, truncated: layers.flatMap((l, i) => (l.truncated ? [`Layer ${i + 1}: ${l.truncated}`] : [])) };
+  const { entries, truncated } = await imageLayerEntries(backend, ref, options);
+  return { ...efficiency(entries), truncated };
+}
+
+/** Each layer's dead bytes (core/layer-waste.ts), by diff ID order, bottom first. */
+export async function imageLayerWaste(
+  backend: ImageSource,
+  ref: string,
+  options: ImageLayersOptions = {},
+): Promise<{ diffIds: string[]; waste: LayerWaste[]; truncated: string[] }> {
+  const { diffIds, entries, truncated } = await imageLayerEntries(backend, ref, options);
+  return { diffIds, waste: layerWaste(entries), truncated };
 }
