@@ -45,14 +45,17 @@ async function run(argv: string[]): Promise<number> {
     // Nothing asked for is bad usage; asking for help is not.
     return values.help ? 0 : 2;
   }
-  const backend = await openBackend(values, command);
+  let backend: ImageBackend | undefined;
   try {
+    const local = command.runLocal?.({ json: values.json === true, values, args });
+    if (local) return await local;
+    backend = await openBackend(values, command);
     return await command.run({ backend, json: values.json === true, values, args });
   } catch (e) {
     if (e instanceof UsageError && e.usage === undefined) throw new UsageError(e.message, usageLine(command));
     throw e;
   } finally {
-    backend.dispose();
+    backend?.dispose();
   }
 }
 

@@ -115,18 +115,23 @@ export function bombCheck(what: string): OutputCheck {
 export async function tarOf(source: AsyncIterable<Buffer>, what: string): Promise<{ kind: Compression; tar: Readable }> {
   const { kind, rest } = await sniffStream(source);
   if (kind === 'none') return { kind, tar: rest };
+  const inflate = decompressor(kind, { check: bombCheck(what) });
+  const guard = bombGuard(inflate, what);
+  rest.on('error', (e) => inflate.stream.destroy(e));
+  inflate.stream.on('error', (e) => guard.destroy(e));
+  return { kind, tar: rest.pipe(inflate.stream).pipe(guard) };
+}
+
+/** A pass-through placed after a decompressor that stops its output once it is a bomb (bombCheck). */
+export function bombGuard(inflate: Decompressor, what: string): Transform {
   const check = bombCheck(what);
-  const inflate = decompressor(kind, { check });
   let output = 0;
-  const guard = new Transform({
+  return new Transform({
     transform(chunk: Buffer, _e, done) {
       output += chunk.length;
       done(check(output, inflate.consumed()) ?? null, chunk);
     },
   });
-  rest.on('error', (e) => inflate.stream.destroy(e));
-  inflate.stream.on('error', (e) => guard.destroy(e));
-  return { kind, tar: rest.pipe(inflate.stream).pipe(guard) };
 }
 
 /** gzip at the default level, as the engine compresses: the same tar always gives the same blob. */

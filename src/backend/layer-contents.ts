@@ -51,6 +51,16 @@ function finiteSize(n: unknown): number {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
 }
 
+/** A tar header as a layer entry; undefined for the root itself and for names too long to be real. */
+export function layerEntryOf(header: { name?: string; type?: string | null; size?: number; mode?: number; linkname?: string | null }): LayerEntry | undefined {
+  const raw = header.name ?? '';
+  const path = raw.length > MAX_PATH ? '' : cleanPath(raw);
+  if (!path) return undefined;
+  const entry: LayerEntry = { path, type: entryType(header.type), size: finiteSize(header.size), mode: (header.mode ?? 0) & 0o7777 };
+  if (header.linkname) entry.linkname = header.linkname.length > MAX_PATH ? header.linkname.slice(0, MAX_PATH) + '…' : header.linkname;
+  return entry;
+}
+
 /** Reads a layer's uncompressed tar stream into its entries. Cancelled by `signal` (BackendError 'cancelled'). */
 export function readLayerEntries(stream: NodeJS.ReadableStream, options: ReadOptions = {}): Promise<LayerContents> {
   const { signal } = options;
@@ -87,20 +97,16 @@ export function readLayerEntries(stream: NodeJS.ReadableStream, options: ReadOpt
     signal?.addEventListener('abort', onAbort);
 
     extract.on('entry', (header, body, next) => {
-      const raw = header.name ?? '';
-      const path = raw.length > MAX_PATH ? '' : cleanPath(raw);
-      let entry: LayerEntry | undefined;
-      if (path && result.entries.length >= max) {
+      const entry = layerEntryOf(header);
+      if (entry && result.entries.length >= max) {
         // Only an entry past the limit makes the layer one of "more than" max.
         body.resume();
         finishEarly(`The layer has more than ${max.toLocaleString('en-US')} entries; only the first are listed.`);
         return;
       }
-      if (!path) {
+      if (!entry) {
         result.skipped++;
       } else {
-        entry = { path, type: entryType(header.type), size: finiteSize(header.size), mode: (header.mode ?? 0) & 0o7777 };
-        if (header.linkname) entry.linkname = header.linkname.length > MAX_PATH ? header.linkname.slice(0, MAX_PATH) + '…' : header.linkname;
         result.entries.push(entry);
         result.size += entry.size;
         if (result.entries.length % 5000 === 0) options.onEntries?.(result.entries.length);

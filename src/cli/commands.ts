@@ -10,6 +10,7 @@ import { formatAge, formatBytes } from '../core/format';
 import type { ProgressMessage } from '../core/model';
 import { DEFAULT_TAG, familiarRepository, parseReference, shortId, splitName } from '../core/reference';
 import { type CommandSpec, type OptionValues, UsageError } from './command-line';
+import { namesArchive, runEfficiency, scoreArchive, scoreImage } from './efficiency-command';
 import { ellipsis, fullName, printable, table } from './docker-format';
 import { progressDisplay } from './progress-display';
 
@@ -25,6 +26,8 @@ export interface CliCommand extends CommandSpec {
   makesStore?: boolean;
   /** The exit code: 0 fine, 1 failed, 3 `check` found problems. */
   run(c: CommandRun): Promise<number>;
+  /** Runs without a backend when the arguments say so (files to read); undefined when a backend is needed. */
+  runLocal?(c: Omit<CommandRun, 'backend'>): Promise<number> | undefined;
 }
 
 export function print(value: unknown): void {
@@ -259,6 +262,28 @@ export const COMMANDS: readonly CliCommand[] = [
       }
       print(`Total reclaimed space: ${formatBytes(report.SpaceReclaimed)}`);
       return 0;
+    },
+  },
+  {
+    name: 'efficiency',
+    synopsis: '[--ci [--config FILE] [--lowestEfficiency N] [--highestWastedBytes N] [--highestUserWastedPercent N]] IMAGE|ARCHIVE',
+    summary:
+      "dive's efficiency score, wasted bytes and wasted paths of an image, or straight from a docker save\n" +
+      "archive, .tar.gz or OCI layout folder; --ci: dive's CI gate (rules from .dive-ci), exit 1 when it fails;\n" +
+      "--json: dive's JSON report",
+    options: {
+      ci: { type: 'boolean' },
+      config: { type: 'string' },
+      lowestEfficiency: { type: 'string' },
+      highestWastedBytes: { type: 'string' },
+      highestUserWastedPercent: { type: 'string' },
+    },
+    args: { min: 1, max: 1, missing: 'efficiency needs an image, archive or OCI layout folder.' },
+    async run({ backend, json, values, args: [ref] }) {
+      return runEfficiency(await scoreImage(backend, ref), values, json);
+    },
+    runLocal({ json, values, args: [file] }) {
+      return namesArchive(file) ? scoreArchive(file).then((scored) => runEfficiency(scored, values, json)) : undefined;
     },
   },
   {

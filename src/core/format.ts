@@ -57,3 +57,13 @@ export function unixSeconds(rfc3339: string | undefined): number {
 export function formatCount(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
+
+const SI_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+
+/** go-humanize's Bytes, as dive prints sizes: SI units, `80 B`, `1.2 kB`, `32 kB`, `20 MB`. */
+export function humanizeBytes(bytes: number): string {
+  if (bytes < 10) return `${bytes} B`;
+  const e = Math.min(SI_UNITS.length - 1, Math.floor(Math.log(bytes) / Math.log(1000)));
+  const value = Math.floor((bytes / 1000 ** e) * 10 + 0.5) / 10;
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${SI_UNITS[e]}`;
+}

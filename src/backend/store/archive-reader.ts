@@ -1,6 +1,7 @@
-// Reads an input archive (a `docker save` tar, optionally gzip- or zstd-compressed as a whole, or an OCI layout as a tar) into
-// a staging folder, one file per entry, without holding any entry in memory. Entry names are checked before
-// anything is written: no absolute paths, no `..`, no duplicates, links only to entries inside the archive.
+// Reads an input archive (a `docker save` tar, optionally gzip- or zstd-compressed as a whole, or an OCI layout as a
+// tar) entry by entry: the load stages each entry into a folder without holding it in memory; the efficiency
+// command lists layers as they pass (archive-listing.ts). Entry names are checked before anything is done with
+// them: no absolute paths, no `..`, no duplicates, links only to entries inside the archive.
 import { randomBytes } from 'crypto';
 import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
@@ -8,10 +9,11 @@ import { Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { BackendError, isSystemError, userMessage } from '../backend';
 import { Limiter } from '../../core/limit';
+import type { LayerEntry } from '../../core/filetree';
 import type { Progress } from '../../core/model';
 import { readInRing, type RingChunk } from './chunk-ring';
 import { EntryStager } from './entry-stager';
-import { bombCheck, decompressor, sniffFile } from '../codec';
+import { bombCheck, bombGuard, decompressor, sniffFile } from '../codec';
 import type { ScannedLayer } from './layer-scan';
 import { inflationGuard } from './space-guard';
 import { TarWalker, type TarEntryHandler } from './tar-walker';
@@ -24,6 +26,10 @@ export interface StagedFile {
   /** The entry scanned as a layer while it was staged (archives only; see entry-stager.ts). */
   scan?: ScannedLayer;
   scanError?: string;
+  /** The entry's bytes, kept in memory by a walk that stages nothing (JSON only: manifests, configs). */
+  bytes?: Buffer;
+  /** The entry read as a layer by a walk that stages nothing: its tar entries, or why it is not a layer. */
+  listing?: { entries: LayerEntry[] } | { error: string };
 }
 
 /** Links followed to find one file, at most (Linux's MAXSYMLINKS). */
@@ -125,8 +131,54 @@ export interface StageOptions {
 
 const DEFAULT_MAX_ENTRY = 1024 ** 4; // 1 TiB: a declared size beyond this is a broken or hostile header
 
-/** Extracts `archive` into `stagingDir` and returns its files. */
-export async function stageArchive(archive: string, stagingDir: string, options: StageOptions = {}): Promise<ArchiveFiles> {
+/** Extracts `archive` into `stagingDir` and returns its files, each scanned as a layer on the way (entry-stager.ts). */
+export function stageArchive(archive: string, stagingDir: string, options: StageOptions = {}): Promise<ArchiveFiles> {
+  const source = path.basename(archive);
+  // Small entries are written a few at a time while the archive moves on (thousands of tiny layers and configs).
+  const writer = new Limiter(16);
+  const write = (file: string, data: Buffer): Promise<void> => writer.run(() => fs.writeFile(file, data, { flag: 'wx' }));
+  let counter = 0;
+  return walkArchive(
+    archive,
+    {
+      spaceDir: stagingDir,
+      open(file) {
+        file.path = path.join(stagingDir, `entry-${counter++}`);
+        return new EntryStager(file.size, file.path, `The entry "${file.name}" of ${source}`, write, options.signal);
+      },
+      writeFailure: (src, msg) => `Copying ${src} into the store's staging folder failed (${msg}).`,
+    },
+    options,
+  );
+}
+
+/** What becomes of one file entry's bytes as the walk hands them over. */
+export interface EntrySink {
+  /** The entry's next bytes, a view into a reused buffer: valid during the call, or until the returned work settles. */
+  data(bytes: Buffer): Promise<unknown> | undefined;
+  /** Called once every byte has been handed over; what it answers is added to the file's record. */
+  end(): Promise<Partial<StagedFile>>;
+  /** Stops the work running behind the walk (the walk failed elsewhere). */
+  abandon(): Promise<void>;
+  /** The first failure of work running behind the walk. */
+  readonly failure?: unknown;
+}
+
+export interface ArchiveWalk {
+  /** A sink for a file entry (its record made by the walk), called in the archive's order. */
+  open(file: StagedFile): EntrySink;
+  /** Where a whole-archive decompression looks at the free space while it inflates (a staging folder). */
+  spaceDir?: string;
+  /** The sentence when a file system call of the sinks fails (say, a full disk). */
+  writeFailure?(source: string, msg: string): string;
+}
+
+/**
+ * Walks `archive` (a tar, or a gzip or zstd of one) entry by entry, checking every name before anything is
+ * done with it, and hands each file entry's bytes to a sink of `walk`: the load stages them, the efficiency
+ * command lists layers in memory. Empty files share the first empty file's record.
+ */
+export async function walkArchive(archive: string, walk: ArchiveWalk, options: StageOptions = {}): Promise<ArchiveFiles> {
   const source = path.basename(archive);
   const stat = await fs.stat(archive).catch(() => {
     throw new BackendError('not-found', `The archive ${archive} does not exist.`);
@@ -138,17 +190,13 @@ export async function stageArchive(archive: string, stagingDir: string, options:
   const files = new ArchiveFiles(source);
   const notUtf8 = new Set<string>();
   const decodedAlike = new Set<string>();
-  let counter = 0;
   let firstEmpty: StagedFile | undefined;
   const empties: StagedFile[] = [];
 
-  // Small entries are written a few at a time while the archive moves on (thousands of tiny layers and configs).
-  const writer = new Limiter(16);
-  const write = (file: string, data: Buffer): Promise<void> => writer.run(() => fs.writeFile(file, data, { flag: 'wx' }));
   let failure: unknown;
   // Entries whose last bytes have been read and whose writes and scans are finishing.
   const finishing = new Set<Promise<void>>();
-  let current: EntryStager | undefined;
+  let current: EntrySink | undefined;
   let holds: Promise<unknown>[] = [];
 
   const walker = new TarWalker((h): TarEntryHandler | void => {
@@ -178,26 +226,26 @@ export async function stageArchive(archive: string, stagingDir: string, options:
       throw new BackendError('invalid-input', `${source} declares ${h.size} bytes for "${name}", more than the archive can hold.`);
     }
     if (h.size === 0 && firstEmpty) {
-      // Empty files are all alike: one staged copy and one scan serve them all (filled in at the end).
+      // Empty files are all alike: one record serves them all (filled in at the end).
       const file: StagedFile = { name, path: firstEmpty.path, size: 0 };
       files.files.set(name, file);
       empties.push(file);
       return;
     }
-    const file: StagedFile = { name, path: path.join(stagingDir, `entry-${counter++}`), size: h.size };
+    const file: StagedFile = { name, path: '', size: h.size };
     if (h.size === 0) firstEmpty = file;
     files.files.set(name, file);
-    const stager = new EntryStager(h.size, file.path, `The entry "${name}" of ${source}`, write, options.signal);
-    current = stager;
+    const sink = walk.open(file);
+    current = sink;
     return {
       data: (bytes) => {
-        const work = stager.data(bytes);
+        const work = sink.data(bytes);
         if (work) holds.push(work);
       },
       end: () => {
         current = undefined;
-        const p: Promise<void> = stager.end().then(
-          (scanned) => void Object.assign(file, scanned),
+        const p: Promise<void> = sink.end().then(
+          (result) => void Object.assign(file, result),
           (e: unknown) => void (failure ??= e),
         );
         finishing.add(p);
@@ -208,7 +256,7 @@ export async function stageArchive(archive: string, stagingDir: string, options:
 
   let readBytes = 0;
   let lastReport = 0;
-  const chunks = readingOf(source, compression !== 'none' ? decompressedChunks(archive, compression, stagingDir, (n) => (readBytes += n)) : readInRing(archive));
+  const chunks = readingOf(source, compressed ? decompressedChunks(archive, compression, walk.spaceDir, (n) => (readBytes += n)) : readInRing(archive));
   try {
     for await (const chunk of chunks) {
       if (options.signal?.aborted) throw cancelledError();
@@ -231,7 +279,10 @@ export async function stageArchive(archive: string, stagingDir: string, options:
     walker.finish();
     await Promise.all(finishing);
     if (failure) throw failure;
-    for (const file of empties) Object.assign(file, { scan: firstEmpty?.scan, scanError: firstEmpty?.scanError });
+    if (firstEmpty) {
+      const { name: _name, size: _size, ...result } = firstEmpty;
+      for (const file of empties) Object.assign(file, result);
+    }
   } catch (e) {
     await current?.abandon();
     await Promise.allSettled(finishing);
@@ -239,7 +290,7 @@ export async function stageArchive(archive: string, stagingDir: string, options:
     if (BackendError.is(e)) throw e;
     const msg = userMessage(e);
     // A failing write (a full disk, a folder made read-only) is the store's trouble, not the archive's.
-    if (isSystemError(e)) throw new BackendError('failed', `Copying ${source} into the store's staging folder failed (${msg}).`, msg);
+    if (isSystemError(e)) throw new BackendError('failed', walk.writeFailure?.(source, msg) ?? `Reading ${source} failed (${msg}).`, msg);
     throw new BackendError('corrupt', `${source} is not a readable tar archive (${msg}); it may be truncated or damaged.`, msg);
   }
   return files;
@@ -257,7 +308,7 @@ async function* readingOf(source: string, chunks: AsyncGenerator<RingChunk>): As
 }
 
 /** The uncompressed bytes of a compressed archive, with at most a few chunks' writes in flight at once. */
-async function* decompressedChunks(archive: string, kind: 'gzip' | 'zstd', stagingDir: string, onRead: (bytes: number) => void): AsyncGenerator<RingChunk> {
+async function* decompressedChunks(archive: string, kind: 'gzip' | 'zstd', spaceDir: string | undefined, onRead: (bytes: number) => void): AsyncGenerator<RingChunk> {
   const input = createReadStream(archive, { highWaterMark: 1 << 20 });
   const counting = new Transform({
     transform(chunk: Buffer, _e, cb) {
@@ -267,7 +318,8 @@ async function* decompressedChunks(archive: string, kind: 'gzip' | 'zstd', stagi
   });
   const what = path.basename(archive);
   const inflate = decompressor(kind, { chunkSize: 1 << 20, check: bombCheck(what) });
-  const guard = inflationGuard(inflate, stagingDir, what);
+  // Staging watches the free space as it inflates; a walk that writes nothing needs only the bomb check.
+  const guard = spaceDir ? inflationGuard(inflate, spaceDir, what) : bombGuard(inflate, what);
   const feeding = pipeline(input, counting, inflate.stream, guard);
   feeding.catch(() => undefined); // seen by the iteration below, or awaited in `finally`
   const inFlight = new Set<Promise<unknown>>();

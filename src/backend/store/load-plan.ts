@@ -25,7 +25,7 @@ export async function readJsonFile(file: StagedFile, what: string): Promise<unkn
   if (file.size > MAX_JSON_BYTES) {
     throw new BackendError('invalid-input', `${what} is ${file.size} bytes, too large to be a manifest or config.`);
   }
-  const text = await fs.readFile(file.path, 'utf8');
+  const text = file.bytes ? file.bytes.toString('utf8') : await fs.readFile(file.path, 'utf8');
   try {
     return JSON.parse(text);
   } catch (e) {

@@ -1,0 +1,77 @@
+// `image-layers efficiency IMAGE|ARCHIVE`: dive's efficiency score, wasted bytes and wasted paths; `--ci` is
+// dive's CI gate (its rules, report and exit code), `--json` dive's JSON report. A path that exists is read as an
+// archive or OCI layout straight from the file, with no store and no engine; anything else names an image.
+import { existsSync } from 'fs';
+import * as path from 'path';
+import { BackendError, type ImageBackend } from '../backend/backend';
+import { ImageCatalog, stepsOf } from '../backend/catalog';
+import { imageEfficiency } from '../backend/layer-contents';
+import { readArchiveImage } from '../backend/store/archive-listing';
+import { analysisText, evaluateRules, evaluationText, RULE_KEYS, RuleError, type RuleValues } from '../core/dive-ci';
+import { diveExport, diveLayerId, diveLayers, type DiveLayer } from '../core/dive-export';
+import { efficiency, type EfficiencyReport } from '../core/efficiency';
+import { UsageError, type OptionValues } from './command-line';
+import { ciRules } from './dive-ci-config';
+
+export interface ScoredImage {
+  report: EfficiencyReport;
+  layers: DiveLayer[];
+}
+
+/** An archive's first image, read without loading it. */
+export async function scoreArchive(file: string): Promise<ScoredImage> {
+  const image = await readArchiveImage(path.resolve(file));
+  const report = efficiency(image.layers.map((l) => l.entries));
+  return { report, layers: diveLayers(image.config, image.layers.map((l) => diveLayerId(l.name)), report.layerSizes) };
+}
+
+/** An image of a backend: its layers read through the backend (a store's files, an engine's save). */
+export async function scoreImage(backend: ImageBackend, ref: string): Promise<ScoredImage> {
+  const details = await new ImageCatalog(backend).detailsOf(ref);
+  const report = await imageEfficiency(backend, ref);
+  // The incomplete numbers of a cut-off read would pass a gate they should not.
+  if (report.truncated.length) throw new BackendError('corrupt', `${ref} could not be read whole: ${report.truncated.join('; ')}`);
+  const diffIds = details.inspect.RootFS?.Layers ?? [];
+  // The config's history as dive pairs it, rebuilt from the steps the views pair (empty_layer where no layer).
+  const history = [...stepsOf(details)].map((s) => ({ created_by: s.createdBy, empty_layer: s.diffId === undefined }));
+  const ids = diffIds.map((d) => d.replace(/^sha256:/, ''));
+  return { report, layers: diveLayers({ history, rootfs: { diff_ids: diffIds } }, ids, report.layerSizes) };
+}
+
+function ruleFlags(values: OptionValues): Partial<RuleValues> {
+  const out: Partial<RuleValues> = {};
+  for (const key of RULE_KEYS) if (typeof values[key] === 'string') out[key] = values[key] as string;
+  return out;
+}
+
+/** Prints the analysis or the JSON; with `ci`, the gate's evaluation too. The exit code: 0, or 1 when the gate fails. */
+export async function runEfficiency(scored: ScoredImage, values: OptionValues, json: boolean): Promise<number> {
+  const ci = values.ci === true;
+  const flags = ruleFlags(values);
+  if (!ci && (Object.keys(flags).length || values.config !== undefined)) {
+    throw new UsageError(`${values.config !== undefined ? '--config' : `--${Object.keys(flags)[0]}`} sets a rule of the CI gate: add --ci.`);
+  }
+  const { report } = scored;
+  if (json) process.stdout.write(JSON.stringify(diveExport(report, scored.layers), null, 2) + '\n');
+  if (!ci) {
+    if (!json) process.stdout.write(analysisText(report) + '\n');
+    return 0;
+  }
+  const { rules } = await ciRules(typeof values.config === 'string' ? values.config : undefined, flags);
+  let evaluation;
+  try {
+    evaluation = evaluateRules(rules, report);
+  } catch (e) {
+    if (e instanceof RuleError) throw new BackendError('invalid-input', e.message);
+    throw e;
+  }
+  // With --json the report keeps stdout to itself; the gate's lines go to stderr.
+  const out = json ? process.stderr : process.stdout;
+  out.write((json ? '' : analysisText(report) + '\n\n') + evaluationText(evaluation) + '\n');
+  return evaluation.pass ? 0 : 1;
+}
+
+/** The argument names a file or folder: an archive or OCI layout, read without a backend. */
+export function namesArchive(arg: string): boolean {
+  return existsSync(arg);
+}
