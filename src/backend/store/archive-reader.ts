@@ -280,8 +280,8 @@ export async function walkArchive(archive: string, walk: ArchiveWalk, options: S
     await Promise.all(finishing);
     if (failure) throw failure;
     if (firstEmpty) {
-      const { name: _name, size: _size, ...result } = firstEmpty;
-      for (const file of empties) Object.assign(file, result);
+      const { scan, scanError, bytes, listing } = firstEmpty;
+      for (const file of empties) Object.assign(file, { scan, scanError, bytes, listing });
     }
   } catch (e) {
     await current?.abandon();
