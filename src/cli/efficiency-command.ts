@@ -33,7 +33,9 @@ export async function scoreImage(backend: ImageBackend, ref: string): Promise<Sc
   if (report.truncated.length) throw new BackendError('corrupt', `${ref} could not be read whole: ${report.truncated.join('; ')}`);
   const diffIds = details.inspect.RootFS?.Layers ?? [];
   // The config's history as dive pairs it, rebuilt from the steps the views pair (empty_layer where no layer).
-  const history = [...stepsOf(details)].map((s) => ({ created_by: s.createdBy, empty_layer: s.diffId === undefined }));
+  // The steps' text is cleaned for the views; dive prints the row's own (newest first in /history).
+  const rows = details.history;
+  const history = stepsOf(details).map((s) => ({ created_by: rows[rows.length - 1 - s.index]?.CreatedBy ?? s.createdBy, empty_layer: s.diffId === undefined }));
   const ids = diffIds.map((d) => d.replace(/^sha256:/, ''));
   return { report, layers: diveLayers({ history, rootfs: { diff_ids: diffIds } }, ids, report.layerSizes) };
 }
