@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { gzipSync } from 'zlib';
 import { fixtureDiffIds, writeDockerSaveArchive, writeTarFile } from '../fixtures/archives';
-import { WASTEFUL_DIVE_REPORT, WASTEFUL_IMAGE } from '../fixtures/wasteful-image';
+import { assertDiveReport, WASTEFUL_ANALYSIS as ANALYSIS, WASTEFUL_IMAGE } from '../fixtures/wasteful-image';
 import { tempDir } from './store/helpers';
 
 const CLI = path.join(__dirname, '..', '..', 'src', 'cli.js');
@@ -20,32 +20,6 @@ function cli(args: string[], cwd?: string): { code: number; out: string; err: st
 function manifestLayers(archive: string): string[] {
   return (JSON.parse(execFileSync('tar', ['-xOf', archive, 'manifest.json'], { encoding: 'utf8' })) as { Layers: string[] }[])[0].Layers;
 }
-
-/** The JSON report against the hand-written one, field by field; `ids` are dive's layer IDs for this input. */
-async function assertDiveReport(json: string, ids: string[]): Promise<void> {
-  const report = JSON.parse(json);
-  assert.deepStrictEqual(Object.keys(report), ['layer', 'image']);
-  assert.deepStrictEqual(Object.keys(report.image), ['sizeBytes', 'inefficientBytes', 'efficiencyScore', 'fileReference']);
-  assert.deepStrictEqual(report.image, WASTEFUL_DIVE_REPORT.image);
-  const diffIds = await fixtureDiffIds(WASTEFUL_IMAGE);
-  assert.strictEqual(report.layer.length, 3);
-  report.layer.forEach((l: Record<string, unknown>, i: number) => {
-    assert.deepStrictEqual(Object.keys(l), ['index', 'id', 'digestId', 'sizeBytes', 'command']);
-    assert.deepStrictEqual(l, { ...WASTEFUL_DIVE_REPORT.layer[i], id: ids[i], digestId: diffIds[i] });
-  });
-}
-
-const ANALYSIS = [
-  'Analysis:',
-  '  efficiency:        35.71 %',
-  '  wastedBytes:       4800 bytes (4.8 kB)',
-  '  userWastedPercent: 80.00 %',
-  '',
-  'Inefficient Files:',
-  '  Count  Wasted Space  File Path',
-  '  2      4.0 kB        /app/big.bin',
-  '  2      800 B         /app/config.txt',
-].join('\n');
 
 describe('image-layers efficiency: dive\'s numbers and CI gate', function () {
   this.timeout(30000);
