@@ -4,26 +4,15 @@
 // later step, and files written twice; it lives on tmpfs (/dev/shm) when there is room, else under tmpdir.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statfsSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { alternate } from './measure.mjs';
+import { alternate, scratchFolder } from './measure.mjs';
 import { ms } from './stats.mjs';
 
 const require = createRequire(import.meta.url);
 const log = (m) => process.stderr.write(`${m}\n`);
-
-function scratch(need) {
-  try {
-    const s = statfsSync('/dev/shm');
-    if (s.bavail * s.bsize > need) return { dir: mkdtempSync('/dev/shm/il-bench-gate-'), where: 'tmpfs (/dev/shm)' };
-  } catch {
-    // no /dev/shm
-  }
-  return { dir: mkdtempSync(join(tmpdir(), 'il-bench-gate-')), where: `disk (${tmpdir()})` };
-}
 
 /** ~330 MB: 3,000 files of 48 KiB, a 128 MiB download removed two steps later, 1,000 of the files written again. */
 function wastefulLayers() {
@@ -47,7 +36,7 @@ function timed(cmd, args, want) {
 
 export async function gateBench(root, runs = Number(process.env.BENCH_RUNS) || 5) {
   const { writeDockerSaveArchive } = require(join(root, 'out/test/fixtures/archives.js'));
-  const { dir, where } = scratch(1 << 30);
+  const { dir, where } = scratchFolder('il-bench-gate-', 1 << 30);
   try {
     const archive = join(dir, 'wasteful.tar');
     await writeDockerSaveArchive(archive, [{ tags: ['bench/wasteful:1'], layers: wastefulLayers() }]);
