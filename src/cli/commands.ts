@@ -266,11 +266,12 @@ export const COMMANDS: readonly CliCommand[] = [
   },
   {
     name: 'efficiency',
-    synopsis: '[--ci [--config FILE] [--lowestEfficiency N] [--highestWastedBytes N] [--highestUserWastedPercent N]] IMAGE|ARCHIVE',
+    synopsis: '[--ci [--config FILE] [--RULE VALUE]...] IMAGE|ARCHIVE',
     summary:
-      "dive's efficiency score, wasted bytes and wasted paths of an image, or straight from a docker save\n" +
-      "archive, .tar.gz or OCI layout folder; --ci: dive's CI gate (rules from .dive-ci), exit 1 when it fails;\n" +
-      "--json: dive's JSON report",
+      "dive's efficiency score, wasted bytes and wasted paths of an image, or read\n" +
+      'straight from a docker save archive, .tar.gz or OCI layout folder; --ci: dive\'s\n' +
+      'CI gate, rules from .dive-ci or --lowestEfficiency, --highestWastedBytes,\n' +
+      "--highestUserWastedPercent, exit 1 when one fails; --json: dive's JSON report",
     options: {
       ci: { type: 'boolean' },
       config: { type: 'string' },
