@@ -3,6 +3,7 @@
 // highestUserWastedPercent as strings; keys it does not know (plugins) are ignored; rules it does not set keep
 // dive's defaults. Here flags override the file.
 import { existsSync, promises as fs } from 'fs';
+import * as path from 'path';
 import { FAILSAFE_SCHEMA, load } from 'js-yaml';
 import { BackendError, userMessage } from '../backend/backend';
 import { DEFAULT_RULES, RULE_KEYS, type RuleValues } from '../core/dive-ci';
@@ -44,7 +45,8 @@ export function rulesFromYaml(text: string, file: string): Partial<RuleValues> {
  * the flags. A file named on purpose must exist.
  */
 export async function ciRules(file: string | undefined, flags: Partial<RuleValues>, cwd = process.cwd()): Promise<{ rules: RuleValues; file?: string }> {
-  const chosen = file ?? (existsSync(`${cwd}/${DEFAULT_CONFIG_FILE}`) ? `${cwd}/${DEFAULT_CONFIG_FILE}` : undefined);
+  const found = path.join(cwd, DEFAULT_CONFIG_FILE);
+  const chosen = file ?? (existsSync(found) ? found : undefined);
   let fromFile: Partial<RuleValues> = {};
   if (chosen) {
     const stat = await fs.stat(chosen).catch(() => undefined);

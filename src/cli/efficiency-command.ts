@@ -21,6 +21,8 @@ export interface ScoredImage {
 /** An archive's first image, read without loading it. */
 export async function scoreArchive(file: string): Promise<ScoredImage> {
   const image = await readArchiveImage(path.resolve(file));
+  // dive reads the first image of an archive too; saying so keeps a multi-image archive from passing unseen.
+  if (image.imageCount > 1) process.stderr.write(`${path.basename(file)} holds ${image.imageCount} images; this is the first, ${image.label}.\n`);
   const report = efficiency(image.layers.map((l) => l.entries));
   return { report, layers: diveLayers(image.config, image.layers.map((l) => diveLayerId(l.name)), report.layerSizes) };
 }

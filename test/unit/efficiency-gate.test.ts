@@ -7,6 +7,7 @@ import * as path from 'path';
 import { gzipSync } from 'zlib';
 import { fixtureDiffIds, writeDockerSaveArchive, writeTarFile } from '../fixtures/archives';
 import { assertDiveReport, WASTEFUL_ANALYSIS as ANALYSIS, WASTEFUL_IMAGE } from '../fixtures/wasteful-image';
+import { zstdStore } from '../fixtures/zstd-frames';
 import { tempDir } from './store/helpers';
 
 const CLI = path.join(__dirname, '..', '..', 'src', 'cli.js');
@@ -96,6 +97,11 @@ describe('image-layers efficiency: dive\'s numbers and CI gate', function () {
     await writeDockerSaveArchive(oci, [WASTEFUL_IMAGE], { layout: 'oci', gzipLayers: true });
     await assertDiveReport(cli(['--json', 'efficiency', oci]).out, ['blobs', 'blobs', 'blobs']);
 
+    // zstd layers (as podman and skopeo keep them), inflated as the walk passes them.
+    const zstd = path.join(t.dir, 'wasteful-zstd.tar');
+    await writeDockerSaveArchive(zstd, [WASTEFUL_IMAGE], { layout: 'oci', blobOf: zstdStore });
+    await assertDiveReport(cli(['--json', 'efficiency', zstd]).out, ['blobs', 'blobs', 'blobs']);
+
     // A plain OCI layout folder (no manifest.json: index.json is followed).
     const folder = path.join(t.dir, 'layout');
     mkdirSync(folder);
@@ -109,6 +115,14 @@ describe('image-layers efficiency: dive\'s numbers and CI gate', function () {
     assert.strictEqual(r.code, 1);
     await assertDiveReport(r.out, manifestLayers(legacy).map((l) => l.split('/')[0]));
     assert.match(r.err, /^Evaluation:\n[\s\S]*\nFAIL \[fail:2 skip:1\]\n$/);
+  });
+
+  it('reads the first image of an archive of several, as dive does, and says so', async () => {
+    const two = path.join(t.dir, 'two.tar');
+    await writeDockerSaveArchive(two, [WASTEFUL_IMAGE, { tags: ['gate/lean:1'], layers: [{ files: [{ path: 'a.txt', content: 'a' }] }] }]);
+    const r = cli(['efficiency', two]);
+    assert.strictEqual(r.out, ANALYSIS + '\n', r.err);
+    assert.strictEqual(r.err, 'two.tar holds 2 images; this is the first, gate/wasteful:1.\n');
   });
 
   it('gives the same numbers for the image loaded into the store, named by its tag', async () => {
