@@ -162,5 +162,24 @@ describe('image-layers efficiency: dive\'s numbers and CI gate', function () {
     const r3 = cli(['efficiency', corrupt]);
     assert.strictEqual(r3.code, 1);
     assert.match(r3.err, /^Error: corrupt\.tar has an invalid tag "<b>x<\/b>"\.\n$/);
+
+    const badLayer = path.join(t.dir, 'bad-layer.tar');
+    await writeTarFile(badLayer, [
+      { name: 'manifest.json', data: Buffer.from(JSON.stringify([{ Config: 'c.json', Layers: ['l.tar'], RepoTags: ['x:1'] }])) },
+      { name: 'c.json', data: Buffer.from('{"rootfs":{"diff_ids":[]}}') },
+      { name: 'l.tar', data: Buffer.from('not a tar at all, but long enough to be read as one: '.repeat(20)) },
+    ]);
+    const r4 = cli(['efficiency', '--ci', badLayer]);
+    assert.strictEqual(r4.code, 1);
+    assert.match(r4.err, /^Error: Layer 1 of x:1 is not a valid layer tar \(Invalid tar header[^\n]*\)\.\n$/);
+    assert.strictEqual(r4.out, '');
+
+    // A .tar.gz cut short: a sentence, not a score of what was read.
+    const cut = path.join(t.dir, 'cut.tar.gz');
+    const whole = gzipSync(readFileSync(legacy));
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2)));
+    const r5 = cli(['efficiency', '--ci', cut]);
+    assert.strictEqual(r5.code, 1);
+    assert.match(r5.err, /^Error: cut\.tar\.gz is not a readable tar archive \([^\n]+\); it may be truncated or damaged\.\n$/);
   });
 });
