@@ -1,0 +1,53 @@
+// rpm's sqlite database read in memory with sql.js (SQLite compiled to WebAssembly): the extension host and the
+// CLI run on Node 20, which has no node:sqlite, and a native module would need a build per platform. Loaded
+// the first time an image has an rpm database; the bundle carries its .wasm beside it (esbuild.mjs).
+import { existsSync, promises as fs } from 'fs';
+import * as path from 'path';
+import type { SqlJsStatic } from 'sql.js';
+import { parseRpmHeader, type RpmPackage } from '../core/packages/rpm-header';
+import { MAX_PACKAGES } from '../core/packages/model';
+
+let engine: Promise<SqlJsStatic> | undefined;
+
+function wasmFile(): string {
+  const beside = path.join(__dirname, 'sql-wasm.wasm');
+  if (existsSync(beside)) return beside;
+  return require.resolve('sql.js/dist/sql-wasm.wasm');
+}
+
+function sqlite(): Promise<SqlJsStatic> {
+  engine ??= (async () => {
+    const init = (await import('sql.js')).default;
+    const wasm = await fs.readFile(wasmFile());
+    return init({ wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer });
+  })();
+  engine.catch(() => (engine = undefined));
+  return engine;
+}
+
+/** The packages of an rpmdb.sqlite file's bytes; `damaged` counts headers that could not be read. */
+export async function readRpmDb(bytes: Uint8Array): Promise<{ packages: RpmPackage[]; damaged: number }> {
+  const SQL = await sqlite();
+  const db = new SQL.Database(bytes);
+  try {
+    const rows = db.prepare('SELECT blob FROM Packages');
+    const packages: RpmPackage[] = [];
+    let damaged = 0;
+    try {
+      while (rows.step() && packages.length + damaged < MAX_PACKAGES) {
+        const blob = rows.get()[0];
+        try {
+          if (!(blob instanceof Uint8Array)) throw new Error('not a blob');
+          packages.push(parseRpmHeader(Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)));
+        } catch {
+          damaged++;
+        }
+      }
+    } finally {
+      rows.free();
+    }
+    return { packages, damaged };
+  } finally {
+    db.close();
+  }
+}
