@@ -9,10 +9,15 @@ import { MAX_PACKAGES } from '../core/packages/model';
 
 let engine: Promise<SqlJsStatic> | undefined;
 
+/** Beside the bundle (dist/), else in node_modules above the compiled file (out/, for the tests). */
 function wasmFile(): string {
   const beside = path.join(__dirname, 'sql-wasm.wasm');
   if (existsSync(beside)) return beside;
-  return require.resolve('sql.js/dist/sql-wasm.wasm');
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm');
+    if (existsSync(file)) return file;
+    if (path.dirname(dir) === dir) return beside;
+  }
 }
 
 function sqlite(): Promise<SqlJsStatic> {

@@ -29,5 +29,6 @@ export function parseApkInstalled(text: string): { packages: ApkPackage[]; skipp
     packages.push({ manager: 'apk', name, version, arch: f.get('A') ?? '', size: Number.isFinite(size) && size > 0 ? size : 0, files });
     return packages.length < MAX_PACKAGES;
   });
+  if (!packages.length && !skipped && text.trim()) throw new Error('no "P:" stanza in it');
   return { packages, skipped };
 }

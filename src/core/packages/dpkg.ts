@@ -22,7 +22,9 @@ export interface DpkgPackage extends InstalledPackage {
 export function parseDpkgStatus(text: string): { packages: DpkgPackage[]; skipped: number } {
   const packages: DpkgPackage[] = [];
   let skipped = 0;
+  let stanzas = 0;
   readStanzas(text, ':', (f) => {
+    stanzas++;
     const name = f.get('Package');
     const version = f.get('Version');
     const status = f.get('Status');
@@ -37,6 +39,8 @@ export function parseDpkgStatus(text: string): { packages: DpkgPackage[]; skippe
     packages.push({ manager: 'dpkg', name, version, arch, size: Number.isFinite(kib) && kib > 0 ? kib * 1024 : 0, infoName });
     return packages.length < MAX_PACKAGES;
   });
+  // Bytes that hold no stanza are not an empty database: taking them as one would show every package removed.
+  if (stanzas === 0 && text.trim()) throw new Error('no "Package:" stanza in it');
   return { packages, skipped };
 }
 
