@@ -96,18 +96,20 @@ function change(kind: PackageChangeKind, p: InstalledPackage): PackageChange {
   return c;
 }
 
-/** "212 packages added, 180MB, of which 40MB docs; 3 upgraded; 1 removed", or undefined when nothing changed. */
+/**
+ * "212 packages added, 180MB, of which 40MB docs", "1 package added, 2 upgraded, 13.1MB; 1 removed": the size is
+ * what the packages installed here take (added, upgraded or downgraded); undefined when nothing changed.
+ */
 export function describeLayerPackages(l: LayerPackages): string | undefined {
-  const parts: string[] = [];
-  if (l.added) {
-    let text = `${formatCount(l.added, 'package')} added, ${formatBytes(l.bytes)}`;
-    if (l.docs !== undefined) text += `, of which ${formatBytes(l.docs)} docs`;
-    parts.push(text);
-  }
-  const others = [l.upgraded && `${formatCount(l.upgraded, 'package')} upgraded`, l.downgraded && `${formatCount(l.downgraded, 'package')} downgraded`, l.removed && `${formatCount(l.removed, 'package')} removed`].filter(
-    (s): s is string => typeof s === 'string',
-  );
-  if (!l.added && (l.upgraded || l.downgraded)) others[0] += `, ${formatBytes(l.bytes)}${l.docs !== undefined ? `, of which ${formatBytes(l.docs)} docs` : ''}`;
-  parts.push(...others);
-  return parts.length ? parts.join('; ') : undefined;
+  const counts = [
+    [l.added, 'added'],
+    [l.upgraded, 'upgraded'],
+    [l.downgraded, 'downgraded'],
+  ].filter(([n]) => n) as [number, string][];
+  const installed = counts.map(([n, what], i) => (i === 0 ? `${formatCount(n, 'package')} ${what}` : `${n.toLocaleString('en-US')} ${what}`));
+  if (installed.length) installed.push(formatBytes(l.bytes) + (l.docs !== undefined ? `, of which ${formatBytes(l.docs)} docs` : ''));
+  const text = installed.join(', ');
+  if (!l.removed) return text || undefined;
+  const removed = installed.length ? `${l.removed.toLocaleString('en-US')} removed` : `${formatCount(l.removed, 'package')} removed`;
+  return text ? `${text}; ${removed}` : removed;
 }
