@@ -62,6 +62,8 @@ const phaseRunners = {
       { bin: 'busybox', pkg: 'busybox-static' },
       // Copies a registry's blobs into an OCI layout as they are (zstd stays zstd): test/integration/zstd.test.ts.
       { bin: 'skopeo', pkg: 'skopeo' },
+      // Writes the rpmdb.sqlite that test/integration/packages.test.ts compares with `rpm -qa`.
+      { bin: 'rpmbuild', pkg: 'rpm' },
     ]);
     const services = await startServices(join(work, 'services'));
     try {
