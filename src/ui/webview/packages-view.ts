@@ -17,7 +17,7 @@ function version(c: PackageChange): Html {
 function layerSection(layer: ImageLayerPackages, index: number, step: LayerStep | undefined): Html {
   const rows = layer.changes.slice(0, MAX_ROWS);
   const more = layer.changes.length - rows.length;
-  return html`<section class="package-layer" data-layer="${index + 1}">
+  return html`<section class="package-layer" id="layer-${index + 1}" data-layer="${index + 1}">
 <h2>Layer ${index + 1}: <code>${step?.createdBy || '(no build step recorded)'}</code></h2>
 <p class="summary">${describeLayerPackages(layer) ?? 'No package changed.'} <span class="dim">· ${layer.total.toLocaleString('en-US')} installed as of this layer</span></p>
 ${layer.problems.map((p) => html`<p class="error">${p}</p>`)}
@@ -52,6 +52,12 @@ ${truncated.map((t) => html`<p class="error">${t}</p>`)}
 ${
   touched.length
     ? html`<p class="dim">${top?.total.toLocaleString('en-US') ?? '0'} packages installed (${top?.managers.join(', ') ?? ''}), read from the image's own package databases. Sizes are the installed sizes the databases record; docs are the files under /usr/share/doc, man and info that a package lists and the layer holds.</p>
+<table class="history package-summary">
+<thead><tr><th class="num">Layer</th><th>Step</th><th>Packages</th></tr></thead>
+<tbody>${touched.map(
+        ([l, i]) => html`<tr><td class="num"><a href="#layer-${i + 1}">${i + 1}</a></td><td class="created-by"><code>${stepOf.get(i)?.createdBy ?? ''}</code></td><td>${describeLayerPackages(l) ?? 'No package changed.'}</td></tr>`,
+      )}</tbody>
+</table>
 ${touched.map(([l, i]) => layerSection(l, i, stepOf.get(i)))}`
     : html`<p>No package database (dpkg, apk or rpm) in this image.</p>`
 }`;
