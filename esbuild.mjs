@@ -26,7 +26,7 @@ await Promise.all([
     outfile: 'dist/webview/panel.js',
   }),
 ]);
-// SQLite as WebAssembly, for rpm databases (src/backend/rpmdb.ts): loaded from beside the bundles.
-copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', 'dist/sql-wasm.wasm');
+// SQLite as WebAssembly, for rpm databases (src/backend/rpmdb.ts): loaded from beside the bundles, on first use.
+for (const file of ['sql-wasm.js', 'sql-wasm.wasm']) copyFileSync(`node_modules/sql.js/dist/${file}`, `dist/${file}`);
 // A production bundle has no source map: drop those of an earlier development build, which no longer match.
 if (production) for (const map of ['dist/extension.js.map', 'dist/cli.js.map', 'dist/webview/panel.js.map']) rmSync(map, { force: true });

@@ -36,6 +36,8 @@ export interface ReadOptions {
 /** Longer names are not real files; they would only cost memory. */
 const MAX_PATH = 4096;
 export const MAX_ENTRIES = 1_000_000;
+/** Package files kept from one layer: a system has a few thousand packages, each with one file list. */
+const MAX_KEPT_FILES = 50_000;
 
 function entryType(type: string | null | undefined): EntryType {
   switch (type) {
@@ -128,7 +130,8 @@ function readEntries(stream: NodeJS.ReadableStream, kept: KeptFile[], options: R
         const hash = createHash('sha256');
         body.on('data', (c) => hash.update(c as Buffer));
         const kind = packageFileKind(file.path);
-        if (kind) {
+        // A count bound beside the byte bound: a million tiny file lists would cost memory for their records alone.
+        if (kind && kept.length < MAX_KEPT_FILES) {
           // Package databases are small: their bytes are kept, up to a bound, for package-dbs.ts.
           const fits = file.size <= limits.packageDbMaxBytes && keptBytes + file.size <= limits.packageFilesMaxBytes;
           const keep: KeptFile = fits ? { path: file.path, kind } : { path: file.path, kind, tooLarge: file.size };

@@ -35,7 +35,9 @@ function plain(p: InstalledPackage, docs: number | undefined): InstalledPackage 
 export async function readPackageDbs(kept: readonly KeptFile[], entries: readonly LayerEntry[]): Promise<LayerPackageDbs | undefined> {
   const removed: LayerPackageDbs['removed'] = [];
   const docSizes = new Map<string, number>();
+  const walSizes = new Map<string, number>();
   for (const e of entries) {
+    if (e.path.endsWith('.sqlite-wal') && e.size > 0) walSizes.set(e.path.slice(0, -'-wal'.length), e.size);
     const w = whiteoutOf(e.path);
     if (w?.kind === 'whiteout' && touchesPackageDb(w.target)) removed.push({ path: w.target, opaque: false });
     else if (w?.kind === 'opaque' && touchesPackageDb(w.dir)) removed.push({ path: w.dir, opaque: true });
@@ -69,6 +71,9 @@ export async function readPackageDbs(kept: readonly KeptFile[], entries: readonl
       } else {
         const { packages, damaged } = await readRpmDb(f.bytes);
         if (damaged) problems.push(`/${f.path}: ${formatCount(damaged, 'package header')} damaged, skipped.`);
+        // rpm empties its write-ahead log when it closes the database; one left full holds changes not read here.
+        const wal = walSizes.get(f.path);
+        if (wal) problems.push(`/${f.path}-wal holds ${formatBytes(wal)} of changes not yet in the database; they are not read.`);
         dbs.push({ manager: 'rpm', path: f.path, packages: packages.map((p) => plain(p, docBytes(p.files, docSizes))) });
       }
     } catch (e) {

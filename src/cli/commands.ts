@@ -178,7 +178,7 @@ export const COMMANDS: readonly CliCommand[] = [
   {
     name: 'packages',
     synopsis: 'IMAGE',
-    summary: "show the packages each layer added, upgraded or removed (dpkg, apk, rpm databases in the image)",
+    summary: "show the packages each layer added, upgraded or removed,\nread from the image's own dpkg, apk and rpm databases",
     args: { min: 1, max: 1, missing: 'packages needs an image.' },
     async run({ backend, json, args: [ref] }) {
       const report = await packagesReport(backend, ref);

@@ -273,5 +273,10 @@ describe('Packages: inventories of images built from real package databases, aga
     const strip = (text: string) => (JSON.parse(text) as { layers: { changes: PackageChange[] }[] }).layers.map((l) => l.changes);
     assert.deepStrictEqual(strip(onEngine.stdout), strip(json.stdout));
     assert.deepStrictEqual(strip(json.stdout)[1].map(row), expected.deb.layer2);
+    // The bundle loads SQLite from the files shipped beside it (dist/sql-wasm.js and .wasm).
+    assert.strictEqual(cli('--store', store, 'load', archives.rpm).status, 0);
+    const rpmJson = cli('--store', store, '--json', 'packages', 'packages/rpm:1');
+    assert.strictEqual(rpmJson.status, 0, rpmJson.stderr);
+    assert.deepStrictEqual(strip(rpmJson.stdout)[1].map(row), expected.rpm.layer2);
   });
 });

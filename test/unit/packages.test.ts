@@ -166,6 +166,12 @@ describe('package databases', () => {
       const damaged = await readLayerEntries(await layer([{ name: 'usr/lib/sysimage/rpm/rpmdb.sqlite', body: bytes }]));
       assert.deepStrictEqual(damaged.packages?.problems, ['/usr/lib/sysimage/rpm/rpmdb.sqlite: 2 package headers damaged, skipped.']);
       assert.deepStrictEqual(damaged.packages?.dbs.map((d) => d.packages.length), [0]);
+      // A write-ahead log left full beside it: what it holds is not in the file read, and the layer says so.
+      const withWal = await readLayerEntries(await layer([{ name: 'var/lib/rpm/rpmdb.sqlite', body: bytes }, { name: 'var/lib/rpm/rpmdb.sqlite-wal', body: Buffer.alloc(32768, 1) }]));
+      assert.deepStrictEqual(withWal.packages?.problems, [
+        '/var/lib/rpm/rpmdb.sqlite: 2 package headers damaged, skipped.',
+        '/var/lib/rpm/rpmdb.sqlite-wal holds 32.8kB of changes not yet in the database; they are not read.',
+      ]);
     });
   });
 });

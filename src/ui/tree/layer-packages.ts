@@ -28,7 +28,8 @@ export class LayerPackagesLines {
     const describe = async () => {
       const { describeLayerPackages } = await import('../../core/packages/history');
       const layer = knownImagePackages(imageId)?.layers[layerIndex];
-      if (!layer || (!layer.total && !layer.touched)) return undefined;
+      // A layer that wrote no package database says nothing of packages (a COPY of the app, say).
+      if (!layer?.touched) return undefined;
       const text = describeLayerPackages(layer) ?? 'no package changed';
       return `Packages: ${text}${layer.problems.length ? ` (${layer.problems.join(' ')})` : ''}`;
     };
