@@ -1,5 +1,5 @@
 // Bundles the extension (vscode external), the command line and the panels' page script into dist/.
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 import { bundleOptions } from './scripts/lib/bundle-options.mjs';
 
@@ -26,5 +26,7 @@ await Promise.all([
     outfile: 'dist/webview/panel.js',
   }),
 ]);
+// SQLite as WebAssembly, for rpm databases (src/backend/rpmdb.ts): loaded from beside the bundles, on first use.
+for (const file of ['sql-wasm.js', 'sql-wasm.wasm']) copyFileSync(`node_modules/sql.js/dist/${file}`, `dist/${file}`);
 // A production bundle has no source map: drop those of an earlier development build, which no longer match.
 if (production) for (const map of ['dist/extension.js.map', 'dist/cli.js.map', 'dist/webview/panel.js.map']) rmSync(map, { force: true });

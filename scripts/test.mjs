@@ -62,6 +62,8 @@ const phaseRunners = {
       { bin: 'busybox', pkg: 'busybox-static' },
       // Copies a registry's blobs into an OCI layout as they are (zstd stays zstd): test/integration/zstd.test.ts.
       { bin: 'skopeo', pkg: 'skopeo' },
+      // Writes the rpmdb.sqlite that test/integration/packages.test.ts compares with `rpm -qa`.
+      { bin: 'rpmbuild', pkg: 'rpm' },
     ]);
     const services = await startServices(join(work, 'services'));
     try {
@@ -71,10 +73,11 @@ const phaseRunners = {
     }
   },
   suite: () => run(process.execPath, ['scripts/run-suite.mjs'], { IMAGE_LAYERS_PHASE: 'suite' }),
-  // The browser on the built-in store, then on a real dockerd.
+  // The browser on the built-in store, then on a real dockerd, then packages (the store).
   e2e: async () =>
     (await run(process.execPath, ['test/e2e/skeleton.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })) +
-    (await run(process.execPath, ['test/e2e/engine-layers.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })),
+    (await run(process.execPath, ['test/e2e/engine-layers.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })) +
+    (await run(process.execPath, ['test/e2e/packages.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })),
 };
 
 let crashed = [];

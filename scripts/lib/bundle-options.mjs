@@ -42,6 +42,8 @@ export const bundleOptions = {
   logLevel: 'warning',
   plugins: [noBuildkit, lazySsh],
   // Optional native helpers of ssh2 (used by dockerode for ssh:// hosts); ssh2 works without them.
-  external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'],
+  // sql.js (SQLite as WebAssembly, for rpm databases) ships as its own file beside the bundles (esbuild.mjs):
+  // 80 KB that no session without an rpm image loads.
+  external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node', 'sql.js'],
 };
 

@@ -7,7 +7,11 @@ import * as tar from 'tar-stream';
 import { efficiency, type EfficiencyReport } from '../core/efficiency';
 import { cleanPath, type EntryType, type LayerEntry } from '../core/filetree';
 import { layerWaste, type LayerWaste } from '../core/layer-waste';
+import type { LayerPackageDbs } from '../core/packages/model';
+import { packageFileKind } from '../core/packages/paths';
 import { BackendError, type ImageSource } from './backend';
+import { limits } from './limits';
+import { readPackageDbs, type KeptFile } from './package-dbs';
 
 export interface LayerContents {
   entries: LayerEntry[];
@@ -17,6 +21,8 @@ export interface LayerContents {
   skipped: number;
   /** Set when the tar ended early or broke: the sentence says why; the entries are those read before. */
   truncated?: string;
+  /** The package databases the layer wrote or removed, read in the same pass (package-dbs.ts); absent when none. */
+  packages?: LayerPackageDbs;
 }
 
 export interface ReadOptions {
@@ -30,6 +36,8 @@ export interface ReadOptions {
 /** Longer names are not real files; they would only cost memory. */
 const MAX_PATH = 4096;
 export const MAX_ENTRIES = 1_000_000;
+/** Package files kept from one layer: a system has a few thousand packages, each with one file list. */
+const MAX_KEPT_FILES = 50_000;
 
 function entryType(type: string | null | undefined): EntryType {
   switch (type) {
@@ -61,9 +69,21 @@ export function layerEntryOf(header: { name?: string; type?: string | null; size
   return entry;
 }
 
-/** Reads a layer's uncompressed tar stream into its entries. Cancelled by `signal` (BackendError 'cancelled'). */
-export function readLayerEntries(stream: NodeJS.ReadableStream, options: ReadOptions = {}): Promise<LayerContents> {
+/**
+ * Reads a layer's uncompressed tar stream into its entries, and the package databases among them. Cancelled by
+ * `signal` (BackendError 'cancelled').
+ */
+export async function readLayerEntries(stream: NodeJS.ReadableStream, options: ReadOptions = {}): Promise<LayerContents> {
+  const kept: KeptFile[] = [];
+  const contents = await readEntries(stream, kept, options);
+  const packages = await readPackageDbs(kept, contents.entries);
+  if (packages) contents.packages = packages;
+  return contents;
+}
+
+function readEntries(stream: NodeJS.ReadableStream, kept: KeptFile[], options: ReadOptions): Promise<LayerContents> {
   const { signal } = options;
+  let keptBytes = 0;
   const max = options.maxEntries ?? MAX_ENTRIES;
   const result: LayerContents = { entries: [], size: 0, skipped: 0 };
   return new Promise<LayerContents>((resolve, reject) => {
@@ -115,6 +135,20 @@ export function readLayerEntries(stream: NodeJS.ReadableStream, options: ReadOpt
       if (file) {
         const hash = createHash('sha256');
         body.on('data', (c) => hash.update(c as Buffer));
+        const kind = packageFileKind(file.path);
+        // A count bound beside the byte bound: a million tiny file lists would cost memory for their records alone.
+        if (kind && kept.length < MAX_KEPT_FILES) {
+          // Package databases are small: their bytes are kept, up to a bound, for package-dbs.ts.
+          const fits = file.size <= limits.packageDbMaxBytes && keptBytes + file.size <= limits.packageFilesMaxBytes;
+          const keep: KeptFile = fits ? { path: file.path, kind } : { path: file.path, kind, tooLarge: file.size };
+          kept.push(keep);
+          if (fits) {
+            keptBytes += file.size;
+            const chunks: Buffer[] = [];
+            body.on('data', (c) => chunks.push(c as Buffer));
+            body.on('end', () => (keep.bytes = Buffer.concat(chunks)));
+          }
+        }
         body.on('end', () => {
           file.contentHash = hash.digest('base64').slice(0, 22);
           next();

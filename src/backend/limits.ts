@@ -35,6 +35,10 @@ export interface Limits {
   freeSpaceMarginBytes: number;
   /** While a load or pull writes, the free space is looked at again after this many bytes. */
   spaceCheckEveryBytes: number;
+  /** A package database (dpkg status, apk installed, rpmdb.sqlite) larger than this is not read. */
+  packageDbMaxBytes: number;
+  /** What one layer read keeps of package files in all (databases and dpkg's file lists). */
+  packageFilesMaxBytes: number;
 }
 
 const MIB = 1024 * 1024;
@@ -58,6 +62,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   bombMinBytes: 16 * MIB,
   freeSpaceMarginBytes: 512 * MIB,
   spaceCheckEveryBytes: 64 * MIB,
+  // Real ones: Debian's status 1-3 MB, Fedora's rpmdb.sqlite 5-30 MB.
+  packageDbMaxBytes: 64 * MIB,
+  packageFilesMaxBytes: 128 * MIB,
 });
 
 function fromEnvironment(): Partial<Limits> {

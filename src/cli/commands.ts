@@ -12,6 +12,7 @@ import { DEFAULT_TAG, familiarRepository, parseReference, shortId, splitName } f
 import { type CommandSpec, type OptionValues, UsageError } from './command-line';
 import { namesArchive, runEfficiency, scoreArchive, scoreImage } from './efficiency-command';
 import { ellipsis, fullName, printable, table } from './docker-format';
+import { packagesReport, packagesTables } from './packages-output';
 import { progressDisplay } from './progress-display';
 
 export interface CommandRun {
@@ -174,6 +175,21 @@ export const COMMANDS: readonly CliCommand[] = [
         out.push([id, formatAge(r.Created), full ? by : ellipsis(by, 45), formatBytes(r.Size), printable(r.Comment)]);
       }
       print(table(out));
+      return 0;
+    },
+  },
+  {
+    name: 'packages',
+    synopsis: 'IMAGE',
+    summary: "show the packages each layer added, upgraded or removed,\nread from the image's own dpkg, apk and rpm databases",
+    args: { min: 1, max: 1, missing: 'packages needs an image.' },
+    async run({ backend, json, args: [ref] }) {
+      const report = await packagesReport(backend, ref);
+      if (json) return print(report), 0;
+      print(packagesTables(report));
+      // What could not be read is said once, after the tables, as a warning: what was read is still shown.
+      for (const l of report.layers) for (const p of l.problems) process.stderr.write(`Warning: layer ${l.layer}: ${printable(p)}\n`);
+      for (const t of report.truncated) process.stderr.write(`Warning: ${printable(t)}\n`);
       return 0;
     },
   },

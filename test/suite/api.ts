@@ -53,9 +53,10 @@ export async function imageNode(a: ImageLayersApi, repoTag: string): Promise<Ima
   return node;
 }
 
+/** The layer rows of an image as a user sees them, each with the tooltip a hover resolves. */
 export async function layerRows(a: ImageLayersApi, node: ImagesTreeNode): Promise<vscode.TreeItem[]> {
   const children = await a.images.getChildren(node);
-  return children.filter((c) => c.type === 'layer').map((c) => a.images.getTreeItem(c));
+  return Promise.all(children.filter((c) => c.type === 'layer').map((c) => a.images.resolveTreeItem(a.images.getTreeItem(c), c)));
 }
 
 export function text(label: vscode.TreeItem['label'] | vscode.TreeItem['description']): string {

@@ -174,7 +174,7 @@ describe('Images view', function () {
     // Hovering the layer tells what it is and who uses it; the rows are sent without it, made on hover.
     const baseItem = a.layers.getTreeItem(base);
     assert.strictEqual(baseItem.tooltip, undefined);
-    const tooltip = a.layers.resolveTreeItem(baseItem, base).tooltip as vscode.MarkdownString;
+    const tooltip = (await a.layers.resolveTreeItem(baseItem, base)).tooltip as vscode.MarkdownString;
     // As the markdown shows: plain-text spaces are written as &nbsp; and punctuation escaped.
     const shown = tooltip.value.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
     assert.match(shown, /Diff ID: sha256:[0-9a-f]{64}/);

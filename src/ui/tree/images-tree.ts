@@ -13,6 +13,7 @@ import type { ImageSummary } from '../../core/model';
 import { sameTag, shortId } from '../../core/reference';
 import { describeUsers, imagesUsing, type LayerIndex } from '../../core/sharing';
 import type { ViewOptions } from './view-options';
+import { LayerPackagesLines } from './layer-packages';
 
 export class GroupNode {
   readonly type = 'group';
@@ -62,12 +63,18 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
   private readonly changed = new vscode.EventEmitter<ImagesTreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly roots = new RootListing<ImagesTreeNode>();
+  private readonly packages: LayerPackagesLines;
 
   constructor(
     private readonly catalog: () => Promise<ImageCatalog>,
     private readonly options: ViewOptions,
     private readonly onState: (state: 'ready' | 'empty' | 'unreachable', error?: BackendError) => void,
-  ) {}
+  ) {
+    // Once an image's packages are read, its layer rows are made again, and a hover then shows them.
+    this.packages = new LayerPackagesLines(catalog, (id) => {
+      void this.imageNodes().then((nodes) => nodes.filter((n) => n.summary.Id === id).forEach((n) => this.changed.fire(n)), () => undefined);
+    });
+  }
 
   refresh(): void {
     this.roots.reset();
@@ -152,6 +159,12 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
   }
 
   async resolveTreeItem(item: vscode.TreeItem, node: ImagesTreeNode): Promise<vscode.TreeItem> {
+    if (node instanceof LayerNode) {
+      // The packages line needs the layer read: made on hover, as VS Code resolves a tooltip left undefined.
+      const packages = node.step.empty ? undefined : await this.packages.line(node.image.summary.Id, node.step.layerIndex).catch(() => undefined);
+      item.tooltip = layerTooltip(node, packages);
+      return item;
+    }
     if (!(node instanceof ImageNode)) return item;
     try {
       const { inspect } = await (await this.catalog()).detailsOf(node.summary.Id);
@@ -254,6 +267,12 @@ function layerItem(node: LayerNode): vscode.TreeItem {
     );
     item.contextValue = shared ? 'layer.shared' : 'layer';
   }
+  return item;
+}
+
+/** A layer row's tooltip: its step, diff ID, size, sharing, and the packages line when the image has packages. */
+export function layerTooltip(node: LayerNode, packages?: string): vscode.MarkdownString {
+  const step = node.step;
   const md = new vscode.MarkdownString();
   appendCode(md, step.createdBy, 'dockerfile');
   if (step.diffId) {
@@ -261,10 +280,13 @@ function layerItem(node: LayerNode): vscode.TreeItem {
     appendPlain(md, step.diffId);
   }
   md.appendMarkdown(`\n\nSize: ${formatBytes(step.size)}`);
-  if (shared) md.appendMarkdown(`\n\nShared by ${node.usedBy} images.`);
+  if ((node.usedBy ?? 1) > 1) md.appendMarkdown(`\n\nShared by ${node.usedBy} images.`);
+  if (packages) {
+    md.appendMarkdown('\n\n');
+    appendPlain(md, packages);
+  }
   if (step.uncertain) md.appendMarkdown(`\n\n${UNCERTAIN_TOOLTIP}`);
-  item.tooltip = md;
-  return item;
+  return md;
 }
 
 const UNCERTAIN_LAYER = 'step uncertain';

@@ -7,6 +7,7 @@ import type { ImageCatalog } from '../../backend/catalog';
 import { formatBytes } from '../../core/format';
 import { shortId } from '../../core/reference';
 import { describeUsers, layersBySize, type LayerUsage } from '../../core/sharing';
+import { LayerPackagesLines } from './layer-packages';
 
 export class LayerUsageNode {
   constructor(readonly usage: LayerUsage) {}
@@ -28,8 +29,14 @@ export class LayersTreeProvider implements vscode.TreeDataProvider<Node> {
   readonly onDidChangeTreeData = this.changed.event;
 
   private readonly roots = new RootListing<Node>();
+  private readonly packages: LayerPackagesLines;
 
-  constructor(private readonly catalog: () => Promise<ImageCatalog>) {}
+  constructor(private readonly catalog: () => Promise<ImageCatalog>) {
+    // A layer's packages are what it changed in the first image using it (the same layer below it in every image).
+    this.packages = new LayerPackagesLines(catalog, (id) => {
+      void this.getChildren().then((nodes) => nodes.filter((n) => n instanceof LayerUsageNode && n.usage.imageIds[0] === id).forEach((n) => this.changed.fire(n)), () => undefined);
+    });
+  }
 
   refresh(): void {
     this.roots.reset();
@@ -58,8 +65,12 @@ export class LayersTreeProvider implements vscode.TreeDataProvider<Node> {
   }
 
   /** The tooltip, made when the user hovers a layer: a store with thousands of layers sends none up front. */
-  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
-    if (node instanceof LayerUsageNode) item.tooltip = layerTooltip(node.usage);
+  async resolveTreeItem(item: vscode.TreeItem, node: Node): Promise<vscode.TreeItem> {
+    if (node instanceof LayerUsageNode) {
+      const u = node.usage;
+      const packages = u.imageIds[0] ? await this.packages.line(u.imageIds[0], u.depth).catch(() => undefined) : undefined;
+      item.tooltip = layerTooltip(u, packages);
+    }
     return item;
   }
 
@@ -90,9 +101,9 @@ export class LayersTreeProvider implements vscode.TreeDataProvider<Node> {
 /** Shows at most this many image names in a layer's tooltip. */
 const TOOLTIP_NAMES = 20;
 
-function layerTooltip(u: LayerUsage): vscode.MarkdownString {
+function layerTooltip(u: LayerUsage, packages: string | undefined): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
-  appendPlain(md, `Diff ID: ${u.diffId}\nChain ID: ${u.chainId}\nDepth: ${u.depth + 1}\nSize: ${formatBytes(u.size)}`);
+  appendPlain(md, `Diff ID: ${u.diffId}\nChain ID: ${u.chainId}\nDepth: ${u.depth + 1}\nSize: ${formatBytes(u.size)}${packages ? `\n${packages}` : ''}`);
   md.appendMarkdown(`\n\n${u.imageIds.length > 1 ? `Shared by ${u.imageIds.length} images` : 'Used by 1 image'}:  \n`);
   for (const name of u.imageNames.slice(0, TOOLTIP_NAMES)) {
     appendPlain(md, name);

@@ -14,6 +14,7 @@ const TITLES: Record<PanelKind, string> = {
   compare: 'Compare',
   layerFiles: 'Layer Files',
   wastedSpace: 'Wasted Space',
+  packages: 'Packages',
 };
 
 /** What the tab says: the kind and the image (for a comparison, `A ↔ B`). */
@@ -136,6 +137,8 @@ export class PanelHost implements vscode.Disposable {
         return new (await import('./layer-files-panel')).LayerFilesPanel(connection, state, this.catalog);
       case 'wastedSpace':
         return new (await import('./wasted-space-panel')).WastedSpacePanel(connection, state, this.catalog);
+      case 'packages':
+        return new (await import('./packages-panel')).PackagesPanel(connection, state, this.catalog);
       default:
         return new (await import('./image-panel')).ImagePanel(connection, state, this.catalog);
     }

@@ -9,7 +9,8 @@ export type PanelState =
   | { kind: 'history'; ref: string }
   | { kind: 'compare'; a: string; b: string }
   | { kind: 'layerFiles'; ref: string; layer?: number; merged?: boolean }
-  | { kind: 'wastedSpace'; ref: string };
+  | { kind: 'wastedSpace'; ref: string }
+  | { kind: 'packages'; ref: string };
 
 export type PanelKind = PanelState['kind'];
 
@@ -89,7 +90,7 @@ export type FromPage =
   | { type: 'children'; path: string; offset: number }
   | { type: 'filter'; query: string };
 
-const KINDS: readonly PanelKind[] = ['inspect', 'history', 'compare', 'layerFiles', 'wastedSpace'];
+const KINDS: readonly PanelKind[] = ['inspect', 'history', 'compare', 'layerFiles', 'wastedSpace', 'packages'];
 
 /** A state handed back by VS Code (or any other stranger) checked field by field: undefined unless it is whole. */
 export function parsePanelState(value: unknown): PanelState | undefined {
@@ -103,5 +104,5 @@ export function parsePanelState(value: unknown): PanelState | undefined {
     const layer = Number.isInteger(v.layer) && (v.layer as number) >= 0 ? (v.layer as number) : undefined;
     return { kind: 'layerFiles', ref: v.ref, layer, merged: v.merged === true };
   }
-  return { kind: v.kind as 'inspect' | 'history' | 'wastedSpace', ref: v.ref };
+  return { kind: v.kind as 'inspect' | 'history' | 'wastedSpace' | 'packages', ref: v.ref };
 }

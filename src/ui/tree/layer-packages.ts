@@ -1,0 +1,51 @@
+// The packages line of a layer row's tooltip ("212 packages added, 180MB, of which 40MB docs"), made on hover:
+// the image's layers are read once (shared with the panels through the layer cache); a hover waits a moment
+// for that, and when the read takes longer the row says so and is redrawn once it is done.
+import type { ImageCatalog } from '../../backend/catalog';
+import { userMessage } from '../../backend/backend';
+
+/** How long a hover waits for an image's packages before it says they are being read. */
+const HOVER_WAIT_MS = 1500;
+
+type Reader = typeof import('../../backend/image-packages');
+
+export class LayerPackagesLines {
+  private reader: Promise<Reader> | undefined;
+  private readonly reading = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly catalog: () => Promise<ImageCatalog>,
+    /** Called when a read a hover stopped waiting for is done: the rows of that image can say more. */
+    private readonly onRead: (imageId: string) => void,
+  ) {}
+
+  /** The line for layer `layerIndex` of image `imageId`, or undefined when the image has no package database. */
+  async line(imageId: string, layerIndex: number | undefined): Promise<string | undefined> {
+    if (layerIndex === undefined) return undefined;
+    // Loaded on first hover: the layer reader brings tar-stream with it, which activation does without.
+    this.reader ??= import('../../backend/image-packages');
+    const { imagePackages, knownImagePackages } = await this.reader;
+    const describe = async () => {
+      const { describeLayerPackages } = await import('../../core/packages/history');
+      const layer = knownImagePackages(imageId)?.layers[layerIndex];
+      // A layer that wrote no package database says nothing of packages (a COPY of the app, say).
+      if (!layer?.touched) return undefined;
+      const text = describeLayerPackages(layer) ?? 'no package changed';
+      return `Packages: ${text}${layer.problems.length ? ` (${layer.problems.join(' ')})` : ''}`;
+    };
+    if (knownImagePackages(imageId)) return describe();
+    let read = this.reading.get(imageId);
+    if (!read) {
+      read = (async () => imagePackages((await this.catalog()).backend, imageId))();
+      this.reading.set(imageId, read);
+      void read.finally(() => this.reading.delete(imageId)).catch(() => undefined);
+    }
+    const done = await Promise.race([read.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), HOVER_WAIT_MS))]).catch((e: unknown) => e);
+    if (done === true) return describe();
+    if (done === false) {
+      void read.then(() => this.onRead(imageId), () => undefined);
+      return 'Packages: reading the layers…';
+    }
+    return `Packages: could not be read (${userMessage(done)})`;
+  }
+}
