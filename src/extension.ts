@@ -9,6 +9,7 @@ import type { CommandContext } from './ui/commands/command-context';
 import { registerBackendCommands } from './ui/commands/backend-commands';
 import { registerImageCommands } from './ui/commands/image-commands';
 import { registerLayerCommands } from './ui/commands/layer-commands';
+import { registerLayerMapCommands } from './ui/commands/layer-map-commands';
 import { registerManageCommands } from './ui/commands/manage-commands';
 import { registerTransferCommands } from './ui/commands/transfer-commands';
 import { registerViewCommands } from './ui/commands/view-commands';
@@ -124,6 +125,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     ...registerTransferCommands(commandContext),
     ...registerManageCommands(commandContext),
     ...registerLayerCommands(commandContext),
+    ...registerLayerMapCommands(commandContext),
     ...registerViewCommands(options),
     ...registerBackendCommands(),
     vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, new DockerfileHoverProvider(getCatalog, registry)),

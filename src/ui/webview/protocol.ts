@@ -9,7 +9,9 @@ export type PanelState =
   | { kind: 'history'; ref: string }
   | { kind: 'compare'; a: string; b: string }
   | { kind: 'layerFiles'; ref: string; layer?: number; merged?: boolean }
-  | { kind: 'wastedSpace'; ref: string };
+  | { kind: 'wastedSpace'; ref: string }
+  /** The images picked by name, and the repositories picked whole (their tags read again on every refresh). */
+  | { kind: 'layerMap'; refs: string[]; repos: string[] };
 
 export type PanelKind = PanelState['kind'];
 
@@ -43,6 +45,29 @@ export interface LayerOption {
   label: string;
 }
 
+/** The Layer Map as the page draws it: numbers already laid out (core/layer-map.ts), text already worded. */
+export interface LayerMapView {
+  columns: { names: string[]; id: string; size: string }[];
+  cells: {
+    /** The layer's chain ID: what the page names when a cell is clicked. */
+    key: string;
+    first: number;
+    last: number;
+    bottom: number;
+    height: number;
+    label: string;
+    size: string;
+    /** Used by more than one of the images shown. */
+    shared: boolean;
+    /** One line per fact: the hover and the facts box. */
+    facts: string[];
+  }[];
+  height: number;
+  summary: string;
+  /** Names picked that no longer stand for an image, and the like. */
+  notes: string[];
+}
+
 /** What the page shows, as a test (or a bug report) reads it. */
 export interface PageProbe {
   /** The rendered text of the panel's content. */
@@ -60,10 +85,11 @@ interface Sequenced {
   seq: number;
 }
 
-/** What a test asks the page to do before it reads it: scroll, click the first element a selector finds, or type
- * into a field (its `input` event fires, as for a user's typing). */
+/** What a test asks the page to do before it reads it: scroll, point at or click the first element a selector
+ * finds, or type into a field (its `input` event fires, as for a user's typing). */
 export interface ProbeAction {
   scrollTo?: number;
+  hover?: string;
   click?: string;
   fill?: { selector: string; value: string };
 }
@@ -80,16 +106,21 @@ export type ToPage =
   | (Sequenced & ChildrenPage & { type: 'children' })
   | (Sequenced & { type: 'matches'; query: string; rows: FileRow[]; total: number })
   /** The layer could not be read, or the image is gone: the page says so in its status line. */
-  | (Sequenced & { type: 'error'; text: string });
+  | (Sequenced & { type: 'error'; text: string })
+  | { type: 'layerMap'; map: LayerMapView };
 
 export type FromPage =
   | { type: 'ready' }
   | { type: 'probed'; id: number; probe: PageProbe }
   | { type: 'select'; layer: number; merged: boolean }
   | { type: 'children'; path: string; offset: number }
-  | { type: 'filter'; query: string };
+  | { type: 'filter'; query: string }
+  /** A Layer Map cell was clicked: open that layer's files. */
+  | { type: 'openLayer'; key: string };
 
-const KINDS: readonly PanelKind[] = ['inspect', 'history', 'compare', 'layerFiles', 'wastedSpace'];
+const KINDS: readonly PanelKind[] = ['inspect', 'history', 'compare', 'layerFiles', 'wastedSpace', 'layerMap'];
+/** Names a Layer Map keeps at most (a stranger's state is not read without bound). */
+const MAP_NAMES = 200;
 
 /** A state handed back by VS Code (or any other stranger) checked field by field: undefined unless it is whole. */
 export function parsePanelState(value: unknown): PanelState | undefined {
@@ -98,6 +129,12 @@ export function parsePanelState(value: unknown): PanelState | undefined {
   const str = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
   if (!KINDS.includes(v.kind as PanelKind)) return undefined;
   if (v.kind === 'compare') return str(v.a) && str(v.b) ? { kind: 'compare', a: v.a, b: v.b } : undefined;
+  if (v.kind === 'layerMap') {
+    const names = (x: unknown) => (Array.isArray(x) ? x.filter(str).slice(0, MAP_NAMES) : []);
+    const refs = names(v.refs);
+    const repos = names(v.repos);
+    return refs.length || repos.length ? { kind: 'layerMap', refs, repos } : undefined;
+  }
   if (!str(v.ref)) return undefined;
   if (v.kind === 'layerFiles') {
     const layer = Number.isInteger(v.layer) && (v.layer as number) >= 0 ? (v.layer as number) : undefined;

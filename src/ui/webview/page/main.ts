@@ -4,6 +4,7 @@
 import morphdom from 'morphdom';
 import { parsePanelState, type ProbeAction, type ToPage } from '../protocol';
 import { layerFilesPage } from './layer-files';
+import { layerMapPage } from './layer-map';
 import { vscode } from './vscode-api';
 
 const content = document.getElementById('content') as HTMLElement;
@@ -17,6 +18,7 @@ if (initial) vscode.setState(initial);
 
 // Layer Files' controls are there unless its image could not be read (then the page is just the sentence).
 const layerFiles = document.getElementById('app') ? layerFilesPage() : undefined;
+const layerMap = document.getElementById('layer-map') ? layerMapPage() : undefined;
 
 function render(html: string): void {
   const next = content.cloneNode(false) as HTMLElement;
@@ -25,10 +27,11 @@ function render(html: string): void {
   renders++;
 }
 
-/** A test's request, done as a user would do it: scroll, click, type. */
+/** A test's request, done as a user would do it: scroll, point, click, type. */
 function act(a: ProbeAction | undefined): void {
   if (!a) return;
   if (a.scrollTo !== undefined) window.scrollTo(0, a.scrollTo);
+  if (a.hover) document.querySelector(a.hover)?.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
   if (a.click) document.querySelector<HTMLElement>(a.click)?.click();
   if (a.fill) {
     const field = document.querySelector<HTMLInputElement>(a.fill.selector);
@@ -58,7 +61,7 @@ window.addEventListener('message', (event: MessageEvent<ToPage>) => {
       });
       break;
     default:
-      if (layerFiles?.(m)) renders++;
+      if (layerFiles?.(m) || layerMap?.(m)) renders++;
   }
 });
 
