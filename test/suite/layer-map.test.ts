@@ -50,7 +50,10 @@ describe('Layer Map', function () {
     assert.match(top?.text ?? '', /^COPY app \/app$/m);
     assert.match(top?.text ?? '', /^Layer 4 · [\d.]+k?B · diff [0-9a-f]{12}$/m, top?.text);
     assert.match(top?.text ?? '', /^Used here by sample\/app:1\.0$/m);
-    assert.match(top?.text ?? '', /^Among all images: /m, 'a layer other images use too says how many');
+    assert.doesNotMatch(top?.text ?? '', /^Among all images/m, 'the app alone uses its top layer');
+    const bottom = await a.probePanel('Layer Map', { hover: '.cell:first-child' });
+    assert.match(bottom?.text ?? '', /^ADD rootfs\.tar \/$/m);
+    assert.match(bottom?.text ?? '', /^Among all images: shared by 2 images$/m, 'a layer the base uses too says so');
     await a.probePanel('Layer Map', { click: '.cell:last-child' });
     await waitFor('the Layer Files tab', () => tabLabels().includes('Layer Files sample/app:1.0'));
     await panelShowing(a, 'Layer Files sample/app:1.0', /^Changes in layer 4\. COPY app \/app/m);
