@@ -35,6 +35,7 @@ describe('Panels of a hostile image', function () {
     const files = await panelShowing(a, `Layer Files ${TAG}`, /^Changes in layer 1\./m);
     assert.ok(files.text.includes(FILE), files.text);
     await vscode.commands.executeCommand('imageLayers.showLayerMap', TAG);
+    await panelShowing(a, 'Layer Map', /^1 image, 1 layer/m);
     const map = await a.probePanel('Layer Map', { hover: '.cell' });
     assert.ok(map?.text.includes(STEP), map?.text);
   });
