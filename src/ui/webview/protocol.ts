@@ -8,12 +8,30 @@ export type PanelState =
   | { kind: 'inspect'; ref: string }
   | { kind: 'history'; ref: string }
   | { kind: 'compare'; a: string; b: string }
-  | { kind: 'layerFiles'; ref: string; layer?: number; merged?: boolean }
+  | { kind: 'layerFiles'; ref: string; layer?: number; merged?: boolean; view?: FilesView }
   | { kind: 'wastedSpace'; ref: string }
   /** The images picked by name, and the repositories picked whole (their tags read again on every refresh). */
   | { kind: 'layerMap'; refs: string[]; repos: string[] };
 
 export type PanelKind = PanelState['kind'];
+
+/** Where the reader was in Layer Files' tree (of the state's layer and view): kept by the page, so the folders
+ * open and the scroll position come back with the tab (a hidden panel's page is dropped) and after a reload. */
+export interface FilesView {
+  expanded: string[];
+  scrollY: number;
+}
+
+/** Folders a kept view holds at most (a stranger's state is not read without bound). */
+const VIEW_PATHS = 500;
+
+/** The state the extension sends, with the reader's place kept from the page's own state when it is of the same
+ * layer and view (the extension does not know it); another layer starts at the top. */
+export function keepView(kept: PanelState | undefined, next: PanelState): PanelState {
+  if (next.kind !== 'layerFiles' || kept?.kind !== 'layerFiles' || !kept.view || next.view) return next;
+  if (kept.ref !== next.ref || kept.layer !== next.layer || (kept.merged === true) !== (next.merged === true)) return next;
+  return { ...next, view: kept.view };
+}
 
 /** One row of the Layer Files tree as the page gets it (plain data: the page builds the DOM with textContent). */
 export interface FileRow {
@@ -102,7 +120,19 @@ export type ToPage =
   /** A test-only request: the page does what `act` says, as a user would, then replies with `probed`. */
   | { type: 'probe'; id: number; act?: ProbeAction }
   | (Sequenced & { type: 'loading'; layer: number; merged: boolean; text: string })
-  | (Sequenced & ChildrenPage & { type: 'tree'; layer: number; merged: boolean; step: string; layers: LayerOption[]; counts: string; warnings: string[]; skipped: number })
+  | (Sequenced &
+      ChildrenPage & {
+        type: 'tree';
+        layer: number;
+        merged: boolean;
+        step: string;
+        layers: LayerOption[];
+        counts: string;
+        /** How many entries of each kind the layer changes (the legend shows the kinds there are). */
+        changes: { added: number; modified: number; removed: number };
+        warnings: string[];
+        skipped: number;
+      })
   | (Sequenced & ChildrenPage & { type: 'children' })
   | (Sequenced & { type: 'matches'; query: string; rows: FileRow[]; total: number })
   /** The layer could not be read, or the image is gone: the page says so in its status line. */
@@ -116,7 +146,11 @@ export type FromPage =
   | { type: 'children'; path: string; offset: number }
   | { type: 'filter'; query: string }
   /** A Layer Map cell was clicked: open that layer's files. */
-  | { type: 'openLayer'; key: string };
+  | { type: 'openLayer'; key: string }
+  /** Inspect's tree: copy the value or the jq path of the node at `path` (checked by the extension). */
+  | { type: 'copy'; path: unknown[]; what: 'value' | 'path' }
+  /** Inspect: the whole JSON in a read-only editor. */
+  | { type: 'openJson' };
 
 const KINDS: readonly PanelKind[] = ['inspect', 'history', 'compare', 'layerFiles', 'wastedSpace', 'layerMap'];
 /** Names a Layer Map keeps at most (a stranger's state is not read without bound). */
@@ -138,7 +172,13 @@ export function parsePanelState(value: unknown): PanelState | undefined {
   if (!str(v.ref)) return undefined;
   if (v.kind === 'layerFiles') {
     const layer = Number.isInteger(v.layer) && (v.layer as number) >= 0 ? (v.layer as number) : undefined;
-    return { kind: 'layerFiles', ref: v.ref, layer, merged: v.merged === true };
+    const state: PanelState = { kind: 'layerFiles', ref: v.ref, layer, merged: v.merged === true };
+    const view = v.view as Record<string, unknown> | undefined;
+    if (view && typeof view === 'object' && Array.isArray(view.expanded)) {
+      const scrollY = typeof view.scrollY === 'number' && Number.isFinite(view.scrollY) && view.scrollY > 0 ? view.scrollY : 0;
+      state.view = { expanded: view.expanded.filter(str).slice(0, VIEW_PATHS), scrollY };
+    }
+    return state;
   }
   return { kind: v.kind as 'inspect' | 'history' | 'wastedSpace', ref: v.ref };
 }
