@@ -37,6 +37,8 @@ export function layerFilesPage(): (m: ToPage) => boolean {
   let reopen = new Set<string>();
   /** Where to scroll back to once the folders are open again; undefined when there is nowhere to go back to. */
   let scrollBack: number | undefined;
+  /** Folders opened again whose rows have not arrived yet. */
+  let awaited = 0;
 
   function saveView(): void {
     const state = parsePanelState(vscode.getState());
@@ -48,11 +50,14 @@ export function layerFilesPage(): (m: ToPage) => boolean {
   function restore(container: HTMLElement): void {
     for (const line of Array.from(container.querySelectorAll<HTMLElement>(':scope > .node > .row[data-dir]'))) {
       const path = line.dataset.path ?? '';
-      if (reopen.delete(path)) toggle(line);
+      if (reopen.delete(path)) {
+        awaited++;
+        toggle(line);
+      }
     }
     if (scrollBack === undefined) return;
     window.scrollTo(0, scrollBack);
-    if (reopen.size === 0 || window.scrollY >= scrollBack) scrollBack = undefined;
+    if ((reopen.size === 0 && awaited === 0) || window.scrollY >= scrollBack) scrollBack = undefined;
   }
 
   let scrollTimer: ReturnType<typeof setTimeout> | undefined;
@@ -221,6 +226,7 @@ export function layerFilesPage(): (m: ToPage) => boolean {
         const same = state?.kind === 'layerFiles' && state.layer === m.layer && (state.merged === true) === m.merged && state.view;
         if (!same) expanded.clear();
         reopen = new Set(expanded);
+        awaited = 0;
         scrollBack = same && state.view ? state.view.scrollY : undefined;
         seq = m.seq;
         status.textContent = m.text;
@@ -260,6 +266,7 @@ export function layerFilesPage(): (m: ToPage) => boolean {
       }
       case 'children': {
         const c = containers.get(m.path);
+        if (awaited > 0 && m.offset === 0) awaited--;
         if (c) fill(c, m);
         break;
       }
