@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { createHash } from 'crypto';
 import { BackendError } from '../../backend/backend';
-import { stepsOf, type ImageCatalog } from '../../backend/catalog';
+import { layerFacts, type ImageCatalog } from '../../backend/catalog';
 import { layoutLayerMap, type LayerMap, type MapImage } from '../../core/layer-map';
 import { shortId, splitRepoTag } from '../../core/reference';
 import { loggedMessage } from '../log';
@@ -115,13 +115,7 @@ export class LayerMapPanel implements PanelController {
         continue;
       }
       const details = await catalog.detailsOf(id);
-      const sizes: number[] = [];
-      const steps: string[] = [];
-      for (const step of stepsOf(details)) {
-        if (step.layerIndex === undefined) continue;
-        sizes[step.layerIndex] = step.size;
-        steps[step.layerIndex] = step.createdBy;
-      }
+      const { sizes, steps } = layerFacts(details);
       refs.set(id, name);
       byId.set(id, { id, names: [name.startsWith('sha256:') ? shortId(name) : name], diffIds: details.inspect.RootFS?.Layers ?? [], sizes, steps });
     }

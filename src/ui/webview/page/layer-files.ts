@@ -2,20 +2,10 @@
 // and for matches when the filter changes; keeps the folders open and the scroll position in its state and opens
 // them again when the tree comes back. Names come from image tars: only ever textContent.
 import { parsePanelState, type ChildrenPage, type FileRow, type LayerOption, type ToPage } from '../protocol';
+import { byId, el } from './dom';
 import { vscode } from './vscode-api';
 
 const CHANGE_MARK: Record<FileRow['change'], string> = { added: 'A', modified: 'M', removed: 'D', unchanged: '' };
-
-function el(tag: string, cls?: string, text?: string): HTMLElement {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function byId<T extends HTMLElement>(id: string): T {
-  return document.getElementById(id) as T;
-}
 
 /** Wires the page's controls; returns the handler of the extension's Layer Files messages (true: handled). */
 export function layerFilesPage(): (m: ToPage) => boolean {

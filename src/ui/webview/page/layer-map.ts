@@ -2,21 +2,11 @@
 // (the CSP forbids style attributes in markup, not style properties set by a script), shows a layer's facts on
 // hover or focus, and asks for its files on a click. Every text comes from images: only ever textContent.
 import type { LayerMapView, ToPage } from '../protocol';
+import { byId, el } from './dom';
 import { vscode } from './vscode-api';
 
 /** Narrower than this, a column's label no longer reads: the map scrolls sideways instead. */
 const MIN_COLUMN_PX = 120;
-
-function el(tag: string, cls?: string, text?: string): HTMLElement {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function byId(id: string): HTMLElement {
-  return document.getElementById(id) as HTMLElement;
-}
 
 /** Hooks the page up; returns the handler of the extension's Layer Map messages (true: handled). */
 export function layerMapPage(): (m: ToPage) => boolean {
