@@ -73,11 +73,12 @@ const phaseRunners = {
     }
   },
   suite: () => run(process.execPath, ['scripts/run-suite.mjs'], { IMAGE_LAYERS_PHASE: 'suite' }),
-  // The browser on the built-in store, then on a real dockerd, then packages (the store).
+  // The browser on the built-in store, then on a real dockerd, then packages and the panels (Layer Map) on the store.
   e2e: async () =>
     (await run(process.execPath, ['test/e2e/skeleton.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })) +
     (await run(process.execPath, ['test/e2e/engine-layers.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })) +
-    (await run(process.execPath, ['test/e2e/packages.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })),
+    (await run(process.execPath, ['test/e2e/packages.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })) +
+    (await run(process.execPath, ['test/e2e/layer-map.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })),
 };
 
 let crashed = [];

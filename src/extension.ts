@@ -10,10 +10,12 @@ import { registerBackendCommands } from './ui/commands/backend-commands';
 import { registerImageCommands } from './ui/commands/image-commands';
 import { registerLayerCommands } from './ui/commands/layer-commands';
 import { registerPackagesCommands } from './ui/commands/packages-commands';
+import { registerLayerMapCommands } from './ui/commands/layer-map-commands';
 import { registerManageCommands } from './ui/commands/manage-commands';
 import { registerTransferCommands } from './ui/commands/transfer-commands';
 import { registerViewCommands } from './ui/commands/view-commands';
 import { DOCKERFILE_SELECTOR, DockerfileHoverProvider } from './ui/hover/dockerfile-hover';
+import { registerInspectDocument } from './ui/inspect-document';
 import { openLog } from './ui/log';
 import { RefreshScheduler } from './ui/refresh';
 import { BackendStatus } from './ui/status';
@@ -74,8 +76,11 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   const storage = new StorageTreeProvider(getCatalog);
   const panels = new PanelHost(context.extensionUri, getCatalog);
 
+  // Views made outside this function (the inspect documents) follow refreshes through this event.
+  const refreshed = new vscode.EventEmitter<void>();
   const refresh = () => {
     catalog?.invalidate();
+    refreshed.fire();
     images.refresh();
     layers.refresh();
     storage.refresh();
@@ -126,6 +131,9 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     ...registerManageCommands(commandContext),
     ...registerLayerCommands(commandContext),
     ...registerPackagesCommands(commandContext),
+    ...registerLayerMapCommands(commandContext),
+    refreshed,
+    ...registerInspectDocument(commandContext, refreshed.event),
     ...registerViewCommands(options),
     ...registerBackendCommands(),
     vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, new DockerfileHoverProvider(getCatalog, registry)),

@@ -40,6 +40,18 @@ export function stepsOf(details: ImageDetails): LayerStep[] {
   return layerSteps(details.inspect, details.history, details.evidence);
 }
 
+/** The size and build step of each layer, bottom to top (RootFS order), as the pairing of steps gives them. */
+export function layerFacts(details: ImageDetails): { sizes: number[]; steps: string[] } {
+  const sizes: number[] = [];
+  const steps: string[] = [];
+  for (const step of stepsOf(details)) {
+    if (step.layerIndex === undefined) continue;
+    sizes[step.layerIndex] = step.size;
+    steps[step.layerIndex] = step.createdBy;
+  }
+  return { sizes, steps };
+}
+
 /** A list that takes longer than this is a hung engine, not a large one: the view says so instead of spinning. */
 const LIST_DEADLINE_MS = 20_000;
 
@@ -129,13 +141,7 @@ export class ImageCatalog {
         try {
           const details = await this.detailsOf(image.Id);
           const { inspect } = details;
-          const sizes: number[] = [];
-          const steps: string[] = [];
-          for (const step of stepsOf(details)) {
-            if (step.layerIndex === undefined) continue;
-            sizes[step.layerIndex] = step.size;
-            steps[step.layerIndex] = step.createdBy;
-          }
+          const { sizes, steps } = layerFacts(details);
           return { id: image.Id, name: image.RepoTags[0] ?? shortId(image.Id), diffIds: inspect.RootFS?.Layers ?? [], sizes, steps };
         } catch {
           // An image removed while the index was built simply drops out of it.

@@ -2,6 +2,7 @@
 // after that hold the same bytes anyway (the same diff ID on another base: stored again, under another chain).
 // Two stacks share a layer exactly when they share every layer below it too (chain IDs), so the shared part is
 // the longest common run of diff IDs from the bottom.
+import { formatBytes, formatCount } from './format';
 import type { LayerStep } from './layers';
 
 export interface ComparedRow {
@@ -57,4 +58,17 @@ export function compareLayers(aSteps: readonly LayerStep[], bSteps: readonly Lay
     onlyB: { layers: b.length - common, bytes: sum(b.slice(common)) },
     sameLayers: common === a.length && common === b.length,
   };
+}
+
+const layers = (n: number) => formatCount(n, 'layer');
+
+/** What the two stacks share, said outright: which layers, how many bytes, and what each has above them. */
+export function describeComparison(refA: string, refB: string, c: Comparison): string {
+  if (c.sameLayers) return 'The same layers; the images differ only in their configuration.';
+  const n = c.shared.layers;
+  if (n === 0) return 'No layer in common: their bottom layers already differ, so nothing is stored once for both.';
+  const shared = `${n === 1 ? 'Layer 1 is' : `Layers 1–${n} are`} shared (${formatBytes(c.shared.bytes)}, stored once for both).`;
+  if (c.onlyA.layers === 0) return `${shared} ${refA} has no other layer; ${refB} adds ${layers(c.onlyB.layers)} on top (${formatBytes(c.onlyB.bytes)}).`;
+  if (c.onlyB.layers === 0) return `${shared} ${refB} has no other layer; ${refA} adds ${layers(c.onlyA.layers)} on top (${formatBytes(c.onlyA.bytes)}).`;
+  return `${shared} Above layer ${n} they differ: ${refA} has ${layers(c.onlyA.layers)} of its own (${formatBytes(c.onlyA.bytes)}), ${refB} has ${c.onlyB.layers} (${formatBytes(c.onlyB.bytes)}).`;
 }

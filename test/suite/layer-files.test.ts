@@ -65,6 +65,26 @@ describe('Layer Files and Wasted Space', function () {
     }
   });
 
+  it('shows a link with its target spaced, and the legend of the marks only where there are marks', async () => {
+    const a = await api();
+    const TITLE = 'Layer Files sample/app:1.0';
+    await vscode.commands.executeCommand('imageLayers.showLayerFiles', 'sample/app:1.0', 1);
+    let shown = await panelShowing(a, TITLE, /^Changes in layer 2\. COPY libsample/m);
+    assert.match(shown.text, /^A added$/m, 'the layer adds files: the legend names that mark');
+    assert.doesNotMatch(shown.text, /M modified|D removed/, 'and no mark the layer does not show');
+    await a.probePanel(TITLE, { click: '#tree .row[data-path="usr"]' });
+    await panelShowing(a, TITLE, /^lib\/$/m);
+    await a.probePanel(TITLE, { click: '#tree .row[data-path="usr/lib"]' });
+    shown = await panelShowing(a, TITLE, /libsample\.so →/);
+    assert.match(shown.text, /^libsample\.so → libsample\.so\.1$/m);
+    await vscode.commands.executeCommand('imageLayers.showLayerFiles', 'sample/app:1.0', 3);
+    shown = await panelShowing(a, TITLE, /^Changes in layer 4\./m);
+    assert.match(shown.text, /^A added M modified D removed$/m, `an app layer that adds, changes (etc/) and removes: ${shown.text}`);
+    await a.probePanel(TITLE, { click: '#merged' });
+    shown = await panelShowing(a, TITLE, /^Merged filesystem as of layer 4\./m);
+    assert.doesNotMatch(shown.text, /A added|D removed/, 'the merged view marks nothing: no legend');
+  });
+
   it('opens from an image node too, and reuses the tab when asked again', async () => {
     const a = await api();
     const node = await imageNode(a, 'sample/base:1.0');
@@ -112,6 +132,8 @@ describe('Layer Files and Wasted Space', function () {
     await waitFor('the Wasted Space tab', () => tabLabels().includes('Wasted Space sample/app:1.0'));
     const shown = await panelShowing(a, 'Wasted Space sample/app:1.0', /Efficiency score\s+99\.9 %/);
     assert.match(shown.text, /^2\s+17B\s+\/etc\/sample\.conf \(removed\)\s+3, 4$/m, "dive's one offender");
+    // dive's share is of every layer but the bottom one (17,815 B less layer 1's 1,002 B), not of a FROM image's.
+    assert.match(shown.text, /^Potential wasted space\s+17B \(0\.1 % of the 16\.8kB in layers 2–4, above layer 1\)$/m);
     assert.deepStrictEqual(shown.state, { kind: 'wastedSpace', ref: 'sample/app:1.0' });
   });
 
@@ -155,6 +177,20 @@ describe('Layer Files of a big folder', function () {
     await a.probePanel(TITLE, { click: '#tree .row[data-dir="1"]' });
     let shown = await panelShowing(a, TITLE, /Show more \(703 left\)/);
     assert.deepStrictEqual(fileRows(shown.text), NAMES.slice(0, 500), 'the first 500, in name order');
+    // Another tab over it drops its page; brought back, the folder is open again (its first rows) and the
+    // reader where they were.
+    const { scrollY } = (await a.probePanel(TITLE, { scrollTo: 4000 }))!;
+    assert.ok(scrollY > 3000, `scrolled down (${scrollY})`);
+    await new Promise((r) => setTimeout(r, 400)); // the page keeps the position a moment after the last scroll
+    await vscode.commands.executeCommand('imageLayers.inspectImage', 'sample/app:1.0');
+    await panelShowing(a, 'Inspect sample/app:1.0', /^ID\s/m);
+    await vscode.commands.executeCommand('imageLayers.showLayerFiles', 'paging/many:1');
+    const back = await waitFor('the folder open again', async () => {
+      const p = await a.probePanel(TITLE);
+      return p && p.pageId !== shown.pageId && /Show more \(703 left\)/.test(p.text) ? p : undefined;
+    });
+    assert.deepStrictEqual(fileRows(back.text), NAMES.slice(0, 500));
+    assert.strictEqual(back.scrollY, scrollY, 'the same scroll position');
     await a.probePanel(TITLE, { click: '#tree button.more' });
     shown = await panelShowing(a, TITLE, /Show more \(203 left\)/);
     assert.deepStrictEqual(fileRows(shown.text), NAMES.slice(0, 1000));

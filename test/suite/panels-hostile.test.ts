@@ -1,5 +1,5 @@
 // Text from a stranger's image in the panels: a label, a build step and a file name written as HTML show as the
-// text they are (were they parsed, the page's text would lack their tags).
+// text they are, in Layer Map's cells and facts too (were they parsed, the page's text would lack their tags).
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { api, loadImage, panelShowing } from './api';
@@ -34,5 +34,9 @@ describe('Panels of a hostile image', function () {
     await vscode.commands.executeCommand('imageLayers.showLayerFiles', TAG);
     const files = await panelShowing(a, `Layer Files ${TAG}`, /^Changes in layer 1\./m);
     assert.ok(files.text.includes(FILE), files.text);
+    await vscode.commands.executeCommand('imageLayers.showLayerMap', TAG);
+    await panelShowing(a, 'Layer Map', /^1 image, 1 layer/m);
+    const map = await a.probePanel('Layer Map', { hover: '.cell' });
+    assert.ok(map?.text.includes(STEP), map?.text);
   });
 });

@@ -65,7 +65,7 @@ describe('Inspect, History and Compare', function () {
     await vscode.commands.executeCommand('imageLayers.compareImages', 'sample/app:1.0', 'sample/base:1.0');
     assert.strictEqual(tabLabels().filter((l) => l.startsWith('Compare ')).length, 1, 'the same pair reuses its tab');
     const shown = await panelShowing(a, 'Compare sample/app:1.0 \u2194 sample/base:1.0', /alike$/m);
-    assert.match(shown.text, /They share their first 3 layers and part after layer 3\./);
+    assert.match(shown.text, /^Layers 1–3 are shared \(\S+, stored once for both\)\. sample\/base:1\.0 has no other layer; sample\/app:1\.0 adds 1 layer on top \(12\.7kB\)\.$/m);
     assert.match(shown.text, /^\d+ only in sample\/app:1\.0 .* 1 only in sample\/base:1\.0 \(17B\)/m, 'the files: sample.conf, removed in the app');
     assert.deepStrictEqual(shown.state, { kind: 'compare', a: 'sample/app:1.0', b: 'sample/base:1.0' });
   });
@@ -123,5 +123,54 @@ describe('backend choice', function () {
     const roots = await a.images.getChildren();
     assert.ok(roots.length >= 2, 'the sample images show');
     await waitFor('the fallback note', () => (/built-in store/.test(a.imagesView.message ?? '') ? true : undefined));
+  });
+});
+
+describe("Inspect's JSON", function () {
+  this.timeout(30_000);
+  const TITLE = 'Inspect sample/app:1.0';
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('is a tree a search narrows to the matches, with the branches to them opened', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('imageLayers.inspectImage', 'sample/app:1.0');
+    const before = await panelShowing(a, TITLE, /^Architecture: "amd64"$/m);
+    assert.doesNotMatch(before.text, /^1: "LANG=C\.UTF-8"$/m, 'Config.Env starts folded');
+    await a.probePanel(TITLE, { fill: { selector: '#json-search', value: 'lang=' } });
+    const found = await panelShowing(a, TITLE, /^1 match$/m);
+    assert.match(found.text, /^1: "LANG=C\.UTF-8"$/m, 'the match, its branch opened');
+    assert.doesNotMatch(found.text, /^Architecture: /m, 'what does not match is out of the way');
+    await a.probePanel(TITLE, { fill: { selector: '#json-search', value: '' } });
+    const cleared = await panelShowing(a, TITLE, /^Architecture: "amd64"$/m);
+    assert.doesNotMatch(cleared.text, /^1: "LANG=C\.UTF-8"$/m, 'the folding comes back');
+  });
+
+  it('copies a value and its path, and opens the whole JSON in a read-only json editor', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('imageLayers.inspectImage', 'sample/app:1.0');
+    await panelShowing(a, TITLE, /^Architecture: "amd64"$/m);
+    const env1 = `.jnode[data-path='["Config","Env",1]'] > .jactions > button`;
+    await vscode.env.clipboard.writeText('');
+    await a.probePanel(TITLE, { click: `${env1}[data-copy="path"]` });
+    assert.strictEqual(await waitFor('the path copied', async () => (await vscode.env.clipboard.readText()) || undefined), '.Config.Env[1]');
+    await vscode.env.clipboard.writeText('');
+    await a.probePanel(TITLE, { click: `${env1}[data-copy="value"]` });
+    assert.strictEqual(await waitFor('the value copied', async () => (await vscode.env.clipboard.readText()) || undefined), 'LANG=C.UTF-8');
+    const labels = `.jnode[data-path='["Config","Labels","org.opencontainers.image.title"]'] > .jactions > button[data-copy="path"]`;
+    await a.probePanel(TITLE, { click: labels });
+    assert.strictEqual(
+      await waitFor('the label path copied', async () => ((await vscode.env.clipboard.readText()).startsWith('.Config.Labels') ? vscode.env.clipboard.readText() : undefined)),
+      '.Config.Labels["org.opencontainers.image.title"]',
+    );
+
+    await a.probePanel(TITLE, { click: '#open-json' });
+    const editor = await waitFor('the JSON editor', () => (vscode.window.activeTextEditor?.document.uri.scheme === 'image-layers-inspect' ? vscode.window.activeTextEditor : undefined));
+    assert.strictEqual(editor.document.languageId, 'json');
+    const id = (await (await a.catalog()).inspect('sample/app:1.0')).Id;
+    assert.strictEqual(JSON.parse(editor.document.getText()).Id, id);
+    assert.ok(tabLabels().includes('app:1.0.json'), tabLabels().join(', '));
   });
 });

@@ -1,7 +1,7 @@
 // Two images' layer stacks compared: the shared bottom run (the layers stored once), what each adds, and layers
 // with the same bytes on another base, which the engine stores again.
 import * as assert from 'assert';
-import { compareLayers } from '../../src/core/compare';
+import { compareLayers, describeComparison } from '../../src/core/compare';
 import type { LayerStep } from '../../src/core/layers';
 
 /** Layer steps from (diff ID, size) pairs, bottom first, with an empty step in between as images have. */
@@ -50,5 +50,27 @@ describe('compareLayers', () => {
     const none = compareLayers(steps(['a', 1]), steps(['b', 2], ['c', 3]));
     assert.deepStrictEqual([none.shared.layers, none.onlyA.layers, none.onlyB.layers, none.rows.length], [0, 1, 2, 2]);
     assert.strictEqual(none.rows[1].a, undefined);
+  });
+});
+
+describe('describeComparison', () => {
+  it('names the shared layers, their bytes, and what each image has above them', () => {
+    const base = steps(['a', 100], ['b', 20], ['c', 3]);
+    const app = steps(['a', 100], ['b', 20], ['c', 3], ['d', 5000]);
+    assert.strictEqual(
+      describeComparison('app:1', 'base:1', compareLayers(app, base)),
+      'Layers 1–3 are shared (123B, stored once for both). base:1 has no other layer; app:1 adds 1 layer on top (5kB).',
+    );
+    assert.strictEqual(
+      describeComparison('base:1', 'app:1', compareLayers(base, app)),
+      'Layers 1–3 are shared (123B, stored once for both). base:1 has no other layer; app:1 adds 1 layer on top (5kB).',
+    );
+    const x = steps(['a', 1], ['b', 2], ['shared-bytes', 30]);
+    const y = steps(['a', 1], ['other', 4], ['shared-bytes', 30], ['e', 7]);
+    assert.strictEqual(
+      describeComparison('x:1', 'y:1', compareLayers(x, y)),
+      'Layer 1 is shared (1B, stored once for both). Above layer 1 they differ: x:1 has 2 layers of its own (32B), y:1 has 3 (41B).',
+    );
+    assert.match(describeComparison('x:1', 'y:1', compareLayers(steps(['a', 1]), steps(['b', 1]))), /^No layer in common/);
   });
 });

@@ -47,11 +47,11 @@ export function nodeRef(target: Target): string | undefined {
   return undefined;
 }
 
-/** The image a command is about: the node it was run on, or one the user picks. */
-export async function pickRef(target: Target, ctx: CommandContext, placeHolder = 'Choose an image'): Promise<string | undefined> {
+/** The image a command is about: the node it was run on, or one the user picks (never the image `exceptId`). */
+export async function pickRef(target: Target, ctx: CommandContext, placeHolder = 'Choose an image', exceptId?: string): Promise<string | undefined> {
   const direct = nodeRef(target);
   if (direct) return direct;
-  const refs = await pickRefs(ctx, placeHolder, false);
+  const refs = await pickRefs(ctx, placeHolder, false, exceptId);
   return refs?.[0];
 }
 
@@ -63,13 +63,13 @@ export async function targetRefs(target: Target, all: ImagesTreeNode[] | undefin
   return pickRefs(ctx, placeHolder, true);
 }
 
-async function pickRefs(ctx: CommandContext, placeHolder: string, many: boolean): Promise<string[] | undefined> {
-  const images = await (await ctx.catalog()).images();
+async function pickRefs(ctx: CommandContext, placeHolder: string, many: boolean, exceptId?: string): Promise<string[] | undefined> {
+  const images = (await (await ctx.catalog()).images()).filter((image) => image.Id !== exceptId);
   const items = images.flatMap((image) =>
     (image.RepoTags.length ? image.RepoTags : [image.Id]).map((ref) => ({ label: ref, description: shortId(image.Id), ref })),
   );
   if (items.length === 0) {
-    void vscode.window.showInformationMessage('There are no images.');
+    void vscode.window.showInformationMessage(exceptId ? 'There is no other image.' : 'There are no images.');
     return undefined;
   }
   if (many) {

@@ -39,7 +39,10 @@ export function registerImageCommands(ctx: CommandContext): vscode.Disposable[] 
         if (!a) return;
         // Two images selected in the tree: the other one; a name given by a caller; else the user picks.
         const selected = Array.isArray(other) && other.length === 2 ? nodeRef(other.find((n) => n !== target) as Target) : undefined;
-        const b = typeof other === 'string' ? other : (selected ?? (await pickRef(undefined, ctx, `Compare ${a} with…`)));
+        // The pick leaves out the image itself (any of its tags): compared with itself it has nothing to show.
+        const picking = typeof other !== 'string' && !selected;
+        const exceptId = picking ? (await (await ctx.catalog()).inspect(a)).Id : undefined;
+        const b = typeof other === 'string' ? other : (selected ?? (await pickRef(undefined, ctx, `Compare ${a} with…`, exceptId)));
         if (b) await ctx.panels.show({ kind: 'compare', a, b });
       }),
     ),

@@ -1,5 +1,5 @@
 // The body of the Compare panel: two images' layers bottom to top, side by side, the shared ones marked.
-import type { Comparison, ComparedRow } from '../../core/compare';
+import { describeComparison, type Comparison, type ComparedRow } from '../../core/compare';
 import type { FileDiff, FileFacts } from '../../core/filediff';
 import { formatBytes } from '../../core/format';
 import type { LayerStep } from '../../core/layers';
@@ -68,14 +68,7 @@ ${
 }
 
 export function compareBody(refA: string, a: ImageInspect, refB: string, b: ImageInspect, c: Comparison, files?: Html): Html {
-  const verdict =
-    a.Id === b.Id
-      ? 'The same image.'
-      : c.sameLayers
-        ? 'The same layers; the images differ only in their configuration.'
-        : c.shared.layers === 0
-          ? 'No layer in common.'
-          : `They share their first ${c.shared.layers} layer${c.shared.layers === 1 ? '' : 's'} and part after layer ${c.shared.layers}.`;
+  const verdict = a.Id === b.Id ? 'The same image.' : describeComparison(refA, refB, c);
   return html`<h1>Compare <code>${refA}</code> with <code>${refB}</code></h1>
 <p id="verdict">${verdict}</p>
 <table class="facts">

@@ -1,6 +1,8 @@
 // The Inspect, History and Compare panels: HTML made here (html.ts escapes every value from the image) and
 // posted to the page, which patches it in place; a refresh posts the new content the same way.
+import * as vscode from 'vscode';
 import { loggedMessage } from '../log';
+import { copiedValue, formatJsonPath, parseJsonPath, valueAt } from '../../core/json-path';
 import type { ImageCatalog } from '../../backend/catalog';
 import { stepsOf } from '../../backend/catalog';
 import { compareLayers } from '../../core/compare';
@@ -13,7 +15,7 @@ import { html, type Html } from './html';
 import { inspectBody } from './inspect-view';
 import type { PanelConnection } from './panel-connection';
 import { panelTitle, type PanelController } from './panel-host';
-import type { PanelState } from './protocol';
+import type { FromPage, PanelState } from './protocol';
 
 type ImageState = Extract<PanelState, { kind: 'inspect' | 'history' | 'compare' }>;
 
@@ -23,6 +25,8 @@ export class ImagePanel implements PanelController {
   /** The latest render: a slower earlier one does not overwrite it. */
   private renders = 0;
   private readonly closed = new AbortController();
+  /** Inspect: the JSON shown, which the page's Copy buttons name paths into. */
+  private inspected: ImageInspect | undefined;
 
   constructor(
     private readonly connection: PanelConnection,
@@ -50,6 +54,20 @@ export class ImagePanel implements PanelController {
     void this.render();
   }
 
+  onMessage(m: FromPage): void {
+    if (this.state.kind !== 'inspect') return;
+    if (m.type === 'openJson') {
+      void vscode.commands.executeCommand('imageLayers.openInspectJson', this.state.ref);
+      return;
+    }
+    if (m.type !== 'copy' || !this.inspected) return;
+    const path = parseJsonPath(m.path);
+    const value = path && valueAt(this.inspected, path);
+    if (!path || value === undefined) return;
+    const text = m.what === 'path' ? formatJsonPath(path) : copiedValue(value);
+    void vscode.env.clipboard.writeText(text).then(() => vscode.window.setStatusBarMessage(`Copied ${m.what === 'path' ? text : `the value of ${formatJsonPath(path)}`}`, 3000));
+  }
+
   private async render(): Promise<void> {
     const mine = ++this.renders;
     const show = (body: Html) => {
@@ -65,6 +83,7 @@ export class ImagePanel implements PanelController {
       };
       if (this.state.kind !== 'compare') {
         const d = await read(this.state.ref);
+        if (mine === this.renders) this.inspected = d.inspect;
         show(this.state.kind === 'inspect' ? inspectBody(this.state.ref, d.inspect) : historyBody(this.state.ref, d.inspect, d.history, stepsOf(d)));
         return;
       }

@@ -1,7 +1,8 @@
-// The body of the Inspect panel: the facts a user looks for first, then the whole inspect JSON.
+// The body of the Inspect panel: the facts a user looks for first, then the whole inspect JSON as a tree.
 import { formatAge, formatBytes, unixSeconds } from '../../core/format';
 import type { ImageInspect } from '../../core/model';
 import { html, type Html } from './html';
+import { jsonTree } from './json-tree-view';
 
 function list(values: string[] | null | undefined): Html {
   if (!values || values.length === 0) return html`<span class="none">none</span>`;
@@ -37,5 +38,5 @@ export function inspectBody(ref: string, i: ImageInspect): Html {
 <h2>RootFS layers</h2>
 <ol class="layers">${(i.RootFS?.Layers ?? []).map((l) => html`<li><code>${l}</code></li>`)}</ol>
 <h2>JSON</h2>
-<pre class="json">${JSON.stringify(i, null, 2)}</pre>`;
+${jsonTree(i)}`;
 }

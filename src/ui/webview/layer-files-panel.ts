@@ -176,6 +176,7 @@ export class LayerFilesPanel implements PanelController {
         step: step ? layerLabel(step) : `Layer ${layer + 1}`,
         layers: model.steps.map((s) => ({ value: s.layerIndex ?? 0, label: layerLabel(s) })),
         counts: countsText(tree.counts, merged),
+        changes: { added: tree.counts.added, modified: tree.counts.modified, removed: tree.counts.removed },
         warnings: contents.flatMap((c, i) => (c.truncated ? [`Layer ${i + 1}: ${c.truncated}`] : [])),
         skipped: contents[layer]?.skipped ?? 0,
         ...this.childrenPage('', 0),

@@ -65,7 +65,7 @@ export function layerFilesBody(ref: string, steps: LayerStep[], selected: number
 </div>
 <p id="counts" class="counts dim"></p>
 <p id="status" class="status dim" role="status">Loading…</p>
-<div class="legend dim"><span class="change-added">added</span> <span class="change-modified">modified</span> <span class="change-removed">removed</span></div>
+<div id="legend" class="legend dim" hidden><span class="change-added"><span class="mark">A</span> added</span> <span class="change-modified"><span class="mark">M</span> modified</span> <span class="change-removed"><span class="mark">D</span> removed</span></div>
 <div id="tree" class="tree" role="tree" aria-label="Files"></div>
 <div id="matches" class="tree" role="list" hidden></div>
 </div>`;
@@ -82,7 +82,10 @@ export function wasteBody(ref: string, report: EfficiencyReport & { truncated?: 
   const pct = (x: number) => `${(x * 100).toFixed(x < 0.9995 ? 1 : 2)} %`;
   const rows = report.inefficiencies.slice(0, MAX_ROWS);
   const more = report.inefficiencies.length - rows.length;
-  const userShare = report.userSizeBytes > 0 ? ` (${pct(report.wastedBytes / report.userSizeBytes)} of the layers above the base)` : '';
+  // dive's "user size": every layer but the bottom one, whichever image that one came from.
+  const n = report.layerSizes.length;
+  const above = n === 2 ? 'layer 2' : `layers 2–${n}`;
+  const userShare = report.userSizeBytes > 0 ? ` (${pct(report.wastedBytes / report.userSizeBytes)} of the ${formatBytes(report.userSizeBytes)} in ${above}, above layer 1)` : '';
   return html`<h1>Wasted space <code>${ref}</code></h1>
 <table class="facts">
 <tr><th>Efficiency score</th><td class="score" id="score">${pct(report.score)}</td></tr>

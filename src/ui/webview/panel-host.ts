@@ -1,4 +1,4 @@
-// One host for every panel (Inspect, History, Compare, Layer Files, Wasted Space): opens one panel per image and
+// One host for every panel (Inspect, History, Compare, Layer Files, Wasted Space, Layer Map): opens one panel per image and
 // kind (reusing it when asked again), brings panels back after a window reload from the state their page kept
 // (the serializer's state argument), and passes a refresh to each panel, whose page re-renders in place.
 import * as vscode from 'vscode';
@@ -15,16 +15,18 @@ const TITLES: Record<PanelKind, string> = {
   layerFiles: 'Layer Files',
   wastedSpace: 'Wasted Space',
   packages: 'Packages',
+  layerMap: 'Layer Map',
 };
 
-/** What the tab says: the kind and the image (for a comparison, `A ↔ B`). */
+/** What the tab says: the kind and the image (for a comparison, `A ↔ B`; the Layer Map, one for all, none). */
 export function panelTitle(state: PanelState): string {
+  if (state.kind === 'layerMap') return TITLES.layerMap;
   return `${TITLES[state.kind]} ${state.kind === 'compare' ? state.a + COMPARE_SEPARATOR + state.b : state.ref}`;
 }
 
-
-/** One panel per image and kind; Layer Files on another layer is the same panel. */
+/** One panel per image and kind; Layer Files on another layer is the same panel; one Layer Map, whatever it shows. */
 function panelKey(state: PanelState): string {
+  if (state.kind === 'layerMap') return JSON.stringify([state.kind]);
   return JSON.stringify([state.kind, state.kind === 'compare' ? [state.a, state.b] : state.ref]);
 }
 
@@ -40,6 +42,13 @@ export interface PanelController extends vscode.Disposable {
   /** The backend's images may have changed. */
   refresh(): void;
 }
+
+/** Stylesheets a kind adds to webview.css. */
+const STYLES: Partial<Record<PanelKind, string[]>> = {
+  layerFiles: ['layer-files.css'],
+  wastedSpace: ['layer-files.css'],
+  layerMap: ['layer-map.css'],
+};
 
 interface OpenPanel {
   panel: vscode.WebviewPanel;
@@ -123,7 +132,7 @@ export class PanelHost implements vscode.Disposable {
         body,
         state,
         script: vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'panel.js'),
-        styles: state.kind === 'layerFiles' || state.kind === 'wastedSpace' ? ['layer-files.css'] : [],
+        styles: STYLES[state.kind] ?? [],
       });
     } catch {
       // closed while its first content was read
@@ -139,6 +148,8 @@ export class PanelHost implements vscode.Disposable {
         return new (await import('./wasted-space-panel')).WastedSpacePanel(connection, state, this.catalog);
       case 'packages':
         return new (await import('./packages-panel')).PackagesPanel(connection, state, this.catalog);
+      case 'layerMap':
+        return new (await import('./layer-map-panel')).LayerMapPanel(connection, state, this.catalog);
       default:
         return new (await import('./image-panel')).ImagePanel(connection, state, this.catalog);
     }

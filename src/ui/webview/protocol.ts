@@ -8,11 +8,31 @@ export type PanelState =
   | { kind: 'inspect'; ref: string }
   | { kind: 'history'; ref: string }
   | { kind: 'compare'; a: string; b: string }
-  | { kind: 'layerFiles'; ref: string; layer?: number; merged?: boolean }
+  | { kind: 'layerFiles'; ref: string; layer?: number; merged?: boolean; view?: FilesView }
   | { kind: 'wastedSpace'; ref: string }
-  | { kind: 'packages'; ref: string };
+  | { kind: 'packages'; ref: string }
+  /** The images picked by name, and the repositories picked whole (their tags read again on every refresh). */
+  | { kind: 'layerMap'; refs: string[]; repos: string[] };
 
 export type PanelKind = PanelState['kind'];
+
+/** Where the reader was in Layer Files' tree (of the state's layer and view): kept by the page, so the folders
+ * open and the scroll position come back with the tab (a hidden panel's page is dropped) and after a reload. */
+export interface FilesView {
+  expanded: string[];
+  scrollY: number;
+}
+
+/** Folders a kept view holds at most (a stranger's state is not read without bound). */
+const VIEW_PATHS = 500;
+
+/** The state the extension sends, with the reader's place kept from the page's own state when it is of the same
+ * layer and view (the extension does not know it); another layer starts at the top. */
+export function keepView(kept: PanelState | undefined, next: PanelState): PanelState {
+  if (next.kind !== 'layerFiles' || kept?.kind !== 'layerFiles' || !kept.view || next.view) return next;
+  if (kept.ref !== next.ref || kept.layer !== next.layer || (kept.merged === true) !== (next.merged === true)) return next;
+  return { ...next, view: kept.view };
+}
 
 /** One row of the Layer Files tree as the page gets it (plain data: the page builds the DOM with textContent). */
 export interface FileRow {
@@ -44,6 +64,29 @@ export interface LayerOption {
   label: string;
 }
 
+/** The Layer Map as the page draws it: numbers already laid out (core/layer-map.ts), text already worded. */
+export interface LayerMapView {
+  columns: { names: string[]; id: string; size: string }[];
+  cells: {
+    /** The layer's chain ID: what the page names when a cell is clicked. */
+    key: string;
+    first: number;
+    last: number;
+    bottom: number;
+    height: number;
+    label: string;
+    size: string;
+    /** Used by more than one of the images shown. */
+    shared: boolean;
+    /** One line per fact: the hover and the facts box. */
+    facts: string[];
+  }[];
+  height: number;
+  summary: string;
+  /** Names picked that no longer stand for an image, and the like. */
+  notes: string[];
+}
+
 /** What the page shows, as a test (or a bug report) reads it. */
 export interface PageProbe {
   /** The rendered text of the panel's content. */
@@ -61,10 +104,11 @@ interface Sequenced {
   seq: number;
 }
 
-/** What a test asks the page to do before it reads it: scroll, click the first element a selector finds, or type
- * into a field (its `input` event fires, as for a user's typing). */
+/** What a test asks the page to do before it reads it: scroll, point at or click the first element a selector
+ * finds, or type into a field (its `input` event fires, as for a user's typing). */
 export interface ProbeAction {
   scrollTo?: number;
+  hover?: string;
   click?: string;
   fill?: { selector: string; value: string };
 }
@@ -77,20 +121,41 @@ export type ToPage =
   /** A test-only request: the page does what `act` says, as a user would, then replies with `probed`. */
   | { type: 'probe'; id: number; act?: ProbeAction }
   | (Sequenced & { type: 'loading'; layer: number; merged: boolean; text: string })
-  | (Sequenced & ChildrenPage & { type: 'tree'; layer: number; merged: boolean; step: string; layers: LayerOption[]; counts: string; warnings: string[]; skipped: number })
+  | (Sequenced &
+      ChildrenPage & {
+        type: 'tree';
+        layer: number;
+        merged: boolean;
+        step: string;
+        layers: LayerOption[];
+        counts: string;
+        /** How many entries of each kind the layer changes (the legend shows the kinds there are). */
+        changes: { added: number; modified: number; removed: number };
+        warnings: string[];
+        skipped: number;
+      })
   | (Sequenced & ChildrenPage & { type: 'children' })
   | (Sequenced & { type: 'matches'; query: string; rows: FileRow[]; total: number })
   /** The layer could not be read, or the image is gone: the page says so in its status line. */
-  | (Sequenced & { type: 'error'; text: string });
+  | (Sequenced & { type: 'error'; text: string })
+  | { type: 'layerMap'; map: LayerMapView };
 
 export type FromPage =
   | { type: 'ready' }
   | { type: 'probed'; id: number; probe: PageProbe }
   | { type: 'select'; layer: number; merged: boolean }
   | { type: 'children'; path: string; offset: number }
-  | { type: 'filter'; query: string };
+  | { type: 'filter'; query: string }
+  /** A Layer Map cell was clicked: open that layer's files. */
+  | { type: 'openLayer'; key: string }
+  /** Inspect's tree: copy the value or the jq path of the node at `path` (checked by the extension). */
+  | { type: 'copy'; path: unknown[]; what: 'value' | 'path' }
+  /** Inspect: the whole JSON in a read-only editor. */
+  | { type: 'openJson' };
 
-const KINDS: readonly PanelKind[] = ['inspect', 'history', 'compare', 'layerFiles', 'wastedSpace', 'packages'];
+const KINDS: readonly PanelKind[] = ['inspect', 'history', 'compare', 'layerFiles', 'wastedSpace', 'packages', 'layerMap'];
+/** Names a Layer Map keeps at most (a stranger's state is not read without bound). */
+const MAP_NAMES = 200;
 
 /** A state handed back by VS Code (or any other stranger) checked field by field: undefined unless it is whole. */
 export function parsePanelState(value: unknown): PanelState | undefined {
@@ -99,10 +164,22 @@ export function parsePanelState(value: unknown): PanelState | undefined {
   const str = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
   if (!KINDS.includes(v.kind as PanelKind)) return undefined;
   if (v.kind === 'compare') return str(v.a) && str(v.b) ? { kind: 'compare', a: v.a, b: v.b } : undefined;
+  if (v.kind === 'layerMap') {
+    const names = (x: unknown) => (Array.isArray(x) ? x.filter(str).slice(0, MAP_NAMES) : []);
+    const refs = names(v.refs);
+    const repos = names(v.repos);
+    return refs.length || repos.length ? { kind: 'layerMap', refs, repos } : undefined;
+  }
   if (!str(v.ref)) return undefined;
   if (v.kind === 'layerFiles') {
     const layer = Number.isInteger(v.layer) && (v.layer as number) >= 0 ? (v.layer as number) : undefined;
-    return { kind: 'layerFiles', ref: v.ref, layer, merged: v.merged === true };
+    const state: PanelState = { kind: 'layerFiles', ref: v.ref, layer, merged: v.merged === true };
+    const view = v.view as Record<string, unknown> | undefined;
+    if (view && typeof view === 'object' && Array.isArray(view.expanded)) {
+      const scrollY = typeof view.scrollY === 'number' && Number.isFinite(view.scrollY) && view.scrollY > 0 ? view.scrollY : 0;
+      state.view = { expanded: view.expanded.filter(str).slice(0, VIEW_PATHS), scrollY };
+    }
+    return state;
   }
   return { kind: v.kind as 'inspect' | 'history' | 'wastedSpace' | 'packages', ref: v.ref };
 }

@@ -1,20 +1,11 @@
 // The Layer Files page: renders the rows the extension sends, asks for a directory's children when it is expanded,
-// and for matches when the filter changes. Names come from image tars: only ever textContent.
-import type { ChildrenPage, FileRow, LayerOption, ToPage } from '../protocol';
+// and for matches when the filter changes; keeps the folders open and the scroll position in its state and opens
+// them again when the tree comes back. Names come from image tars: only ever textContent.
+import { parsePanelState, type ChildrenPage, type FileRow, type LayerOption, type ToPage } from '../protocol';
+import { byId, el } from './dom';
 import { vscode } from './vscode-api';
 
 const CHANGE_MARK: Record<FileRow['change'], string> = { added: 'A', modified: 'M', removed: 'D', unchanged: '' };
-
-function el(tag: string, cls?: string, text?: string): HTMLElement {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function byId<T extends HTMLElement>(id: string): T {
-  return document.getElementById(id) as T;
-}
 
 /** Wires the page's controls; returns the handler of the extension's Layer Files messages (true: handled). */
 export function layerFilesPage(): (m: ToPage) => boolean {
@@ -26,9 +17,45 @@ export function layerFilesPage(): (m: ToPage) => boolean {
   const layerSelect = byId<HTMLSelectElement>('layer');
   const mergedBox = byId<HTMLInputElement>('merged');
   const filter = byId<HTMLInputElement>('filter');
+  const legend = byId('legend');
   /** The children container of each directory row shown, by path ('' is the root). */
   let containers = new Map<string, HTMLElement>();
   let seq = -1;
+  /** Folders open in the tree shown, and those still to open again as their parents' rows arrive. */
+  const kept = parsePanelState(vscode.getState());
+  const expanded = new Set<string>(kept?.kind === 'layerFiles' ? (kept.view?.expanded ?? []) : []);
+  let reopen = new Set<string>();
+  /** Where to scroll back to once the folders are open again; undefined when there is nowhere to go back to. */
+  let scrollBack: number | undefined;
+  /** Folders opened again whose rows have not arrived yet. */
+  let awaited = 0;
+
+  function saveView(): void {
+    const state = parsePanelState(vscode.getState());
+    if (state?.kind !== 'layerFiles') return;
+    vscode.setState({ ...state, view: { expanded: [...expanded], scrollY: scrollBack ?? window.scrollY } });
+  }
+
+  /** After rows arrived: open again those folders among them that were open, then go back to the scroll position. */
+  function restore(container: HTMLElement): void {
+    for (const line of Array.from(container.querySelectorAll<HTMLElement>(':scope > .node > .row[data-dir]'))) {
+      const path = line.dataset.path ?? '';
+      if (reopen.delete(path)) {
+        awaited++;
+        toggle(line);
+      }
+    }
+    if (scrollBack === undefined) return;
+    window.scrollTo(0, scrollBack);
+    if ((reopen.size === 0 && awaited === 0) || window.scrollY >= scrollBack) scrollBack = undefined;
+  }
+
+  let scrollTimer: ReturnType<typeof setTimeout> | undefined;
+  window.addEventListener('scroll', () => {
+    if (scrollBack !== undefined) return; // still going back: not the reader's move
+    clearTimeout(scrollTimer);
+    scrollTimer = setTimeout(saveView, 150);
+  });
 
   function row(r: FileRow, depth: number, flat: boolean): HTMLElement {
     const item = el('div', 'node');
@@ -39,11 +66,13 @@ export function layerFilesPage(): (m: ToPage) => boolean {
     line.dataset.path = r.path;
     const expandable = !flat && r.dir && r.children > 0;
     line.appendChild(el('span', 'twisty', expandable ? '▸' : ''));
-    const name = el('span', 'name' + (r.dir ? ' dir' : ''), r.name + (r.dir && !flat ? '/' : ''));
-    name.title = '/' + r.path;
-    line.appendChild(name);
-    if (r.link !== undefined) line.appendChild(el('span', 'link', (r.kind === 'hardlink' ? ' ⇒ ' : ' → ') + r.link));
-    if (r.opaque) line.appendChild(el('span', 'opaque', ' (opaque: lower contents hidden)'));
+    // One run of text, so the spaces around an arrow stay (a flex item drops its leading space).
+    const label = el('span', 'label');
+    label.title = '/' + r.path + (r.link !== undefined ? (r.kind === 'hardlink' ? ' ⇒ ' : ' → ') + r.link : '');
+    label.appendChild(el('span', 'name' + (r.dir ? ' dir' : ''), r.name + (r.dir && !flat ? '/' : '')));
+    if (r.link !== undefined) label.appendChild(el('span', 'link', (r.kind === 'hardlink' ? ' ⇒ ' : ' → ') + r.link));
+    if (r.opaque) label.appendChild(el('span', 'opaque', ' (opaque: lower contents hidden)'));
+    line.appendChild(label);
     line.appendChild(el('span', 'spacer'));
     line.appendChild(el('span', 'mode', r.mode));
     const mark = el('span', 'mark', CHANGE_MARK[r.change] ?? '');
@@ -90,6 +119,7 @@ export function layerFilesPage(): (m: ToPage) => boolean {
     if (m.offset + m.rows.length < m.total) frag.appendChild(moreButton(m.path, m.offset + m.rows.length, m.total, depth - 1));
     if (m.total === 0 && m.path === '') frag.appendChild(el('p', 'dim', 'This layer has no files.'));
     container.appendChild(frag);
+    restore(container);
   }
 
   function toggle(line: HTMLElement): void {
@@ -98,6 +128,10 @@ export function layerFilesPage(): (m: ToPage) => boolean {
     const open = kids.hidden;
     kids.hidden = !open;
     line.setAttribute('aria-expanded', String(open));
+    const path = line.dataset.path ?? '';
+    if (open) expanded.add(path);
+    else for (const p of [...expanded]) if (p === path || p.startsWith(path + '/')) expanded.delete(p);
+    saveView();
     const twisty = line.querySelector('.twisty');
     if (twisty) twisty.textContent = open ? '▾' : '▸';
     if (open && !kids.dataset.loaded) {
@@ -176,7 +210,14 @@ export function layerFilesPage(): (m: ToPage) => boolean {
     if (!('seq' in m)) return false;
     if (m.seq < seq) return true;
     switch (m.type) {
-      case 'loading':
+      case 'loading': {
+        // Another layer or view starts closed and at the top; the same one (shown again) opens as it was.
+        const state = parsePanelState(vscode.getState());
+        const same = state?.kind === 'layerFiles' && state.layer === m.layer && (state.merged === true) === m.merged && state.view;
+        if (!same) expanded.clear();
+        reopen = new Set(expanded);
+        awaited = 0;
+        scrollBack = same && state.view ? state.view.scrollY : undefined;
         seq = m.seq;
         status.textContent = m.text;
         status.classList.remove('error');
@@ -185,13 +226,21 @@ export function layerFilesPage(): (m: ToPage) => boolean {
         containers = new Map();
         layerSelect.value = String(m.layer);
         mergedBox.checked = m.merged;
+        legend.hidden = true;
         break;
+      }
       case 'tree': {
         seq = m.seq;
         setLayers(m.layers);
         layerSelect.value = String(m.layer);
         mergedBox.checked = m.merged;
         counts.textContent = m.counts;
+        // The legend only where marks are shown: a layer's own changes, of the kinds it has.
+        for (const kind of ['added', 'modified', 'removed'] as const) {
+          const entry = legend.querySelector<HTMLElement>('.change-' + kind);
+          if (entry) entry.hidden = m.merged || m.changes[kind] === 0;
+        }
+        legend.hidden = m.merged || m.changes.added + m.changes.modified + m.changes.removed === 0;
         const notes = (m.merged ? 'Merged filesystem as of layer ' : 'Changes in layer ') + m.step;
         status.textContent =
           notes +
@@ -207,6 +256,7 @@ export function layerFilesPage(): (m: ToPage) => boolean {
       }
       case 'children': {
         const c = containers.get(m.path);
+        if (awaited > 0 && m.offset === 0) awaited--;
         if (c) fill(c, m);
         break;
       }

@@ -2,8 +2,10 @@
 // with setState (handed back to the serializer after a reload), and patches new content into the page in place
 // (morphdom), so that a refresh keeps the reader's scroll position and text selection.
 import morphdom from 'morphdom';
-import { parsePanelState, type ProbeAction, type ToPage } from '../protocol';
+import { keepView, parsePanelState, type ProbeAction, type ToPage } from '../protocol';
 import { layerFilesPage } from './layer-files';
+import { layerMapPage } from './layer-map';
+import { jsonTreePage } from './json-tree';
 import { vscode } from './vscode-api';
 
 const content = document.getElementById('content') as HTMLElement;
@@ -17,18 +19,33 @@ if (initial) vscode.setState(initial);
 
 // Layer Files' controls are there unless its image could not be read (then the page is just the sentence).
 const layerFiles = document.getElementById('app') ? layerFilesPage() : undefined;
+const layerMap = document.getElementById('layer-map') ? layerMapPage() : undefined;
+const afterRender = initial?.kind === 'inspect' ? jsonTreePage(content) : undefined;
 
 function render(html: string): void {
   const next = content.cloneNode(false) as HTMLElement;
   next.innerHTML = html; // made by html.ts: every value from an image is escaped there
-  morphdom(content, next, { childrenOnly: true });
+  morphdom(content, next, {
+    childrenOnly: true,
+    onBeforeElUpdated(from, to) {
+      // What the reader did stays: the text typed in a field, the branches opened or closed.
+      if (from instanceof HTMLInputElement && from.type === 'search') return false;
+      if (from instanceof HTMLDetailsElement && to instanceof HTMLDetailsElement) {
+        to.open = from.open;
+        if (from.dataset.openBefore !== undefined) to.dataset.openBefore = from.dataset.openBefore;
+      }
+      return true;
+    },
+  });
+  afterRender?.();
   renders++;
 }
 
-/** A test's request, done as a user would do it: scroll, click, type. */
+/** A test's request, done as a user would do it: scroll, point, click, type. */
 function act(a: ProbeAction | undefined): void {
   if (!a) return;
   if (a.scrollTo !== undefined) window.scrollTo(0, a.scrollTo);
+  if (a.hover) document.querySelector(a.hover)?.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
   if (a.click) document.querySelector<HTMLElement>(a.click)?.click();
   if (a.fill) {
     const field = document.querySelector<HTMLInputElement>(a.fill.selector);
@@ -44,7 +61,7 @@ window.addEventListener('message', (event: MessageEvent<ToPage>) => {
   if (!m || typeof m !== 'object') return;
   switch (m.type) {
     case 'state':
-      vscode.setState(m.state);
+      vscode.setState(keepView(parsePanelState(vscode.getState()), m.state));
       break;
     case 'render':
       render(m.html);
@@ -58,7 +75,7 @@ window.addEventListener('message', (event: MessageEvent<ToPage>) => {
       });
       break;
     default:
-      if (layerFiles?.(m)) renders++;
+      if (layerFiles?.(m) || layerMap?.(m)) renders++;
   }
 });
 
