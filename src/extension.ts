@@ -22,6 +22,8 @@ import { revealImage } from './ui/tree/reveal';
 import { StorageTreeProvider } from './ui/tree/storage-tree';
 import { ViewOptions } from './ui/tree/view-options';
 import { PanelHost } from './ui/webview/panel-host';
+import { ImageFileSystemProvider } from './ui/files/image-fs-provider';
+import { registerImageFiles } from './ui/files/register-image-files';
 import type { PageProbe, ProbeAction } from './ui/webview/protocol';
 
 /** What activate() returns: a handle for the extension's own tests. */
@@ -71,7 +73,8 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   });
   const layers = new LayersTreeProvider(getCatalog);
   const storage = new StorageTreeProvider(getCatalog);
-  const panels = new PanelHost(context.extensionUri, getCatalog);
+  const files = new ImageFileSystemProvider(getCatalog);
+  const panels = new PanelHost(context.extensionUri, getCatalog, files);
 
   const refresh = () => {
     catalog?.invalidate();
@@ -124,6 +127,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     ...registerTransferCommands(commandContext),
     ...registerManageCommands(commandContext),
     ...registerLayerCommands(commandContext),
+    ...registerImageFiles(commandContext, files),
     ...registerViewCommands(options),
     ...registerBackendCommands(),
     vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, new DockerfileHoverProvider(getCatalog, registry)),

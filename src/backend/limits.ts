@@ -35,6 +35,10 @@ export interface Limits {
   freeSpaceMarginBytes: number;
   /** While a load or pull writes, the free space is looked at again after this many bytes. */
   spaceCheckEveryBytes: number;
+  /** Engine layers kept on disk, uncompressed, so that a file is read from its offset (least recently used go first). */
+  layerSpoolBytes: number;
+  /** A file larger than this is not opened from an image into an editor (it can be saved out instead). */
+  openFileMaxBytes: number;
 }
 
 const MIB = 1024 * 1024;
@@ -58,6 +62,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   bombMinBytes: 16 * MIB,
   freeSpaceMarginBytes: 512 * MIB,
   spaceCheckEveryBytes: 64 * MIB,
+  layerSpoolBytes: 2048 * MIB,
+  openFileMaxBytes: 50 * MIB,
 });
 
 function fromEnvironment(): Partial<Limits> {

@@ -13,7 +13,9 @@ import { html, type Html } from './html';
 import { inspectBody } from './inspect-view';
 import type { PanelConnection } from './panel-connection';
 import { panelTitle, type PanelController } from './panel-host';
-import type { PanelState } from './protocol';
+import type { FromPage, PanelState } from './protocol';
+import { fileRequest, runFileAction, type FileTarget } from '../files/file-actions';
+import type { ImageFileSystemProvider } from '../files/image-fs-provider';
 
 type ImageState = Extract<PanelState, { kind: 'inspect' | 'history' | 'compare' }>;
 
@@ -23,11 +25,14 @@ export class ImagePanel implements PanelController {
   /** The latest render: a slower earlier one does not overwrite it. */
   private renders = 0;
   private readonly closed = new AbortController();
+  /** The two images compared (their IDs and top layers), once read: where a file row's actions read from. */
+  private compared: { a: FileTarget; b: FileTarget } | undefined;
 
   constructor(
     private readonly connection: PanelConnection,
     private readonly state: ImageState,
     private readonly catalog: () => Promise<ImageCatalog>,
+    private readonly files: ImageFileSystemProvider,
   ) {
     void this.render();
   }
@@ -39,6 +44,16 @@ export class ImagePanel implements PanelController {
   onReady(): void {
     this.connection.keep(this.state);
     if (this.content !== undefined) this.connection.post({ type: 'render', html: this.content });
+  }
+
+  /** A Compare file row's action: on the image its side names; `diffOther` puts the first image on the left. */
+  onMessage(m: FromPage): void {
+    const request = fileRequest(m);
+    if (!request || !this.compared) return;
+    const at = (t: FileTarget): FileTarget => ({ ...t, path: request.path });
+    const { a, b } = this.compared;
+    if (request.action === 'diffOther') void runFileAction('diffOther', at(a), this.files, at(b));
+    else void runFileAction(request.action, at(request.side === 'b' ? b : a), this.files);
   }
 
   /** Asked again (the command run on the same image): read again, as a refresh. */
@@ -71,6 +86,8 @@ export class ImagePanel implements PanelController {
       const { a: refA, b: refB } = this.state;
       const [a, b] = await Promise.all([read(refA), read(refB)]);
       const layers = compareLayers(stepsOf(a), stepsOf(b));
+      const top = (ref: string, inspect: ImageInspect): FileTarget => ({ imageId: inspect.Id, layer: Math.max(0, (inspect.RootFS?.Layers?.length ?? 1) - 1), path: '', ref });
+      this.compared = { a: top(refA, a.inspect), b: top(refB, b.inspect) };
       // The layers at once on first open; a refresh keeps the files shown until the new ones are read.
       if (this.content === undefined) show(compareBody(refA, a.inspect, refB, b.inspect, layers));
       const files = await this.compareFiles(catalog, [refA, a.inspect], [refB, b.inspect]).then(
