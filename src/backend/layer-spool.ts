@@ -15,6 +15,19 @@ export interface SpoolWriter {
   discard(): Promise<void>;
 }
 
+/** Spool folders of this process: copies of image layers are its alone, and go with it. */
+const folders = new Set<string>();
+let hooked = false;
+
+function removeOnExit(dir: string): void {
+  folders.add(dir);
+  if (hooked) return;
+  hooked = true;
+  process.once('exit', () => {
+    for (const d of folders) rmSync(d, { recursive: true, force: true });
+  });
+}
+
 export class LayerSpool {
   private dir: string | undefined;
   /** Kept files and their sizes, least recently used first. */
@@ -28,8 +41,7 @@ export class LayerSpool {
     if (!this.dir) {
       const dir = mkdtempSync(path.join(this.parent, 'image-layers-spool-'));
       this.dir = dir;
-      // Copies of image layers are this process's alone: they go with it.
-      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+      removeOnExit(dir);
     }
     return this.dir;
   }
