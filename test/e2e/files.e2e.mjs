@@ -164,6 +164,10 @@ await run.step('Compare files/web:1 with files/web:2: open the second image\'s s
   const view = wb.visibleWebview();
   const differ = view.locator('#differ-files tr', { hasText: '/etc/web/settings.json' });
   await differ.waitFor({ timeout: WAIT });
+  const labels = (await differ.locator('button.file-action').allInnerTexts()).map((t) => t.trim());
+  if (labels.join('|') !== 'Diff|Open A|Open B') throw new Error(`the Compare row offers ${labels.join(', ')}`);
+  await differ.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: run.shotPath('compare-row') });
   await differ.locator('button.file-action', { hasText: 'Open B' }).click();
   await activeTab('settings.json').waitFor({ timeout: WAIT });
   const editor = page.locator('.part.editor .editor-instance .monaco-editor').first();
