@@ -54,6 +54,18 @@ describe('image files through VS Code', function () {
     assert.strictEqual(vscode.workspace.fs.isWritableFileSystem('image-layers'), false);
   });
 
+  it('an address names the image by ID: a retag of its name to another image changes nothing it shows', async () => {
+    const before = await text(uri(image.id, 'layer-2/etc/app.conf'));
+    const other = await loadImage(await api(), { tags: ['suite/files:1'], layers: [{ files: [{ path: 'etc/app.conf', content: 'another image\n' }] }] });
+    try {
+      assert.notStrictEqual(other.id, image.id);
+      assert.strictEqual((await (await (await api()).backend()).inspectImage('suite/files:1')).Id, other.id, 'the name now names the other image');
+      assert.strictEqual(await text(uri(image.id, 'layer-2/etc/app.conf')), before);
+    } finally {
+      await other.remove();
+    }
+  });
+
   it("a link's `..` stays inside the image; a climb, a loop, a missing image and a write say what is wrong", async () => {
     assert.strictEqual(await text(uri(image.id, 'layer-2/etc/up')), 'image hosts\n', "the image's /etc/hosts");
     await refused(uri(image.id, 'layer-2/etc/../../../etc/passwd'), 'NoPermissions', /climbs above the image's root/);
