@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark compares against a peer measured in the same run and prints the ratio.
-// `node scripts/bench.mjs activation` runs one group only (groups: activation, tree, load, layers, entries, gate).
+// `node scripts/bench.mjs activation` runs one group only (groups: activation, tree, load, layers, entries, gate, open-file).
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ const groups = {
   layers: async () => (await import('./bench/layers.mjs')).layersBench(root),
   entries: async () => (await import('./bench/entries.mjs')).entriesBench(root),
   gate: async () => (await import('./bench/gate.mjs')).gateBench(root),
+  'open-file': async () => (await import('./bench/open-file.mjs')).openFileBench(root),
 };
 const wanted = process.argv.slice(2).filter((g) => g in groups);
 

@@ -25,6 +25,8 @@ import { revealImage } from './ui/tree/reveal';
 import { StorageTreeProvider } from './ui/tree/storage-tree';
 import { ViewOptions } from './ui/tree/view-options';
 import { PanelHost } from './ui/webview/panel-host';
+import { ImageFileSystemProvider } from './ui/files/image-fs-provider';
+import { registerImageFiles } from './ui/files/register-image-files';
 import type { PageProbe, ProbeAction } from './ui/webview/protocol';
 
 /** What activate() returns: a handle for the extension's own tests. */
@@ -74,7 +76,8 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   });
   const layers = new LayersTreeProvider(getCatalog);
   const storage = new StorageTreeProvider(getCatalog);
-  const panels = new PanelHost(context.extensionUri, getCatalog);
+  const files = new ImageFileSystemProvider(getCatalog);
+  const panels = new PanelHost(context.extensionUri, getCatalog, files);
 
   // Views made outside this function (the inspect documents) follow refreshes through this event.
   const refreshed = new vscode.EventEmitter<void>();
@@ -134,6 +137,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     ...registerLayerMapCommands(commandContext),
     refreshed,
     ...registerInspectDocument(commandContext, refreshed.event),
+    ...registerImageFiles(commandContext, files),
     ...registerViewCommands(options),
     ...registerBackendCommands(),
     vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, new DockerfileHoverProvider(getCatalog, registry)),

@@ -96,6 +96,11 @@ export interface ImageSource {
    */
   emptyLayerFlags?(ref: string): Promise<boolean[] | undefined>;
   diskUsage(): Promise<DiskUsage>;
+  /**
+   * The uncompressed tar of one layer as a file on this machine, where the backend keeps it as one (the store):
+   * a file is then read from its offset in it. Absent where layers come only as streams (an engine).
+   */
+  layerTarFile?(ref: string, diffId: string): Promise<string>;
   /** The uncompressed tar of one layer of an image, by its diff ID. */
   layerTar(ref: string, diffId: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream>;
   /**

@@ -1,9 +1,10 @@
-// The file list of a layer: its uncompressed tar read with tar-stream into entries (path, type, size, mode,
-// linkname, a hash of each file's contents), the file bodies hashed as they pass, so memory holds the list and
-// never a file. Lists are cached
-// per diff ID (the same diff ID is the same bytes, whatever the image or backend).
+// The file list of a layer: its uncompressed tar walked block by block (store/tar-walker.ts) into entries (path,
+// type, size, mode, linkname, a hash of each file's contents, and where each entry's data starts in the tar), the
+// file bodies hashed as they pass, so memory holds the list and never a file. Where the tar is not already a file
+// on disk (an engine's layers arrive inside `docker save`), it can be spooled to one as it passes, so that a file
+// is read later from its offset instead of from the top of the layer (layer-spool.ts). Lists are cached per diff
+// ID (the same diff ID is the same bytes, whatever the image or backend).
 import { createHash } from 'crypto';
-import * as tar from 'tar-stream';
 import { efficiency, type EfficiencyReport } from '../core/efficiency';
 import { cleanPath, type EntryType, type LayerEntry } from '../core/filetree';
 import { layerWaste, type LayerWaste } from '../core/layer-waste';
@@ -12,6 +13,8 @@ import { packageFileKind } from '../core/packages/paths';
 import { BackendError, type ImageSource } from './backend';
 import { limits } from './limits';
 import { readPackageDbs, type KeptFile } from './package-dbs';
+import { LayerSpool, type SpoolWriter } from './layer-spool';
+import { TarWalker } from './store/tar-walker';
 
 export interface LayerContents {
   entries: LayerEntry[];
@@ -23,6 +26,8 @@ export interface LayerContents {
   truncated?: string;
   /** The package databases the layer wrote or removed, read in the same pass (package-dbs.ts); absent when none. */
   packages?: LayerPackageDbs;
+  /** The uncompressed tar on disk, where the entries' offsets point (the store's own file, or a spool). */
+  tarFile?: string;
 }
 
 export interface ReadOptions {
@@ -31,6 +36,8 @@ export interface ReadOptions {
   onEntries?: (count: number) => void;
   /** Stop after this many entries (the list is then marked truncated). */
   maxEntries?: number;
+  /** Writes the tar to disk as it passes (kept only when the whole tar was read). */
+  spool?: SpoolWriter;
 }
 
 /** Longer names are not real files; they would only cost memory. */
@@ -69,6 +76,8 @@ export function layerEntryOf(header: { name?: string; type?: string | null; size
   return entry;
 }
 
+const cancelled = () => new BackendError('cancelled', 'Reading the layer was cancelled.');
+
 /**
  * Reads a layer's uncompressed tar stream into its entries, and the package databases among them. Cancelled by
  * `signal` (BackendError 'cancelled').
@@ -81,96 +90,99 @@ export async function readLayerEntries(stream: NodeJS.ReadableStream, options: R
   return contents;
 }
 
-function readEntries(stream: NodeJS.ReadableStream, kept: KeptFile[], options: ReadOptions): Promise<LayerContents> {
-  const { signal } = options;
+async function readEntries(stream: NodeJS.ReadableStream, kept: KeptFile[], options: ReadOptions): Promise<LayerContents> {
+  const { signal, spool } = options;
   let keptBytes = 0;
   const max = options.maxEntries ?? MAX_ENTRIES;
   const result: LayerContents = { entries: [], size: 0, skipped: 0 };
-  return new Promise<LayerContents>((resolve, reject) => {
-    const extract = tar.extract();
-    let settled = false;
-    const source = stream as NodeJS.ReadableStream & { destroy?: (e?: Error) => void };
-    const stop = () => {
-      source.unpipe?.(extract as unknown as NodeJS.WritableStream);
-      source.destroy?.();
-      extract.destroy();
-    };
-    const settle = (error?: Error) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      if (error) {
-        stop();
-        reject(error);
-      } else {
-        resolve(result);
+  const source = stream as NodeJS.ReadableStream & { destroy?: (e?: Error) => void };
+  let stopped: string | undefined;
+  const walker = new TarWalker((header) => {
+    if (stopped) return;
+    const entry = layerEntryOf(header);
+    if (entry && result.entries.length >= max) {
+      // Only an entry past the limit makes the layer one of "more than" max.
+      stopped = `The layer has more than ${max.toLocaleString('en-US')} entries; only the first are listed.`;
+      return;
+    }
+    if (!entry) {
+      result.skipped++;
+      return;
+    }
+    result.entries.push(entry);
+    result.size += entry.size;
+    if (result.entries.length % 5000 === 0) options.onEntries?.(result.entries.length);
+    if (entry.type !== 'file' || entry.size === 0) return;
+    entry.offset = header.offset;
+    const hash = createHash('sha256');
+    const kind = packageFileKind(entry.path);
+    // A count bound beside the byte bound: a million tiny file lists would cost memory for their records alone.
+    if (kind && kept.length < MAX_KEPT_FILES) {
+      // Package databases are small: their bytes are kept, up to a bound, for package-dbs.ts.
+      const fits = entry.size <= limits.packageDbMaxBytes && keptBytes + entry.size <= limits.packageFilesMaxBytes;
+      const keep: KeptFile = fits ? { path: entry.path, kind } : { path: entry.path, kind, tooLarge: entry.size };
+      kept.push(keep);
+      if (fits) {
+        keptBytes += entry.size;
+        const held: Buffer[] = [];
+        return {
+          // The walker's pieces are views into the chunk being fed: copied to be kept.
+          data: (b) => (hash.update(b), held.push(Buffer.from(b))),
+          end: () => {
+            entry.contentHash = hash.digest('base64').slice(0, 22);
+            keep.bytes = Buffer.concat(held);
+          },
+        };
       }
-    };
-    const finishEarly = (why: string) => {
-      if (settled) return;
-      result.truncated = why;
-      settle();
-      stop();
-    };
-    const onAbort = () => settle(new BackendError('cancelled', 'Reading the layer was cancelled.'));
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort);
-
-    extract.on('entry', (header, body, next) => {
-      const entry = layerEntryOf(header);
-      if (entry && result.entries.length >= max) {
-        // Only an entry past the limit makes the layer one of "more than" max.
-        body.resume();
-        finishEarly(`The layer has more than ${max.toLocaleString('en-US')} entries; only the first are listed.`);
-        return;
-      }
-      if (!entry) {
-        result.skipped++;
-      } else {
-        result.entries.push(entry);
-        result.size += entry.size;
-        if (result.entries.length % 5000 === 0) options.onEntries?.(result.entries.length);
-      }
-      const file = entry?.type === 'file' && entry.size > 0 ? entry : undefined;
-      if (file) {
-        const hash = createHash('sha256');
-        body.on('data', (c) => hash.update(c as Buffer));
-        const kind = packageFileKind(file.path);
-        // A count bound beside the byte bound: a million tiny file lists would cost memory for their records alone.
-        if (kind && kept.length < MAX_KEPT_FILES) {
-          // Package databases are small: their bytes are kept, up to a bound, for package-dbs.ts.
-          const fits = file.size <= limits.packageDbMaxBytes && keptBytes + file.size <= limits.packageFilesMaxBytes;
-          const keep: KeptFile = fits ? { path: file.path, kind } : { path: file.path, kind, tooLarge: file.size };
-          kept.push(keep);
-          if (fits) {
-            keptBytes += file.size;
-            const chunks: Buffer[] = [];
-            body.on('data', (c) => chunks.push(c as Buffer));
-            body.on('end', () => (keep.bytes = Buffer.concat(chunks)));
-          }
-        }
-        body.on('end', () => {
-          file.contentHash = hash.digest('base64').slice(0, 22);
-          next();
-        });
-      } else body.on('end', () => next());
-      body.on('error', () => undefined);
-      body.resume();
-    });
-    extract.on('finish', () => settle());
-    extract.on('error', (e: Error) => {
-      if (settled) return;
-      // A broken or cut-off tar still shows what could be read.
-      finishEarly(`The layer's tar is damaged after ${result.entries.length.toLocaleString('en-US')} entries (${e.message}).`);
-    });
-    source.on('error', (e: Error) => {
-      if (settled) return;
-      if (signal?.aborted) return onAbort();
-      if (BackendError.is(e)) return settle(e);
-      finishEarly(`Reading the layer failed after ${result.entries.length.toLocaleString('en-US')} entries (${e.message}).`);
-    });
-    source.pipe(extract as unknown as NodeJS.WritableStream);
+    }
+    return { data: (b) => hash.update(b), end: () => (entry.contentHash = hash.digest('base64').slice(0, 22)) };
   });
+  const count = () => result.entries.length.toLocaleString('en-US');
+  let complete = false;
+  try {
+    if (signal?.aborted) throw cancelled();
+    const onAbort = () => source.destroy?.(cancelled());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        if (signal?.aborted) throw cancelled();
+        try {
+          walker.feed(chunk);
+        } catch (e) {
+          // A broken tar still shows what could be read.
+          result.truncated = `The layer's tar is damaged after ${count()} entries (${(e as Error).message}).`;
+          break;
+        }
+        if (stopped) break;
+        if (spool) await spool.write(chunk);
+      }
+      if (!result.truncated && !stopped) {
+        try {
+          walker.finish();
+          complete = true;
+        } catch (e) {
+          result.truncated = `The layer's tar is damaged after ${count()} entries (${(e as Error).message}).`;
+        }
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  } catch (e) {
+    await spool?.discard();
+    if (signal?.aborted) throw cancelled();
+    if (BackendError.is(e)) throw e;
+    result.truncated = `Reading the layer failed after ${count()} entries (${(e as Error).message}).`;
+    return result;
+  } finally {
+    source.destroy?.();
+  }
+  if (stopped) result.truncated = stopped;
+  if (spool) {
+    // Offsets are good only in a whole tar: a cut-off one is read again from the backend when a file is opened.
+    if (complete && !stopped) result.tarFile = await spool.keep();
+    else await spool.discard();
+  }
+  return result;
 }
 
 interface Pending {
@@ -189,7 +201,16 @@ export class LayerContentsCache {
   private readonly pending = new Map<string, Pending>();
   private held = 0;
 
-  constructor(private readonly maxEntries = 2_000_000) {}
+  constructor(
+    private readonly maxEntries = 2_000_000,
+    /** Where an engine's layers are copied as they are read, so that a file is read again from its offset. */
+    readonly spool = new LayerSpool(),
+  ) {}
+
+  /** A writer to spool a layer that is not a file on disk already, or none when `backend` keeps it as one. */
+  spoolFor(backend: ImageSource): SpoolWriter | undefined {
+    return backend.layerTarFile ? undefined : this.spool.writer();
+  }
 
   get(diffId: string): LayerContents | undefined {
     const hit = this.done.get(diffId);
@@ -207,8 +228,12 @@ export class LayerContentsCache {
     if (!p) {
       const abort = new AbortController();
       const promise = (async () => {
+        const local = await backend.layerTarFile?.(ref, diffId);
         const stream = await backend.layerTar(ref, diffId, abort.signal);
-        return readLayerEntries(stream, { signal: abort.signal, onEntries: options.onEntries, maxEntries: options.maxEntries });
+        const spool = local ? undefined : this.spool.writer();
+        const contents = await readLayerEntries(stream, { signal: abort.signal, onEntries: options.onEntries, maxEntries: options.maxEntries, spool });
+        if (local && !contents.truncated) contents.tarFile = local;
+        return contents;
       })();
       const made: Pending = { promise, waiters: 0, abort };
       p = made;
@@ -272,10 +297,12 @@ export class LayerContentsCache {
       if (this.held <= this.maxEntries || key === diffId) break;
       this.done.delete(key);
       this.held -= value.entries.length;
+      if (value.tarFile) this.spool.release(value.tarFile);
     }
   }
 
   clear(): void {
+    for (const value of this.done.values()) if (value.tarFile) this.spool.release(value.tarFile);
     this.done.clear();
     this.held = 0;
   }
@@ -306,7 +333,7 @@ export async function readImageLayers(
       ref,
       missing,
       async (tar) => {
-        const contents = await readLayerEntries(tar, { signal: options.signal });
+        const contents = await readLayerEntries(tar, { signal: options.signal, spool: cache.spoolFor(backend) });
         // Docker 20.10's archives name layers by v1 ID: a layer not asked for may be read too, and count.
         done++;
         options.onProgress?.({ message: `${done} layer${done === 1 ? '' : 's'} read`, fraction: Math.min(1, done / missing.length) });

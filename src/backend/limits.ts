@@ -39,6 +39,10 @@ export interface Limits {
   packageDbMaxBytes: number;
   /** What one layer read keeps of package files in all (databases and dpkg's file lists). */
   packageFilesMaxBytes: number;
+  /** Engine layers kept on disk, uncompressed, so that a file is read from its offset (least recently used go first). */
+  layerSpoolBytes: number;
+  /** A file larger than this is not opened from an image into an editor (it can be saved out instead). */
+  openFileMaxBytes: number;
 }
 
 const MIB = 1024 * 1024;
@@ -65,6 +69,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   // Real ones: Debian's status 1-3 MB, Fedora's rpmdb.sqlite 5-30 MB.
   packageDbMaxBytes: 64 * MIB,
   packageFilesMaxBytes: 128 * MIB,
+  layerSpoolBytes: 2048 * MIB,
+  openFileMaxBytes: 50 * MIB,
 });
 
 function fromEnvironment(): Partial<Limits> {

@@ -13,6 +13,8 @@ export interface LayerEntry {
   linkname?: string;
   /** A regular file's contents: the first 128 bits of their sha256, base64 (absent for empty files). */
   contentHash?: string;
+  /** Where the entry's data starts in the layer's uncompressed tar: a file is read from there, not from the top. */
+  offset?: number;
 }
 
 export type Change = 'added' | 'modified' | 'removed' | 'unchanged';
@@ -27,6 +29,10 @@ export interface FileNode {
   mode: number;
   linkname?: string;
   contentHash?: string;
+  /** The layer (its position in the stack, 0 at the bottom) whose entry this node is; absent for implied dirs. */
+  layer?: number;
+  /** The entry's data offset in that layer's tar (LayerEntry.offset). */
+  offset?: number;
   /** A directory made only because a deeper path needs it; no entry of its own. */
   implied: boolean;
   change: Change;
@@ -133,7 +139,7 @@ function parentAndName(path: string): [string, string] {
 }
 
 /** Puts an entry at its path: a directory over a directory keeps the children; anything else replaces. */
-function place(root: FileNode, entry: LayerEntry, change: Change): FileNode {
+function place(root: FileNode, entry: LayerEntry, change: Change, layer?: number): FileNode {
   const [dir, name] = parentAndName(entry.path);
   const parent = ensureDir(root, dir, change === 'removed' ? 'unchanged' : change);
   const existing = parent.children!.get(name);
@@ -150,6 +156,8 @@ function place(root: FileNode, entry: LayerEntry, change: Change): FileNode {
   };
   if (entry.linkname !== undefined) node.linkname = entry.linkname;
   if (entry.contentHash !== undefined) node.contentHash = entry.contentHash;
+  if (layer !== undefined && change !== 'removed') node.layer = layer;
+  if (entry.offset !== undefined && change !== 'removed') node.offset = entry.offset;
   if (entry.type === 'dir') node.children = existing?.type === 'dir' && existing.children ? existing.children : new Map();
   if (existing?.opaque) node.opaque = true;
   parent.children!.set(name, node);
@@ -183,21 +191,21 @@ function removePath(root: FileNode, path: string): FileNode | undefined {
  * Applies one layer on top of a merged tree, in place: its whiteouts and opaque markers hide what the layers below
  * put there, then its entries are placed. Changes are not marked (everything is 'unchanged').
  */
-export function applyLayer(merged: FileTree, entries: readonly LayerEntry[]): FileTree {
+export function applyLayer(merged: FileTree, entries: readonly LayerEntry[], layer?: number): FileTree {
   const { removals, opaques, files } = partition(entries);
   for (const dir of opaques) {
     const node = findNode(merged.root, dir);
     if (node?.children) node.children = new Map();
   }
   for (const path of removals) removePath(merged.root, path);
-  for (const e of files) place(merged.root, e, 'unchanged');
+  for (const e of files) place(merged.root, e, 'unchanged', layer);
   return merged;
 }
 
 /** The filesystem as of the last layer given (bottom first), every layer applied in order. */
 export function mergeLayers(layers: readonly (readonly LayerEntry[])[]): FileTree {
   const tree: FileTree = { root: newRoot(), counts: emptyCounts() };
-  for (const entries of layers) applyLayer(tree, entries);
+  layers.forEach((entries, i) => applyLayer(tree, entries, i));
   return finish(tree);
 }
 
@@ -206,7 +214,7 @@ export function mergeLayers(layers: readonly (readonly LayerEntry[])[]): FileTre
  * removed node carrying the size it hid, each opaque directory marked. Without `below`, entries count as added.
  * `below` is the merged tree of the layers underneath (it is only read).
  */
-export function layerTree(entries: readonly LayerEntry[], below?: FileTree): FileTree {
+export function layerTree(entries: readonly LayerEntry[], below?: FileTree, layer?: number): FileTree {
   const tree: FileTree = { root: newRoot(), counts: emptyCounts() };
   const { removals, opaques, files } = partition(entries);
   const existedBelow = (path: string) => (below ? findNode(below.root, path) : undefined);
@@ -223,7 +231,7 @@ export function layerTree(entries: readonly LayerEntry[], below?: FileTree): Fil
   }
   for (const e of files) {
     const was = existedBelow(e.path);
-    place(tree.root, e, was ? 'modified' : 'added');
+    place(tree.root, e, was ? 'modified' : 'added', layer);
   }
   if (below) {
     // Implied directories stand for what is already there below.

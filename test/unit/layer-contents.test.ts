@@ -4,6 +4,7 @@ import { PassThrough, Readable } from 'stream';
 import * as tar from 'tar-stream';
 import { BackendError, type ImageBackend } from '../../src/backend/backend';
 import { LayerContentsCache, readLayerEntries } from '../../src/backend/layer-contents';
+import type { LayerEntry } from '../../src/core/filetree';
 
 type Header = Parameters<tar.Pack["entry"]>[0];
 
@@ -45,12 +46,18 @@ describe('layer contents', () => {
     const r = await readLayerEntries(Readable.from([bytes]));
     assert.deepStrictEqual(r.entries, [
       { path: 'etc', type: 'dir', size: 0, mode: 0o755 },
-      { path: 'etc/os-release', type: 'file', size: 7, mode: 0o644, contentHash: contentHash('NAME=x\n') },
-      { path: 'bin/sh', type: 'file', size: 2048, mode: 0o755, contentHash: contentHash(Buffer.alloc(2048, 1)) },
+      { path: 'etc/os-release', type: 'file', size: 7, mode: 0o644, contentHash: contentHash('NAME=x\n'), offset: r.entries[1].offset },
+      { path: 'bin/sh', type: 'file', size: 2048, mode: 0o755, contentHash: contentHash(Buffer.alloc(2048, 1)), offset: r.entries[2].offset },
       { path: 'bin/bash', type: 'symlink', size: 0, mode: 0o777, linkname: 'sh' },
       { path: 'bin/sh2', type: 'hardlink', size: 0, mode: 0o755, linkname: 'bin/sh' },
       { path: 'etc/.wh.old', type: 'file', size: 0, mode: 0o644 },
     ]);
+    // Each file's offset is where its bytes sit in the tar: a later read seeks there.
+    for (const [i, body] of [[1, 'NAME=x\n'], [2, Buffer.alloc(2048, 1)]] as const) {
+      const e: LayerEntry = r.entries[i];
+      assert.ok(e.offset, `${e.path} has an offset`);
+      assert.deepStrictEqual(bytes.subarray(e.offset, e.offset + e.size), Buffer.from(body));
+    }
     assert.strictEqual(r.size, 2055);
     assert.strictEqual(r.skipped, 1, 'the root entry ./');
     assert.strictEqual(r.truncated, undefined);

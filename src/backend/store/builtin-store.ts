@@ -275,6 +275,10 @@ export class BuiltinStore implements ImageBackend, ImageManager, ImageTransfer, 
   }
 
   async layerTar(ref: string, diffId: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+    return createReadStream(await this.layerTarFile(ref, diffId), { signal });
+  }
+
+  async layerTarFile(ref: string, diffId: string): Promise<string> {
     const snap = await this.snapshot();
     const { id } = await resolveImage(this.layout, snap.repos, ref, snap.byId);
     const img = snap.byId.get(id);
@@ -286,7 +290,7 @@ export class BuiltinStore implements ImageBackend, ImageManager, ImageTransfer, 
     await fs.access(file).catch(() => {
       throw new BackendError('corrupt', `The data of layer ${wanted.slice(7, 19)} is missing from the store; run "image-layers check".`);
     });
-    return createReadStream(file, { signal });
+    return file;
   }
 
   watch(onEvent: (e: ImageEvent) => void): ImageWatch {

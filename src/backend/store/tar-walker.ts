@@ -33,6 +33,8 @@ export interface TarEntryHeader {
   size: number;
   linkname: string;
   mode: number;
+  /** Where the entry's stored data starts, in bytes from the start of the tar: a later read seeks there. */
+  offset: number;
 }
 
 /** What to do with an entry's data: each piece is a view into the chunk being fed, valid during the call. */
@@ -79,13 +81,17 @@ export class TarWalker {
   private zeros = 0;
   /** A GNU sparse entry whose extension blocks are still to skip before its data. */
   private pending: { header: TarEntryHeader; data: number } | undefined;
+  /** Bytes of the tar walked so far, over every chunk fed. */
+  private position = 0;
 
   constructor(private readonly onEntry: (header: TarEntryHeader) => TarEntryHandler | void) {}
 
   /** Walks `chunk`; entry callbacks run before this returns. Throws on a header that is not tar. */
   feed(chunk: Buffer): void {
     let at = 0;
+    const start = this.position;
     while (at < chunk.length && this.zeros < 2) {
+      this.position = start + at;
       if (this.remaining > 0) {
         const n = Math.min(this.remaining, chunk.length - at);
         this.take(chunk.subarray(at, at + n));
@@ -106,10 +112,12 @@ export class TarWalker {
       at += n;
       if (this.blockFill === BLOCK) {
         this.blockFill = 0;
+        this.position = start + at;
         if (this.pending) this.sparseExtension(this.block);
         else this.header(this.block);
       }
     }
+    this.position = start + at;
   }
 
   /** The end of the input: throws when it stops inside a header or an entry's data. */
@@ -192,6 +200,7 @@ export class TarWalker {
       size: sparse ? numeric(b, 483, 12, 'real size') : inArchive,
       linkname: pax.linkpath ?? this.longLink ?? cString(b, 157, 100),
       mode: octal(b, 100, 8, 'mode'),
+      offset: this.position,
     };
     this.pax = {};
     this.longName = undefined;
@@ -207,7 +216,7 @@ export class TarWalker {
     if (b[504] !== 0) return;
     const { header, data } = this.pending as NonNullable<TarWalker['pending']>;
     this.pending = undefined;
-    this.begin(header, data);
+    this.begin({ ...header, offset: this.position }, data);
   }
 
   private begin(header: TarEntryHeader, data: number): void {

@@ -5,6 +5,7 @@ import { formatBytes } from '../../core/format';
 import type { LayerStep } from '../../core/layers';
 import type { ImageInspect } from '../../core/model';
 import { shortId } from '../../core/reference';
+import { fileActions, type ActionButton } from './file-actions-view';
 import { html, type Html } from './html';
 
 /** Between the two names in the title of the panel comparing them. */
@@ -41,11 +42,30 @@ function contentsNote(a: FileFacts, b: FileFacts): Html {
   return looksAlike ? html`<td class="dim">other contents</td>` : html`<td></td>`;
 }
 
-function fileList(id: string, title: string, files: FileFacts[]): Html {
+/** A file of one side: open, copy, save it from that image. */
+function sideActions(path: string, side: 'a' | 'b', ref: string): Html {
+  return fileActions(path, [
+    { action: 'open', label: 'Open', title: `Open /${path} of ${ref}`, side },
+    { action: 'copyPath', label: 'Copy path', title: 'Copy the path', side },
+    { action: 'save', label: 'Save…', title: `Save /${path} of ${ref} out`, side },
+  ]);
+}
+
+function fileList(id: string, title: string, files: FileFacts[], side: 'a' | 'b', ref: string): Html {
   if (!files.length) return html``;
   return html`<h3>${title}</h3><table class="files" id="${id}">
-<tbody>${files.slice(0, FILE_ROWS).map((f) => html`<tr><td><code>/${f.path}</code></td><td class="num">${facts(f)}</td></tr>`)}</tbody>
+<tbody>${files.slice(0, FILE_ROWS).map((f) => html`<tr><td><code>/${f.path}</code></td><td class="num">${facts(f)}</td><td>${f.type === 'file' ? sideActions(f.path, side, ref) : ''}</td></tr>`)}</tbody>
 </table>${files.length > FILE_ROWS ? html`<p class="dim">and ${(files.length - FILE_ROWS).toLocaleString('en-US')} more.</p>` : ''}`;
+}
+
+/** A path in both: open either side, or diff the two (files only: a folder or link has no text to diff). */
+function differActions(a: FileFacts, b: FileFacts, refA: string, refB: string): Html {
+  if (a.type !== 'file' && b.type !== 'file') return html``;
+  const buttons: ActionButton[] = [];
+  if (a.type === 'file' && b.type === 'file') buttons.push({ action: 'diffOther', label: 'Diff', title: `Diff /${a.path} of ${refA} with ${refB}` });
+  if (a.type === 'file') buttons.push({ action: 'open', label: 'Open A', title: `Open /${a.path} of ${refA}`, side: 'a' });
+  if (b.type === 'file') buttons.push({ action: 'open', label: 'Open B', title: `Open /${b.path} of ${refB}`, side: 'b' });
+  return fileActions(a.path, buttons);
 }
 
 /** The Files section: still being read (`undefined`), failed (a string), or the difference. */
@@ -56,13 +76,13 @@ export function compareFilesSection(refA: string, refB: string, files: FileDiff 
   return html`<h2>Files</h2>
 <p id="files-summary">${summary}</p>
 <p class="dim">Compared by type, size, mode, link target and contents (a sha256 of every file, taken as the layers are read).</p>
-${fileList('only-a-files', `Only in ${refA}`, files.onlyA)}
-${fileList('only-b-files', `Only in ${refB}`, files.onlyB)}
+${fileList('only-a-files', `Only in ${refA}`, files.onlyA, 'a', refA)}
+${fileList('only-b-files', `Only in ${refB}`, files.onlyB, 'b', refB)}
 ${
   files.differ.length
     ? html`<h3>In both, different</h3><table class="files" id="differ-files"><tbody>${files.differ
         .slice(0, FILE_ROWS)
-        .map((d) => html`<tr><td><code>/${d.a.path}</code></td><td class="num">${facts(d.a)}</td><td>→</td><td class="num">${facts(d.b)}</td>${contentsNote(d.a, d.b)}</tr>`)}</tbody></table>`
+        .map((d) => html`<tr><td><code>/${d.a.path}</code></td><td class="num">${facts(d.a)}</td><td>→</td><td class="num">${facts(d.b)}</td>${contentsNote(d.a, d.b)}<td>${differActions(d.a, d.b, refA, refB)}</td></tr>`)}</tbody></table>`
     : ''
 }`;
 }

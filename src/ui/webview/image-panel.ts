@@ -16,6 +16,8 @@ import { inspectBody } from './inspect-view';
 import type { PanelConnection } from './panel-connection';
 import { panelTitle, type PanelController } from './panel-host';
 import type { FromPage, PanelState } from './protocol';
+import { fileRequest, runFileAction, type FileTarget } from '../files/file-actions';
+import type { ImageFileSystemProvider } from '../files/image-fs-provider';
 
 type ImageState = Extract<PanelState, { kind: 'inspect' | 'history' | 'compare' }>;
 
@@ -27,11 +29,14 @@ export class ImagePanel implements PanelController {
   private readonly closed = new AbortController();
   /** Inspect: the JSON shown, which the page's Copy buttons name paths into. */
   private inspected: ImageInspect | undefined;
+  /** The two images compared (their IDs and top layers), once read: where a file row's actions read from. */
+  private compared: { a: FileTarget; b: FileTarget } | undefined;
 
   constructor(
     private readonly connection: PanelConnection,
     private readonly state: ImageState,
     private readonly catalog: () => Promise<ImageCatalog>,
+    private readonly files: ImageFileSystemProvider,
   ) {
     void this.render();
   }
@@ -54,7 +59,18 @@ export class ImagePanel implements PanelController {
     void this.render();
   }
 
+  /** Inspect's Copy and Open as JSON; a Compare file row's action, on the image its side names (`diffOther` puts
+   * the first image on the left). */
   onMessage(m: FromPage): void {
+    if (this.state.kind === 'compare') {
+      const request = fileRequest(m);
+      if (!request || !this.compared) return;
+      const at = (t: FileTarget): FileTarget => ({ ...t, path: request.path });
+      const { a, b } = this.compared;
+      if (request.action === 'diffOther') void runFileAction('diffOther', at(a), this.files, at(b));
+      else void runFileAction(request.action, at(request.side === 'b' ? b : a), this.files);
+      return;
+    }
     if (this.state.kind !== 'inspect') return;
     if (m.type === 'openJson') {
       void vscode.commands.executeCommand('imageLayers.openInspectJson', this.state.ref);
@@ -90,6 +106,8 @@ export class ImagePanel implements PanelController {
       const { a: refA, b: refB } = this.state;
       const [a, b] = await Promise.all([read(refA), read(refB)]);
       const layers = compareLayers(stepsOf(a), stepsOf(b));
+      const top = (ref: string, inspect: ImageInspect): FileTarget => ({ imageId: inspect.Id, layer: Math.max(0, (inspect.RootFS?.Layers?.length ?? 1) - 1), path: '', ref });
+      this.compared = { a: top(refA, a.inspect), b: top(refB, b.inspect) };
       // The layers at once on first open; a refresh keeps the files shown until the new ones are read.
       if (this.content === undefined) show(compareBody(refA, a.inspect, refB, b.inspect, layers));
       const files = await this.compareFiles(catalog, [refA, a.inspect], [refB, b.inspect]).then(

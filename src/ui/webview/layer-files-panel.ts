@@ -8,6 +8,8 @@ import { layerContentsCache, readImageLayers } from '../../backend/layer-content
 import { findNode, layerTree, mergeLayers, searchTree, sortedChildren, type FileTree } from '../../core/filetree';
 import type { LayerStep } from '../../core/layers';
 import { withProgress } from '../commands/command-context';
+import { fileRequest, runFileAction } from '../files/file-actions';
+import type { ImageFileSystemProvider } from '../files/image-fs-provider';
 import { html, type Html } from './html';
 import { countsText, fileRow, layerFilesBody, layerLabel } from './layer-files-view';
 import type { PanelConnection } from './panel-connection';
@@ -44,6 +46,7 @@ export class LayerFilesPanel implements PanelController {
     private readonly connection: PanelConnection,
     private readonly state: FilesState,
     private readonly catalog: () => Promise<ImageCatalog>,
+    private readonly files: ImageFileSystemProvider,
   ) {
     this.layer = state.layer;
     this.merged = state.merged === true;
@@ -109,7 +112,21 @@ export class LayerFilesPanel implements PanelController {
       case 'filter':
         this.sendMatches(String(m.query ?? ''));
         break;
+      case 'file':
+        void this.fileAction(m);
+        break;
     }
+  }
+
+  /** A file row's action, as of the layer shown; a path this layer removed is read from the layer below. */
+  private async fileAction(m: FromPage): Promise<void> {
+    const request = fileRequest(m);
+    const model = await this.model.catch(() => undefined);
+    if (!request || !model || this.layer === undefined) return;
+    const removed = this.tree ? findNode(this.tree, request.path)?.change === 'removed' : false;
+    const layer = removed ? this.layer - 1 : this.layer;
+    if (layer < 0) return;
+    await runFileAction(request.action, { imageId: model.imageId, layer, path: request.path, ref: this.ref }, this.files);
   }
 
   /**

@@ -1,6 +1,7 @@
 // The HTML of the Layer Files and Wasted Space panels, and the rows the Layer Files script renders. Every name
 // here comes from an image's tar or history: html`` escapes it, and the script only ever sets textContent.
-import type { EfficiencyReport } from '../../core/efficiency';
+import type { EfficiencyReport, Inefficiency } from '../../core/efficiency';
+import { layerFileActions } from './file-actions-view';
 import type { FileNode, TreeCounts } from '../../core/filetree';
 import { formatBytes, formatCount } from '../../core/format';
 import type { LayerStep } from '../../core/layers';
@@ -77,6 +78,16 @@ export function wasteLoadingBody(ref: string, layers: number): Html {
 
 const MAX_ROWS = 200;
 
+/** The layer a wasted path's file is read as of: the highest that wrote it (below its removal, when removed last). */
+export function lastCopyLayer(r: Inefficiency): number {
+  return r.layers[r.layers.length - 1] - (r.removed ? 1 : 0);
+}
+
+function wasteActions(r: Inefficiency): Html {
+  const layer = lastCopyLayer(r);
+  return layer >= 0 ? layerFileActions(r.path.replace(/^\/+/, ''), layer) : html``;
+}
+
 /** dive's image details: score, size, potential waste, and the biggest offenders. */
 export function wasteBody(ref: string, report: EfficiencyReport & { truncated?: string[] }): Html {
   const pct = (x: number) => `${(x * 100).toFixed(x < 0.9995 ? 1 : 2)} %`;
@@ -101,7 +112,7 @@ ${
     : html`<table class="history waste">
 <thead><tr><th class="num">Count</th><th class="num">Total space</th><th>Path</th><th>Layers</th></tr></thead>
 <tbody>${rows.map(
-        (r) => html`<tr><td class="num">${r.count}</td><td class="num">${formatBytes(r.cumulativeSize)}</td><td><code>${r.path}</code>${r.removed ? html` <span class="dim">(removed)</span>` : ''}</td><td class="dim">${r.layers.map((l) => l + 1).join(', ')}</td></tr>`,
+        (r) => html`<tr><td class="num">${r.count}</td><td class="num">${formatBytes(r.cumulativeSize)}</td><td><code>${r.path}</code>${r.removed ? html` <span class="dim">(removed)</span>` : ''}</td><td class="dim">${r.layers.map((l) => l + 1).join(', ')}</td><td>${wasteActions(r)}</td></tr>`,
       )}</tbody>
 </table>${more > 0 ? html`<p class="dim">and ${more.toLocaleString('en-US')} more.</p>` : ''}`
 }`;

@@ -3,6 +3,7 @@
 // (the serializer's state argument), and passes a refresh to each panel, whose page re-renders in place.
 import * as vscode from 'vscode';
 import type { ImageCatalog } from '../../backend/catalog';
+import type { ImageFileSystemProvider } from '../files/image-fs-provider';
 import { COMPARE_SEPARATOR } from './compare-view';
 import { page, type Html } from './html';
 import { PanelConnection } from './panel-connection';
@@ -62,6 +63,8 @@ export class PanelHost implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly catalog: () => Promise<ImageCatalog>,
+    /** Reads the files a panel's rows open, diff and save. */
+    private readonly files: ImageFileSystemProvider,
   ) {}
 
   /** Opens (or reveals) the panel showing `state`; settles once its page is set. */
@@ -143,15 +146,15 @@ export class PanelHost implements vscode.Disposable {
   private async controllerFor(state: PanelState, connection: PanelConnection): Promise<PanelController> {
     switch (state.kind) {
       case 'layerFiles':
-        return new (await import('./layer-files-panel')).LayerFilesPanel(connection, state, this.catalog);
+        return new (await import('./layer-files-panel')).LayerFilesPanel(connection, state, this.catalog, this.files);
       case 'wastedSpace':
-        return new (await import('./wasted-space-panel')).WastedSpacePanel(connection, state, this.catalog);
+        return new (await import('./wasted-space-panel')).WastedSpacePanel(connection, state, this.catalog, this.files);
       case 'packages':
         return new (await import('./packages-panel')).PackagesPanel(connection, state, this.catalog);
       case 'layerMap':
         return new (await import('./layer-map-panel')).LayerMapPanel(connection, state, this.catalog);
       default:
-        return new (await import('./image-panel')).ImagePanel(connection, state, this.catalog);
+        return new (await import('./image-panel')).ImagePanel(connection, state, this.catalog, this.files);
     }
   }
 

@@ -140,8 +140,22 @@ export type ToPage =
   | (Sequenced & { type: 'error'; text: string })
   | { type: 'layerMap'; map: LayerMapView };
 
+/** What a file row offers (ui/files/file-actions.ts): the file as of its layer, or against one layer down or the other image. */
+export type FileAction = 'open' | 'diffBelow' | 'diffOther' | 'copyPath' | 'save';
+
+export const FILE_ACTIONS: readonly FileAction[] = ['open', 'diffBelow', 'diffOther', 'copyPath', 'save'];
+
+/** A file row's action: `side` names the image of a Compare row ('a' or 'b'). */
+export interface FileRequest {
+  type: 'file';
+  action: FileAction;
+  path: string;
+  side?: 'a' | 'b';
+}
+
 export type FromPage =
   | { type: 'ready' }
+  | FileRequest
   | { type: 'probed'; id: number; probe: PageProbe }
   | { type: 'select'; layer: number; merged: boolean }
   | { type: 'children'; path: string; offset: number }

@@ -4,23 +4,28 @@ import { loggedMessage } from '../log';
 import { BackendError } from '../../backend/backend';
 import type { ImageCatalog } from '../../backend/catalog';
 import { imageEfficiency, layerContentsCache } from '../../backend/layer-contents';
+import type { EfficiencyReport } from '../../core/efficiency';
 import { withProgress } from '../commands/command-context';
+import { fileRequest, runFileAction } from '../files/file-actions';
+import type { ImageFileSystemProvider } from '../files/image-fs-provider';
 import { html, type Html } from './html';
-import { wasteBody, wasteLoadingBody } from './layer-files-view';
+import { lastCopyLayer, wasteBody, wasteLoadingBody } from './layer-files-view';
 import type { PanelConnection } from './panel-connection';
 import { type PanelController } from './panel-host';
-import type { PanelState } from './protocol';
+import type { FromPage, PanelState } from './protocol';
 
 export class WastedSpacePanel implements PanelController {
   private content: string | undefined;
   /** The image the report shown is of; undefined while none is. */
   private measured: string | undefined;
   private running: AbortController | undefined;
+  private report: EfficiencyReport | undefined;
 
   constructor(
     private readonly connection: PanelConnection,
     private readonly state: Extract<PanelState, { kind: 'wastedSpace' }>,
     private readonly catalog: () => Promise<ImageCatalog>,
+    private readonly files: ImageFileSystemProvider,
   ) {
     void this.measure();
   }
@@ -41,6 +46,18 @@ export class WastedSpacePanel implements PanelController {
   private show(body: Html): void {
     this.content = body.value;
     this.connection.post({ type: 'render', html: body.value });
+  }
+
+  /** A row's action: the file as of the highest layer that wrote it. */
+  onMessage(m: FromPage): void {
+    const request = fileRequest(m);
+    const report = this.report;
+    if (!request || !report || !this.measured) return;
+    const row = report.inefficiencies.find((r) => r.path === '/' + request.path);
+    if (!row) return;
+    const layer = lastCopyLayer(row);
+    if (layer < 0) return;
+    void runFileAction(request.action, { imageId: this.measured, layer, path: request.path, ref: this.state.ref }, this.files);
   }
 
   /** Asked again: measured again, as the command promises after a cancel. */
@@ -70,6 +87,7 @@ export class WastedSpacePanel implements PanelController {
       );
       if (this.running !== mine) return;
       this.measured = inspect.Id;
+      this.report = report;
       this.show(wasteBody(ref, report));
     } catch (e) {
       if (mine?.signal.aborted) return; // a newer measure, or the panel closed

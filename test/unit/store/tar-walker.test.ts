@@ -31,6 +31,11 @@ function walk(bytes: Buffer, pieces: number[] = [bytes.length || 1]): Seen[] {
         const headerOnly = ['link', 'symlink', 'directory', 'character-device', 'block-device', 'fifo'].includes(h.type);
         // A sparse file stores only its data runs: fewer bytes than the size it declares.
         if (h.type !== 'gnu-sparse') assert.strictEqual(got, headerOnly ? 0 : h.size, `${h.name}: data handed over`);
+        // The offset recorded is where a later read seeks to find the same bytes.
+        if (h.type === 'file' && h.size > 0) {
+          const there = createHash('sha256').update(bytes.subarray(h.offset, h.offset + h.size)).digest('hex');
+          assert.strictEqual(there, hash.copy().digest('hex'), `${h.name}: data at its offset`);
+        }
         seen.push({ name: h.name, type: h.type, size: h.size, linkname: h.linkname, sha: hash.digest('hex') });
       },
     };

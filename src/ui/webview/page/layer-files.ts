@@ -1,7 +1,7 @@
 // The Layer Files page: renders the rows the extension sends, asks for a directory's children when it is expanded,
 // and for matches when the filter changes; keeps the folders open and the scroll position in its state and opens
 // them again when the tree comes back. Names come from image tars: only ever textContent.
-import { parsePanelState, type ChildrenPage, type FileRow, type LayerOption, type ToPage } from '../protocol';
+import { parsePanelState, type ChildrenPage, type FileAction, type FileRow, type LayerOption, type ToPage } from '../protocol';
 import { byId, el } from './dom';
 import { vscode } from './vscode-api';
 
@@ -74,6 +74,7 @@ export function layerFilesPage(): (m: ToPage) => boolean {
     if (r.opaque) label.appendChild(el('span', 'opaque', ' (opaque: lower contents hidden)'));
     line.appendChild(label);
     line.appendChild(el('span', 'spacer'));
+    if (!flat || !r.dir) line.appendChild(actions(r));
     line.appendChild(el('span', 'mode', r.mode));
     const mark = el('span', 'mark', CHANGE_MARK[r.change] ?? '');
     mark.title = r.change;
@@ -90,6 +91,26 @@ export function layerFilesPage(): (m: ToPage) => boolean {
       item.appendChild(kids);
     }
     return item;
+  }
+
+  /** A file's buttons (handled by main.ts): a removed one is read from the layer below, so it has no diff. */
+  function actions(r: FileRow): HTMLElement {
+    const box = el('span', 'file-actions');
+    if (r.kind !== 'file' && r.kind !== 'hardlink' && r.kind !== 'symlink') return box;
+    const layer = Number(layerSelect.value);
+    const add = (action: FileAction, label: string, title: string) => {
+      const b = el('button', 'file-action', label) as HTMLButtonElement;
+      b.type = 'button';
+      b.title = title;
+      b.dataset.fileAction = action;
+      b.dataset.path = r.path;
+      box.appendChild(b);
+    };
+    add('open', 'Open', r.change === 'removed' ? 'Open it as it was in layer ' + layer : 'Open it as of layer ' + (layer + 1));
+    if (layer > 0 && r.change !== 'removed') add('diffBelow', 'Diff ↓', 'Diff with layer ' + layer + ' below');
+    add('copyPath', 'Copy path', 'Copy the path');
+    add('save', 'Save…', 'Save the file out');
+    return box;
   }
 
   function moreButton(path: string, offset: number, total: number, depth: number): HTMLElement {
@@ -151,6 +172,12 @@ export function layerFilesPage(): (m: ToPage) => boolean {
     const line = target.closest<HTMLElement>('.row');
     if (line?.dataset.dir) toggle(line);
   }
+
+  // Double-clicking a file opens it, as in the Explorer.
+  tree.addEventListener('dblclick', (e) => {
+    const line = e.target instanceof Element ? e.target.closest<HTMLElement>('.row') : null;
+    if (line && !line.dataset.dir && line.querySelector('button.file-action')) vscode.postMessage({ type: 'file', action: 'open', path: line.dataset.path ?? '' });
+  });
 
   tree.addEventListener('click', (e) => {
     if (e.target instanceof Element) onActivate(e.target);

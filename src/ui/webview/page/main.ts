@@ -2,7 +2,7 @@
 // with setState (handed back to the serializer after a reload), and patches new content into the page in place
 // (morphdom), so that a refresh keeps the reader's scroll position and text selection.
 import morphdom from 'morphdom';
-import { keepView, parsePanelState, type ProbeAction, type ToPage } from '../protocol';
+import { keepView, parsePanelState, type FileAction, type ProbeAction, type ToPage } from '../protocol';
 import { layerFilesPage } from './layer-files';
 import { layerMapPage } from './layer-map';
 import { jsonTreePage } from './json-tree';
@@ -55,6 +55,16 @@ function act(a: ProbeAction | undefined): void {
     }
   }
 }
+
+// A file row's button (Compare, Wasted Space, Layer Files): the extension opens, diffs, copies or saves the file.
+document.addEventListener('click', (e) => {
+  const button = e.target instanceof Element ? e.target.closest<HTMLButtonElement>('button.file-action') : null;
+  if (!button) return;
+  e.stopPropagation();
+  const action = button.dataset.fileAction as FileAction;
+  const side = button.dataset.side === 'a' || button.dataset.side === 'b' ? button.dataset.side : undefined;
+  vscode.postMessage({ type: 'file', action, path: button.dataset.path ?? '', side });
+}, true);
 
 window.addEventListener('message', (event: MessageEvent<ToPage>) => {
   const m = event.data;
