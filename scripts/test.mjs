@@ -74,7 +74,8 @@ const phaseRunners = {
   // The browser on the built-in store, then on a real dockerd.
   e2e: async () =>
     (await run(process.execPath, ['test/e2e/skeleton.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })) +
-    (await run(process.execPath, ['test/e2e/engine-layers.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })),
+    (await run(process.execPath, ['test/e2e/engine-layers.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })) +
+    (await run(process.execPath, ['test/e2e/glance.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })),
 };
 
 let crashed = [];

@@ -3,6 +3,7 @@
 // costs least (the whole step is in the tooltip).
 import { formatBytes } from './format';
 import type { LayerWaste } from './layer-waste';
+import { describeUsers } from './sharing';
 
 /** The layer's bytes as a fraction of the image's (0…1); 0 when the image has no size. */
 export function shareOfImage(layerBytes: number, imageBytes: number): number {
@@ -39,7 +40,7 @@ export function layerGlance(
   waste: LayerWaste | undefined,
 ): LayerGlance {
   const parts: string[] = [];
-  if ((usedBy ?? 1) > 1) parts.push(`shared by ${usedBy}`);
+  if (usedBy !== undefined && usedBy > 1) parts.push(describeUsers(usedBy));
   if (waste && waste.bytes > 0) parts.push(`${formatBytes(waste.bytes)} wasted`);
   parts.push(oneLine(layer.createdBy) || '(no build step recorded)');
   return { label: `${formatBytes(layer.size)} · ${formatShare(shareOfImage(layer.size, imageBytes))}`, description: parts.join(' · ') };

@@ -286,7 +286,8 @@ function imageItem(node: ImageNode): vscode.TreeItem {
   const s = node.summary;
   const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = nodeId(node);
-  item.description = `${shortId(s.Id)} · ${formatBytes(s.Size)} · ${formatAge(s.Created)}`;
+  // Size first: what a narrow side bar must still show; the ID last, where a cut costs least.
+  item.description = `${formatBytes(s.Size)} · ${formatAge(s.Created)} · ${shortId(s.Id)}`;
   item.iconPath = new vscode.ThemeIcon(node.repoTag ? 'tag' : 'circle-large-outline');
   item.contextValue = node.repoTag ? 'image.tagged' : 'image.dangling';
   return item;
