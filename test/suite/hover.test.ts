@@ -44,7 +44,7 @@ describe('Dockerfile hover', function () {
     assert.match(text, /4 layers/);
     assert.match(text, /linux\/amd64/);
     // What matters first, then the links, then the rest: a hover cut short near the top of a file keeps them.
-    assert.match(text, /sample\/app:1\.0\W+17\.8kB\W+4 layers · /);
+    assert.match(text, /17\.8kB · 4 layers · /);
     assert.match(text, /3 layers \(\d+(\.\d+)?kB\) shared with other images/);
     assert.ok(md.indexOf('command:imageLayers.inspectImage') < md.indexOf(node.summary.Id.slice(7, 19)), 'the links come before the ID');
     assert.match(text, /8080\/tcp/);

@@ -30,7 +30,7 @@ const REMOTE_CACHE_MS = 60_000;
 
 export class DockerfileHoverProvider implements vscode.HoverProvider {
   /** By document, not by name: a new untitled document takes the name and version of a closed one. */
-  private readonly parsed = new WeakMap<vscode.TextDocument, { version: number; refs: DockerfileImageRef[] }>();
+  private readonly parsed = new WeakMap<vscode.TextDocument, { version: number; text: string; refs: DockerfileImageRef[] }>();
   private readonly remote = new Map<string, { at: number; digest: Promise<string> }>();
 
   constructor(
@@ -55,8 +55,10 @@ export class DockerfileHoverProvider implements vscode.HoverProvider {
 
   private refsOf(document: vscode.TextDocument): DockerfileImageRef[] {
     let parsed = this.parsed.get(document);
-    if (parsed?.version !== document.version) {
-      parsed = { version: document.version, refs: dockerfileImageRefs(document.getText()) };
+    // The text too: a document reopened under a closed one's name can be the same object at the same version.
+    const text = document.getText();
+    if (parsed?.version !== document.version || parsed.text !== text) {
+      parsed = { version: document.version, text, refs: dockerfileImageRefs(text) };
       this.parsed.set(document, parsed);
     }
     return parsed.refs;
@@ -251,7 +253,7 @@ function appendImageFacts(md: vscode.MarkdownString, name: string, i: ImageInspe
   }
   const labels = Object.entries(c.Labels ?? {});
   if (labels.length) {
-    appendPlain(md, labels.slice(0, HOVER_LABELS).map(([k, v]) => clip(`${k}=${v}`, 80)).join(' · '));
+    appendPlain(md, labels.slice(0, HOVER_LABELS).map(([k, v]) => clip(`${k}=${v}`, 200)).join(' · '));
     if (labels.length > HOVER_LABELS) md.appendMarkdown(` and ${labels.length - HOVER_LABELS} more labels`);
   }
 }
