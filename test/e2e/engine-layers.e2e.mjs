@@ -69,6 +69,18 @@ await run.step('the engine\'s tag menu offers Run Image…', 'run-image-menu', a
   await page.keyboard.press('Escape');
 });
 
+// vfs keeps every layer as a full copy of the filesystem: the Storage view says why its layer data outgrows Size.
+await run.step('the Storage view on vfs explains its layer data', 'storage-vfs', async () => {
+  await wb.closePane('Images');
+  await wb.openPane('Storage');
+  const onDisk = wb.row('Storage', 1, 'On disk');
+  await onDisk.waitFor({ timeout: WAIT });
+  const data = wb.row('Storage', 2, 'layer data');
+  await data.waitFor({ timeout: WAIT });
+  const text = await data.locator('.label-description').innerText();
+  if (!/vfs copies every layer's filesystem/.test(text)) throw new Error(`the layer data row says "${text}"`);
+});
+
 process.exit(
   await run.finish(async () => {
     await wbHandle?.stop();

@@ -111,10 +111,11 @@ await run.step('an engine nobody listens on: the Images view says so and offers 
   const input = page.locator('.quick-input-widget input.input');
   await input.fill('tcp://engine.example');
   await page.locator('.quick-input-widget', { hasText: 'A tcp address needs a port' }).waitFor({ timeout: WAIT });
-  await page.keyboard.press('Escape');
 });
 
 await run.step('Use Built-in Store shows the store\'s images', 'use-store', async () => {
+  await page.keyboard.press('Escape');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: WAIT });
   await row(1, 'Use Built-in Store').click();
   await row(1, 'sample/app').waitFor({ timeout: WAIT });
   await row(1, WASTEFUL).waitFor({ timeout: WAIT });
