@@ -122,7 +122,7 @@ export class DockerfileHoverProvider implements vscode.HoverProvider {
     const diffIds = inspect.RootFS?.Layers ?? [];
     const [shared, waste] = await Promise.all([
       withTimeout(sharedLayers(catalog, inspect.Id), GLANCE_WAIT_MS).catch(() => undefined),
-      this.waste.within(catalog, inspect.Id, diffIds, GLANCE_WAIT_MS),
+      this.waste.within(catalog, inspect.Id, diffIds, inspect.Size, GLANCE_WAIT_MS),
     ]);
     let wasted: Glance['wasted'];
     if (waste && waste.bytes > 0) {

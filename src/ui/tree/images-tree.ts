@@ -177,7 +177,7 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
       this.showingLayers.get(id)!.add(image);
       const waste = this.glance.waste.get(id);
       // Marks that are cheap to find arrive later (wasteArrived); the rows do not wait for them.
-      if (!waste) void this.glance.waste.request(catalog, id, details.inspect.RootFS?.Layers ?? []);
+      if (!waste) void this.glance.waste.request(catalog, id, details.inspect.RootFS?.Layers ?? [], image.summary.Size);
       const indexPromise = catalog.layerIndex();
       const index = await Promise.race([indexPromise, delay(INDEX_WAIT_MS)]);
       if (!index) {

@@ -1,9 +1,11 @@
 // Which layer of an image wasted bytes (core/layer-waste.ts), for the Images view's rows and the Dockerfile hover.
 // Finding out reads every layer of the image, so it is done only where that is cheap: on the built-in store,
-// whose layers are local files, or where every layer is in the shared LayerContentsCache already (a Layer Files
+// whose layers are local files (up to limits.wasteScanMaxBytes), or where every layer is in the shared
+// LayerContentsCache already (a Layer Files
 // or Wasted Space panel read them). Never awaited by a first render: the answer arrives later, and `onMarks` says so.
 import type { ImageCatalog } from '../../backend/catalog';
 import { imageLayerWaste, layerContentsCache } from '../../backend/layer-contents';
+import { limits } from '../../backend/limits';
 import type { LayerWaste } from '../../core/layer-waste';
 
 export interface ImageWaste {
@@ -32,12 +34,12 @@ export class WasteMarks {
   }
 
   /** Reads the image's layers in the background when that is cheap; `onMarks(imageId)` when the answer is in. */
-  request(catalog: ImageCatalog, imageId: string, diffIds: readonly string[]): Promise<ImageWaste | undefined> {
+  request(catalog: ImageCatalog, imageId: string, diffIds: readonly string[], imageBytes: number): Promise<ImageWaste | undefined> {
     const known = this.known.get(imageId);
     if (known) return Promise.resolve(known);
     let run = this.running.get(imageId);
     if (run) return run;
-    if (diffIds.length === 0 || !isCheap(catalog, diffIds)) return Promise.resolve(undefined);
+    if (diffIds.length === 0 || !isCheap(catalog, diffIds, imageBytes)) return Promise.resolve(undefined);
     const generation = this.generation;
     run = imageLayerWaste(catalog.backend, imageId).then(
       ({ waste }) => {
@@ -59,16 +61,16 @@ export class WasteMarks {
   }
 
   /** The image's waste, read now if cheap, waiting at most `ms`; undefined when not cheap or not in time. */
-  within(catalog: ImageCatalog, imageId: string, diffIds: readonly string[], ms: number): Promise<ImageWaste | undefined> {
+  within(catalog: ImageCatalog, imageId: string, diffIds: readonly string[], imageBytes: number, ms: number): Promise<ImageWaste | undefined> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-    return Promise.race([this.request(catalog, imageId, diffIds), late]).finally(() => clearTimeout(timer));
+    return Promise.race([this.request(catalog, imageId, diffIds, imageBytes), late]).finally(() => clearTimeout(timer));
   }
 }
 
-/** The store's layers are local files; an engine's cost a `docker save` unless already read. */
-function isCheap(catalog: ImageCatalog, diffIds: readonly string[]): boolean {
-  if (catalog.backend.kind === 'builtin') return true;
+/** Layers already read cost nothing; the store's are local files, read up to a size; an engine's cost a `docker save`. */
+function isCheap(catalog: ImageCatalog, diffIds: readonly string[], imageBytes: number): boolean {
   const cache = layerContentsCache();
-  return diffIds.every((d) => cache.get(d) !== undefined);
+  if (diffIds.every((d) => cache.get(d) !== undefined)) return true;
+  return catalog.backend.kind === 'builtin' && imageBytes <= limits.wasteScanMaxBytes;
 }
