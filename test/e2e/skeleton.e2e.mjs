@@ -145,10 +145,10 @@ await step('hover over the image on the FROM line of the Dockerfile', 'hover', a
 await step('the Layers view lists shared layers with the images that use them', 'layers-view', async () => {
   await closePane('Images');
   await openPane('Layers');
-  const shared = pane('Layers').locator('.monaco-list-row[aria-level="1"]', { hasText: '2 images' });
+  const shared = pane('Layers').locator('.monaco-list-row[aria-level="1"]', { hasText: 'shared by 2' });
   await shared.first().waitFor({ timeout: WAIT });
   const n = await shared.count();
-  if (n !== 3) throw new Error(`expected the 3 layers both samples share, saw ${n} rows saying "2 images"`);
+  if (n !== 3) throw new Error(`expected the 3 layers both samples share, saw ${n} rows saying "shared by 2"`);
   await expand(shared.first());
   await pane('Layers').locator('.monaco-list-row[aria-level="2"]', { hasText: 'sample/base:1.0' }).waitFor({ timeout: WAIT });
 });
