@@ -19,11 +19,14 @@ import { registerInspectDocument } from './ui/inspect-document';
 import { openLog } from './ui/log';
 import { RefreshScheduler } from './ui/refresh';
 import { BackendStatus } from './ui/status';
+import { rememberExpansion } from './ui/tree/expansion';
 import { ImagesTreeProvider, type ImagesTreeNode } from './ui/tree/images-tree';
 import { LayersTreeProvider } from './ui/tree/layers-tree';
 import { revealImage } from './ui/tree/reveal';
 import { StorageTreeProvider } from './ui/tree/storage-tree';
+import { ShareIcons } from './ui/tree/share-icons';
 import { ViewOptions } from './ui/tree/view-options';
+import { WasteMarks } from './ui/tree/waste-marks';
 import { PanelHost } from './ui/webview/panel-host';
 import { ImageFileSystemProvider } from './ui/files/image-fs-provider';
 import { registerImageFiles } from './ui/files/register-image-files';
@@ -60,6 +63,9 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
 
   const options = new ViewOptions(context.workspaceState);
   const status = new BackendStatus();
+  // One answer per image for the tree's rows and the Dockerfile hover.
+  const waste = new WasteMarks((imageId) => images.wasteArrived(imageId));
+  const icons = new ShareIcons(vscode.Uri.joinPath(context.globalStorageUri, 'share-icons').fsPath);
   const images = new ImagesTreeProvider(getCatalog, options, (state, error) => {
     holder.setState(state);
     imagesView.message =
@@ -68,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
         : holder.fallbackReason
           ? `${holder.fallbackReason} Showing the built-in store.`
           : undefined;
-  });
+  }, { icons, waste });
   const imagesView: vscode.TreeView<ImagesTreeNode> = vscode.window.createTreeView('imageLayers.images', {
     treeDataProvider: images,
     showCollapseAll: true,
@@ -84,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   const refresh = () => {
     catalog?.invalidate();
     refreshed.fire();
+    waste.clear();
     images.refresh();
     layers.refresh();
     storage.refresh();
@@ -120,6 +127,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
       imagesView.description = filter ? `filter: ${filter}` : undefined;
     }),
     imagesView,
+    ...rememberExpansion(imagesView, images),
     vscode.window.createTreeView('imageLayers.layers', { treeDataProvider: layers, showCollapseAll: true }),
     vscode.window.registerTreeDataProvider('imageLayers.storage', storage),
     panels,
@@ -140,7 +148,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     ...registerImageFiles(commandContext, files),
     ...registerViewCommands(options),
     ...registerBackendCommands(),
-    vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, new DockerfileHoverProvider(getCatalog, registry)),
+    vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, new DockerfileHoverProvider(getCatalog, registry, waste)),
   );
   const filter = options.get().filter;
   imagesView.description = filter ? `filter: ${filter}` : undefined;

@@ -13,6 +13,8 @@ export interface BackendSettings {
   storePath: string;
   /** DOCKER_HOST-style address; empty for DOCKER_HOST or the default socket. */
   dockerHost?: string;
+  /** A docker context by name, used when `dockerHost` is empty. */
+  dockerContext?: string;
   /** The one registry client (and token cache) the backend shares with search, tags and hovers. */
   registry?: RegistryClient;
 }
@@ -52,10 +54,10 @@ export function backendFactory(id: string): BackendFactory | undefined {
 registerBackend({
   id: 'docker',
   label: 'Docker or Podman engine',
-  description: 'DOCKER_HOST or imageLayers.dockerHost',
+  description: 'imageLayers.dockerHost, a docker context, DOCKER_HOST or the default socket',
   auto: 'probe',
   // A short probe: an engine that does not answer at once is not waited for when the store can stand in.
-  open: (s, o) => new DockerBackend({ host: s.dockerHost || undefined, connectTimeoutMs: o?.probe ? limits.engineProbeMs : undefined, registry: s.registry }),
+  open: (s, o) => new DockerBackend({ host: s.dockerHost || undefined, context: s.dockerContext || undefined, connectTimeoutMs: o?.probe ? limits.engineProbeMs : undefined, registry: s.registry }),
 });
 
 registerBackend({

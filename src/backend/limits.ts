@@ -43,6 +43,11 @@ export interface Limits {
   layerSpoolBytes: number;
   /** A file larger than this is not opened from an image into an editor (it can be saved out instead). */
   openFileMaxBytes: number;
+  /**
+   * Waste marks read a store image's layers by themselves only up to this size: reading and hashing 100 MB in
+   * 2,000 files took 0.17-1.3 s here (docs/benchmarks.md); a bigger image is marked once its layers were read.
+   */
+  wasteScanMaxBytes: number;
 }
 
 const MIB = 1024 * 1024;
@@ -71,6 +76,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   packageFilesMaxBytes: 128 * MIB,
   layerSpoolBytes: 2048 * MIB,
   openFileMaxBytes: 50 * MIB,
+  wasteScanMaxBytes: 256 * MIB,
 });
 
 function fromEnvironment(): Partial<Limits> {

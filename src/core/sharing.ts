@@ -72,7 +72,7 @@ export function imagesUsing(index: LayerIndex, imageId: string, depth: number): 
 
 /** "shared by N images" where more than one image uses a layer, "1 image" otherwise: one wording for every view. */
 export function describeUsers(images: number): string {
-  return images > 1 ? `shared by ${images} images` : '1 image';
+  return images > 1 ? `shared by ${images}` : '1 image';
 }
 
 /** Every layer, largest first, then by how many images use it. */

@@ -45,7 +45,8 @@ export class BackendHolder implements vscode.Disposable {
         if (
           e.affectsConfiguration('imageLayers.backend') ||
           e.affectsConfiguration('imageLayers.storePath') ||
-          e.affectsConfiguration('imageLayers.dockerHost')
+          e.affectsConfiguration('imageLayers.dockerHost') ||
+          e.affectsConfiguration('imageLayers.dockerContext')
         ) {
           this.reopen();
         }
@@ -104,6 +105,7 @@ export class BackendHolder implements vscode.Disposable {
       backend: config.get<BackendChoice>('backend', 'auto'),
       storePath,
       dockerHost: config.get<string>('dockerHost') ?? '',
+      dockerContext: config.get<string>('dockerContext') ?? '',
       registry: this.registry,
     });
     this.opened = opened.backend;

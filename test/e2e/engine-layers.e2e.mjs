@@ -48,10 +48,11 @@ await run.step('RUN rm shows its 0B layer, CMD is dimmed', 'zero-size-run', asyn
   const group = await row(1, 'layers/classic').locator('.label-description').innerText();
   if (group !== '2 images') throw new Error(`the group says "${group}"`);
   await open(row(2, 'child'));
-  const rm = row(3, 'RUN rm /tmp/hello.txt');
-  await rm.waitFor({ timeout: WAIT });
-  const rmText = await rm.first().innerText();
-  if (!/0B/.test(rmText)) throw new Error(`the RUN rm row says "${rmText}", not 0B`);
+  // A layer row leads with its size and share of the image; its step follows.
+  const rm = pane.locator('.monaco-list-row[aria-level="3"]', { hasText: 'RUN rm /tmp/hello.txt' });
+  await rm.first().waitFor({ timeout: WAIT });
+  const rmLabel = (await rm.first().locator('.label-name').innerText()).trim();
+  if (rmLabel !== '0B · 0%') throw new Error(`the RUN rm row is labelled "${rmLabel}", not 0B · 0%`);
   // CMD made no layer: its text is the dimmed description of an unlabelled row, not a layer's label.
   const cmd = pane.locator('.monaco-list-row[aria-level="3"]', { hasText: /^CMD \["sh",? "-c",? "ls \/"\]/ });
   await cmd.first().waitFor({ timeout: WAIT });
@@ -66,6 +67,18 @@ await run.step('the engine\'s tag menu offers Run Image…', 'run-image-menu', a
   await row(2, 'child').first().click({ button: 'right' });
   await menu.locator('.action-label', { hasText: /^Run Image…$/ }).waitFor({ timeout: WAIT });
   await page.keyboard.press('Escape');
+});
+
+// vfs keeps every layer as a full copy of the filesystem: the Storage view says why its layer data outgrows Size.
+await run.step('the Storage view on vfs explains its layer data', 'storage-vfs', async () => {
+  await wb.closePane('Images');
+  await wb.openPane('Storage');
+  const onDisk = wb.row('Storage', 1, 'On disk');
+  await onDisk.waitFor({ timeout: WAIT });
+  const data = wb.row('Storage', 2, 'layer data');
+  await data.waitFor({ timeout: WAIT });
+  const text = await data.locator('.label-description').innerText();
+  if (!/vfs copies every layer's filesystem/.test(text)) throw new Error(`the layer data row says "${text}"`);
 });
 
 process.exit(

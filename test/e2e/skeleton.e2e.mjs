@@ -130,53 +130,13 @@ await step('hover over the image on the FROM line of the Dockerfile', 'hover', a
   await page.keyboard.press('Control+P');
   await pickInQuickInput('Dockerfile', /^Dockerfile/);
   await page.locator('.part.editor .tab.active', { hasText: /^Dockerfile/ }).waitFor({ timeout: WAIT });
-  const line = page.locator('.part.editor .monaco-editor .view-line', { hasText: `FROM ${IMAGE}` });
-  await line.waitFor({ timeout: WAIT });
-  // Point at the middle of the image name: measure where its characters are on the line (again on each attempt:
-  // the editor may still be laying itself out).
-  const nameBox = () =>
-    line.evaluate((el, image) => {
-      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-      let node;
-      while ((node = walker.nextNode())) {
-        const at = node.textContent.replace(/\u00a0/g, ' ').indexOf(image.slice(0, 6));
-        if (at >= 0) {
-          const range = document.createRange();
-          range.setStart(node, at);
-          range.setEnd(node, Math.min(node.textContent.length, at + 6));
-          const r = range.getBoundingClientRect();
-          return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
-        }
-      }
-      return null;
-    }, IMAGE);
-  const hover = page.locator('.monaco-hover:visible', { hasText: IMAGE });
-  // The editor shows a hover after a pause of the mouse; move off and on again if the first one is missed, and at
-  // the last try put the cursor there and ask for the hover from the keyboard (Ctrl+K Ctrl+I), as users can.
-  for (let attempt = 1; ; attempt++) {
-    const box = await nameBox();
-    if (!box) throw new Error(`could not find "${IMAGE}" on the FROM line`);
-    await page.mouse.move(box.x, box.y - 200);
-    if (attempt < 3) {
-      await page.mouse.move(box.x, box.y, { steps: 4 });
-    } else {
-      await page.mouse.click(box.x, box.y);
-      await page.keyboard.press('Control+K');
-      await page.keyboard.press('Control+I');
-    }
-    try {
-      await hover.first().waitFor({ timeout: 5000 });
-      break;
-    } catch (e) {
-      if (attempt === 3) throw e;
-    }
-  }
+  const hover = await wb.hoverOn(`FROM ${IMAGE}`, IMAGE);
   await page.waitForFunction(
     (id) => [...document.querySelectorAll('.monaco-hover')].some((h) => h.textContent.includes(id)),
     shortId,
     { timeout: WAIT },
   ).catch(async () => {
-    throw new Error(`the hover does not show the short ID ${shortId}: "${(await hover.first().innerText()).trim()}"`);
+    throw new Error(`the hover does not show the short ID ${shortId}: "${(await hover.innerText()).trim()}"`);
   });
   const language = await page.locator('.part.statusbar', { hasText: 'Docker' }).count();
   if (!language) console.log('    (the status bar does not name the Docker language mode)');
@@ -185,10 +145,10 @@ await step('hover over the image on the FROM line of the Dockerfile', 'hover', a
 await step('the Layers view lists shared layers with the images that use them', 'layers-view', async () => {
   await closePane('Images');
   await openPane('Layers');
-  const shared = pane('Layers').locator('.monaco-list-row[aria-level="1"]', { hasText: '2 images' });
+  const shared = pane('Layers').locator('.monaco-list-row[aria-level="1"]', { hasText: 'shared by 2' });
   await shared.first().waitFor({ timeout: WAIT });
   const n = await shared.count();
-  if (n !== 3) throw new Error(`expected the 3 layers both samples share, saw ${n} rows saying "2 images"`);
+  if (n !== 3) throw new Error(`expected the 3 layers both samples share, saw ${n} rows saying "shared by 2"`);
   await expand(shared.first());
   await pane('Layers').locator('.monaco-list-row[aria-level="2"]', { hasText: 'sample/base:1.0' }).waitFor({ timeout: WAIT });
 });

@@ -41,8 +41,12 @@ describe('Dockerfile hover', function () {
     const text = shownText(md);
     assert.match(text, /sample\/app:1\.0/);
     assert.ok(text.includes(node.summary.Id.slice(7, 19)), 'the short image ID');
-    assert.match(text, /Layers: 4/);
-    assert.match(text, /Platform: linux\/amd64/);
+    assert.match(text, /4 layers/);
+    assert.match(text, /linux\/amd64/);
+    // What matters first, then the links, then the rest: a hover cut short near the top of a file keeps them.
+    assert.match(text, /17\.8kB · 4 layers · /);
+    assert.match(text, /3 layers \(\d+(\.\d+)?kB\) shared with other images/);
+    assert.ok(md.indexOf('command:imageLayers.inspectImage') < md.indexOf(node.summary.Id.slice(7, 19)), 'the links come before the ID');
     assert.match(text, /8080\/tcp/);
     assert.match(md, /command:imageLayers\.inspectImage/);
     assert.match(md, /command:imageLayers\.showHistory/);

@@ -8,6 +8,8 @@ import * as net from 'net';
 import * as vscode from 'vscode';
 import { writeDockerSaveArchive, SAMPLE_LAYERS } from '../fixtures/archives';
 import { api, imageNode, layerRows, text, treeShape, waitFor } from './api';
+import { formatBytes } from '../../src/core/format';
+import type { LayerNode } from '../../src/ui/tree/images-tree';
 
 describe('Images view', function () {
   this.timeout(30_000);
@@ -41,12 +43,12 @@ describe('Images view', function () {
     assert.strictEqual(describe('sample/base'), '1 image');
   });
 
-  it('shows each image with its short ID, size and age', async () => {
+  it('shows each image with its size, age and short ID', async () => {
     const a = await api();
     const node = await imageNode(a, 'sample/app:1.0');
     const item = a.images.getTreeItem(node);
     const description = text(item.description);
-    assert.match(description, new RegExp(`^${node.summary.Id.slice(7, 19)} · \\d+(\\.\\d+)?k?B · .* ago$`));
+    assert.match(description, new RegExp(`^\\d+(\\.\\d+)?k?B · .* ago · ${node.summary.Id.slice(7, 19)}$`));
   });
 
   it('lists layers bottom to top, marks the ones sample/base shares, dims empty steps', async () => {
@@ -58,10 +60,18 @@ describe('Images view', function () {
     const layers = rows.filter((r) => r.contextValue?.startsWith('layer'));
     const empty = rows.filter((r) => r.contextValue === 'step.empty');
     assert.strictEqual(layers.length, 4, 'four layers');
-    assert.match(text(layers[0].label), /^ADD rootfs\.tar/, 'the base layer comes first');
-    assert.match(text(layers[3].label), /^COPY app \/app/);
-    for (const shared of layers.slice(0, 3)) assert.match(text(shared.description), /^\d+(\.\d+)?k?B · shared by 2 images · [0-9a-f]{12}$/);
-    assert.doesNotMatch(text(layers[3].description), /shared/);
+    assert.match(text(layers[0].description), /ADD rootfs\.tar \/$/, 'the base layer comes first');
+    assert.strictEqual(text(layers[3].description), 'COPY app /app', 'its own layer: the step alone');
+    for (const shared of layers.slice(0, 3)) assert.match(text(shared.description), /^shared by 2 · /);
+    // Each layer's label is its size and its share of the image's size, as the store states both.
+    const node = await imageNode(a, 'sample/app:1.0');
+    const steps = (await a.images.getChildren(node)).filter((n): n is LayerNode => n.type === 'layer' && !n.step.empty);
+    steps.forEach((n, i) => {
+      const share = n.step.size / node.summary.Size;
+      const pct = share < 0.01 ? '<1%' : `${Math.round(share * 100)}%`;
+      assert.strictEqual(text(layers[i].label), `${formatBytes(n.step.size)} · ${pct}`);
+    });
+    assert.strictEqual(text(layers[3].label), '12.7kB · 71%', 'the app layer: 12.7 kB of the image\'s 17.8 kB');
     assert.ok(empty.length >= 3, 'ENV, WORKDIR, CMD… steps are listed');
     assert.ok(empty.every((e) => text(e.label) === '' && text(e.description).length > 0), 'empty steps are dimmed');
     assert.ok(!rows.some((r) => /#\(nop\)|# buildkit/.test(text(r.label) + text(r.description))), 'no shell noise');
@@ -165,7 +175,7 @@ describe('Images view', function () {
     const roots = await a.layers.getChildren();
     const items = roots.map((r) => a.layers.getTreeItem(r));
     assert.ok(items.length >= 4);
-    const base = roots.find((r, i) => text(items[i].description).startsWith('shared by 2 images · '));
+    const base = roots.find((r, i) => text(items[i].description).startsWith('shared by 2 · '));
     assert.ok(base, 'a layer used by both samples');
     const users = (await a.layers.getChildren(base)).map((u) => text(a.layers.getTreeItem(u).label)).sort();
     assert.strictEqual(users.length, 2);

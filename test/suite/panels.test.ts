@@ -2,7 +2,7 @@
 // itself); a refresh updates a page in place; a dead engine is a message, not a storm.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { api, imageNode, panelShowing, waitFor, tabLabels } from './api';
+import { api, imageNode, panelShowing, text, waitFor, tabLabels } from './api';
 
 describe('Inspect, History and Compare', function () {
   this.timeout(30_000);
@@ -97,14 +97,19 @@ describe('backend choice', function () {
     await waitFor('the built-in store again', async () => ((await a.backend()).kind === 'builtin' ? true : undefined));
   });
 
-  it('in docker mode with no engine, shows one clear message in the view and no list', async () => {
+  it('in docker mode with no engine, shows one clear message in the view and the ways out, no list', async () => {
     const a = await api();
     await config().update('dockerHost', dead, vscode.ConfigurationTarget.Workspace);
     await config().update('backend', 'docker', vscode.ConfigurationTarget.Workspace);
     await waitFor('the engine backend', async () => ((await a.backend()).kind !== 'builtin' ? true : undefined));
     a.refresh();
     const roots = await a.images.getChildren();
-    assert.deepStrictEqual(roots, [], 'the welcome view shows instead of nodes');
+    const offered = roots.map((r) => a.images.getTreeItem(r)).map((i) => [text(i.label), i.command?.command]);
+    assert.deepStrictEqual(offered, [
+      ['Retry', 'imageLayers.refresh'],
+      ['Use Built-in Store', 'imageLayers.useBuiltinStore'],
+      ['Choose Engine…', 'imageLayers.switchBackend'],
+    ]);
     await waitFor('the message', () => a.imagesView.message);
     assert.match(a.imagesView.message ?? '', /nonexistent\/image-layers-test\.sock/);
     assert.doesNotMatch(a.imagesView.message ?? '', /at .*\.js:\d+/, 'no stack trace');

@@ -2,13 +2,16 @@
 import * as vscode from 'vscode';
 import { appendPlain, commandUri } from '../markdown';
 import { BackendError, userMessage } from '../../backend/backend';
-import type { ImageCatalog } from '../../backend/catalog';
+import { stepsOf, type ImageCatalog } from '../../backend/catalog';
 import { dockerfileImageRefs, refAt, type DockerfileImageRef } from '../../core/dockerfile-refs';
 import { formatAge, formatBytes, unixSeconds } from '../../core/format';
 import type { ImageInspect } from '../../core/model';
 import { freshness } from '../../core/freshness';
 import { familiarString, parseReference, shortId, splitName, type ImageReference } from '../../core/reference';
 import type { RegistryClient } from '../../backend/registry/registry-client';
+import { formatCount } from '../../core/format';
+import { imagesUsing } from '../../core/sharing';
+import type { WasteMarks } from '../tree/waste-marks';
 
 export const DOCKERFILE_SELECTOR: vscode.DocumentSelector = [
   { language: 'dockerfile' },
@@ -27,7 +30,7 @@ const REMOTE_CACHE_MS = 60_000;
 
 export class DockerfileHoverProvider implements vscode.HoverProvider {
   /** By document, not by name: a new untitled document takes the name and version of a closed one. */
-  private readonly parsed = new WeakMap<vscode.TextDocument, { version: number; refs: DockerfileImageRef[] }>();
+  private readonly parsed = new WeakMap<vscode.TextDocument, { version: number; text: string; refs: DockerfileImageRef[] }>();
   private readonly remote = new Map<string, { at: number; digest: Promise<string> }>();
 
   constructor(
@@ -35,6 +38,7 @@ export class DockerfileHoverProvider implements vscode.HoverProvider {
     // Shared with the backend: a token its pull got serves the hover's check. The hover waits LOOKUP_TIMEOUT_MS
     // for the answer; a slower one is still cached for the next hover.
     private readonly registry: RegistryClient,
+    private readonly waste: WasteMarks,
   ) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
@@ -51,8 +55,10 @@ export class DockerfileHoverProvider implements vscode.HoverProvider {
 
   private refsOf(document: vscode.TextDocument): DockerfileImageRef[] {
     let parsed = this.parsed.get(document);
-    if (parsed?.version !== document.version) {
-      parsed = { version: document.version, refs: dockerfileImageRefs(document.getText()) };
+    // The text too: a document reopened under a closed one's name can be the same object at the same version.
+    const text = document.getText();
+    if (parsed?.version !== document.version || parsed.text !== text) {
+      parsed = { version: document.version, text, refs: dockerfileImageRefs(text) };
       this.parsed.set(document, parsed);
     }
     return parsed.refs;
@@ -88,8 +94,9 @@ export class DockerfileHoverProvider implements vscode.HoverProvider {
     const checkRegistry = vscode.workspace.getConfiguration('imageLayers').get<boolean>('hover.checkRegistry', false);
     const remote = checkRegistry ? this.remoteDigest(parsed, name) : undefined;
     let inspect: ImageInspect;
+    let catalog: ImageCatalog;
     try {
-      const catalog = await this.catalog();
+      catalog = await this.catalog();
       inspect = await withTimeout(catalog.inspect(name), LOOKUP_TIMEOUT_MS);
     } catch (e) {
       if (BackendError.is(e, 'not-found')) {
@@ -105,9 +112,24 @@ export class DockerfileHoverProvider implements vscode.HoverProvider {
       if (remote) await appendRemote(md, remote, undefined, parsed);
       return md;
     }
-    appendImageFacts(md, name, inspect);
+    appendImageFacts(md, name, inspect, await this.glance(catalog, inspect));
     if (remote) await appendRemote(md, remote, inspect, parsed);
     return md;
+  }
+
+  /** Shared layers and wasted bytes, where known within a moment: the hover does not wait for a full index. */
+  private async glance(catalog: ImageCatalog, inspect: ImageInspect): Promise<Glance> {
+    const diffIds = inspect.RootFS?.Layers ?? [];
+    const [shared, waste] = await Promise.all([
+      withTimeout(sharedLayers(catalog, inspect.Id), GLANCE_WAIT_MS).catch(() => undefined),
+      this.waste.within(catalog, inspect.Id, diffIds, inspect.Size, GLANCE_WAIT_MS),
+    ]);
+    let wasted: Glance['wasted'];
+    if (waste && waste.bytes > 0) {
+      const worst = waste.layers.reduce((best, w, i) => (w.bytes > waste.layers[best].bytes ? i : best), 0);
+      wasted = { bytes: waste.bytes, layers: waste.layers.filter((w) => w.bytes > 0).length, worst };
+    }
+    return { shared, wasted, knownWaste: waste !== undefined };
   }
 
   private remoteDigest(ref: ImageReference, name: string): Promise<string> {
@@ -160,39 +182,84 @@ function appendHeading(md: vscode.MarkdownString, name: string, ref: DockerfileI
   md.appendMarkdown('\n\n');
 }
 
-function appendImageFacts(md: vscode.MarkdownString, name: string, i: ImageInspect) {
+/** How long the hover waits for the sharing index and the waste marks before it shows what it has. */
+const GLANCE_WAIT_MS = 500;
+/** How many labels the hover names; Inspect has them all. */
+const HOVER_LABELS = 3;
+
+interface Glance {
+  /** Layers other images use too, and their bytes; undefined while the sharing index is not ready. */
+  shared?: { layers: number; bytes: number };
+  /** Dead bytes, in how many layers, and the layer (RootFS index) with the most. */
+  wasted?: { bytes: number; layers: number; worst: number };
+  /** Whether the waste was looked at (the store, or layers read already); "none wasted" only then. */
+  knownWaste: boolean;
+}
+
+/** The layers of `id` that other images use too: how many, and their bytes. */
+async function sharedLayers(catalog: ImageCatalog, id: string): Promise<{ layers: number; bytes: number }> {
+  const [index, details] = await Promise.all([catalog.layerIndex(), catalog.detailsOf(id)]);
+  let layers = 0;
+  let bytes = 0;
+  for (const step of stepsOf(details)) {
+    if (step.layerIndex === undefined || imagesUsing(index, id, step.layerIndex) < 2) continue;
+    layers++;
+    bytes += step.size;
+  }
+  return { layers, bytes };
+}
+
+// Short on purpose: near the top of a file the hover opens below the line with little room, and a long one is
+// cut off with its links. The facts that answer "why is it big" first, then the links, then the rest.
+function appendImageFacts(md: vscode.MarkdownString, name: string, i: ImageInspect, glance: Glance) {
   const c = i.Config ?? {};
   const created = unixSeconds(i.Created);
-  const rows: [string, string][] = [
-    ['ID', shortId(i.Id)],
-    ['Digest', (i.RepoDigests[0] && splitName(i.RepoDigests[0]).digest) ?? '—'],
-    ['Created', created ? formatAge(created) : '—'],
-    ['Size', formatBytes(i.Size)],
-    ['Layers', String(i.RootFS?.Layers?.length ?? 0)],
-    ['Platform', [i.Os, i.Architecture, i.Variant].filter(Boolean).join('/')],
-  ];
+  const layerCount = i.RootFS?.Layers?.length ?? 0;
+  md.appendMarkdown(`**${formatBytes(i.Size)}** · ${formatCount(layerCount, 'layer')}`);
+  if (created) md.appendMarkdown(` · ${formatAge(created)}`);
+  md.appendMarkdown('  \n');
+  const facts: string[] = [];
+  if (glance.shared) {
+    facts.push(
+      glance.shared.layers > 0
+        ? `$(references) ${formatCount(glance.shared.layers, 'layer')} (${formatBytes(glance.shared.bytes)}) shared with other images`
+        : 'No layer shared with another image',
+    );
+  }
+  if (glance.wasted) {
+    facts.push(`$(warning) ${formatBytes(glance.wasted.bytes)} wasted (hidden by later layers), most in layer ${glance.wasted.worst + 1}`);
+  } else if (glance.knownWaste) {
+    facts.push('No bytes wasted');
+  }
+  if (facts.length) md.appendMarkdown(`${facts.join('  \n')}  \n`);
+  md.supportThemeIcons = true;
+  md.appendMarkdown(
+    `[$(json) Inspect](${commandUri('imageLayers.inspectImage', name)}) · ` +
+      `[$(history) History](${commandUri('imageLayers.showHistory', name)}) · ` +
+      `[$(list-tree) Reveal in Images](${commandUri('imageLayers.revealImage', name)})\n\n---\n\n`,
+  );
+  const platform = [i.Os, i.Architecture, i.Variant].filter(Boolean).join('/');
+  const digest = i.RepoDigests[0] && splitName(i.RepoDigests[0]).digest;
+  appendPlain(md, `ID ${shortId(i.Id)}${platform ? ` · ${platform}` : ''}${digest ? ` · ${digest.slice(0, 19)}…` : ''}`);
+  md.appendMarkdown('  \n');
+  const run: string[] = [];
   const ports = Object.keys(c.ExposedPorts ?? {});
-  if (ports.length) rows.push(['Ports', ports.join(', ')]);
-  if (c.Entrypoint?.length) rows.push(['Entrypoint', JSON.stringify(c.Entrypoint)]);
-  if (c.Cmd?.length) rows.push(['Cmd', JSON.stringify(c.Cmd)]);
-  for (const [key, value] of rows) {
-    md.appendMarkdown(`${key}: `);
-    appendPlain(md, value);
+  if (ports.length) run.push(`Ports ${ports.join(', ')}`);
+  if (c.Entrypoint?.length) run.push(`Entrypoint ${JSON.stringify(c.Entrypoint)}`);
+  if (c.Cmd?.length) run.push(`Cmd ${JSON.stringify(c.Cmd)}`);
+  if (run.length) {
+    appendPlain(md, run.join(' · '));
     md.appendMarkdown('  \n');
   }
   const labels = Object.entries(c.Labels ?? {});
   if (labels.length) {
-    md.appendMarkdown('\nLabels:  \n');
-    for (const [k, v] of labels.slice(0, 8)) {
-      appendPlain(md, `${k}=${v}`);
-      md.appendMarkdown('  \n');
-    }
+    appendPlain(md, labels.slice(0, HOVER_LABELS).map(([k, v]) => clip(`${k}=${v}`, 200)).join(' · '));
+    if (labels.length > HOVER_LABELS) md.appendMarkdown(` and ${labels.length - HOVER_LABELS} more labels`);
   }
-  md.appendMarkdown(
-    `\n[Inspect](${commandUri('imageLayers.inspectImage', name)}) · ` +
-      `[History](${commandUri('imageLayers.showHistory', name)}) · ` +
-      `[Reveal in Images](${commandUri('imageLayers.revealImage', name)})`,
-  );
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -2,7 +2,7 @@
 // bottom to top, with a mark where other images share a layer. Children are built lazily, on expansion.
 import * as vscode from 'vscode';
 import { RootListing } from './root-listing';
-import { appendCode, appendPlain } from '../markdown';
+import { appendPlain } from '../markdown';
 import { BackendError, userMessage } from '../../backend/backend';
 import { logError, loggedMessage } from '../log';
 import { stepsOf, type ImageCatalog } from '../../backend/catalog';
@@ -11,9 +11,13 @@ import { formatAge, formatBytes } from '../../core/format';
 import type { LayerStep } from '../../core/layers';
 import type { ImageSummary } from '../../core/model';
 import { sameTag, shortId } from '../../core/reference';
-import { describeUsers, imagesUsing, type LayerIndex } from '../../core/sharing';
+import { imagesUsing, type LayerIndex } from '../../core/sharing';
+import type { LayerWaste } from '../../core/layer-waste';
+import { layerRow, layerTooltip, type LayerRowFacts } from './layer-row';
+import type { ShareIcons } from './share-icons';
 import type { ViewOptions } from './view-options';
 import { LayerPackagesLines } from './layer-packages';
+import type { WasteMarks } from './waste-marks';
 
 export class GroupNode {
   readonly type = 'group';
@@ -43,14 +47,20 @@ export class LayerNode {
     readonly step: LayerStep,
     /** Images using this layer, this one included (the Layers view's count); undefined while not yet known. */
     readonly usedBy: number | undefined,
+    /** What this layer wrote that a later one hid; undefined while not known. */
+    readonly waste?: LayerWaste,
+    /** The image's steps, to name the step that hid wasted bytes. */
+    readonly steps: readonly LayerStep[] = [],
   ) {}
 }
 
+/** A row that says something, or offers a way out (Retry, Clear Filter) when it has a command. */
 export class MessageNode {
   readonly type = 'message';
   constructor(
     readonly text: string,
     readonly icon: string,
+    readonly command?: vscode.Command,
   ) {}
 }
 
@@ -64,11 +74,16 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
   readonly onDidChangeTreeData = this.changed.event;
   private readonly roots = new RootListing<ImagesTreeNode>();
   private readonly packages: LayerPackagesLines;
+  /** Tree item IDs of the rows the user opened: a row a filter hid comes back open. */
+  private readonly expanded = new Set<string>();
+  /** The image nodes whose layers are showing, by image ID: told when that image's waste marks arrive. */
+  private readonly showingLayers = new Map<string, Set<ImageNode>>();
 
   constructor(
     private readonly catalog: () => Promise<ImageCatalog>,
     private readonly options: ViewOptions,
     private readonly onState: (state: 'ready' | 'empty' | 'unreachable', error?: BackendError) => void,
+    private readonly glance: { icons: ShareIcons; waste: WasteMarks },
   ) {
     // Once an image's packages are read, its layer rows are made again, and a hover then shows them.
     this.packages = new LayerPackagesLines(catalog, (id) => {
@@ -78,7 +93,21 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
 
   refresh(): void {
     this.roots.reset();
+    this.showingLayers.clear();
     this.changed.fire(undefined);
+  }
+
+  /** Keeps a row's open or closed state by its ID (onDidExpandElement / onDidCollapseElement). */
+  setExpanded(node: ImagesTreeNode, open: boolean): void {
+    const id = nodeId(node);
+    if (!id) return;
+    if (open) this.expanded.add(id);
+    else this.expanded.delete(id);
+  }
+
+  /** The waste marks of an image arrived: its open layer lists are drawn again with them. */
+  wasteArrived(imageId: string): void {
+    for (const node of this.showingLayers.get(imageId) ?? []) this.changed.fire(node);
   }
 
   async getChildren(node?: ImagesTreeNode): Promise<ImagesTreeNode[]> {
@@ -121,6 +150,12 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
       onState(images.length === 0 ? 'empty' : 'ready');
       const options = this.options.get();
       const groups = arrangeImages(images, options);
+      if (images.length > 0 && options.filter && groups.every((g) => g.entries.length === 0)) {
+        return [
+          new MessageNode(`No image matches "${options.filter}"`, 'search'),
+          new MessageNode('Clear Filter', 'clear-all', { command: 'imageLayers.clearFilter', title: 'Clear Filter' }),
+        ];
+      }
       if (options.groupBy === 'none') {
         return (groups[0]?.entries ?? []).map((e) => imageNode(e, undefined));
       }
@@ -133,7 +168,8 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
       const error = BackendError.is(e) ? e : new BackendError('failed', userMessage(e));
       logError(e, 'Images view');
       onState(error.kind === 'unreachable' ? 'unreachable' : 'ready', error);
-      if (error.kind === 'unreachable') return [];
+      // The sentence is the view's message (it wraps); the rows under it are the ways out.
+      if (error.kind === 'unreachable') return unreachableActions();
       return [new MessageNode(error.message, 'error')];
     }
   }
@@ -141,7 +177,14 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
   private async layersOf(image: ImageNode): Promise<ImagesTreeNode[]> {
     try {
       const catalog = await this.catalog();
-      const steps = stepsOf(await catalog.detailsOf(image.summary.Id));
+      const details = await catalog.detailsOf(image.summary.Id);
+      const steps = stepsOf(details);
+      const id = image.summary.Id;
+      if (!this.showingLayers.has(id)) this.showingLayers.set(id, new Set());
+      this.showingLayers.get(id)!.add(image);
+      const waste = this.glance.waste.get(id);
+      // Marks that are cheap to find arrive later (wasteArrived); the rows do not wait for them.
+      if (!waste) void this.glance.waste.request(catalog, id, details.inspect.RootFS?.Layers ?? [], image.summary.Size);
       const indexPromise = catalog.layerIndex();
       const index = await Promise.race([indexPromise, delay(INDEX_WAIT_MS)]);
       if (!index) {
@@ -152,7 +195,10 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
           () => undefined,
         );
       }
-      return steps.map((step) => new LayerNode(image, step, shareCount(index, image, step)));
+      return steps.map(
+        (step) =>
+          new LayerNode(image, step, shareCount(index, image, step), step.layerIndex === undefined ? undefined : waste?.layers[step.layerIndex], steps),
+      );
     } catch (e) {
       return [new MessageNode(loggedMessage(e, `Layers of ${image.ref}`), 'error')];
     }
@@ -162,7 +208,7 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
     if (node instanceof LayerNode) {
       // The packages line needs the layer read: made on hover, as VS Code resolves a tooltip left undefined.
       const packages = node.step.empty ? undefined : await this.packages.line(node.image.summary.Id, node.step.layerIndex).catch(() => undefined);
-      item.tooltip = layerTooltip(node, packages);
+      item.tooltip = layerTooltip(layerFacts(node), packages);
       return item;
     }
     if (!(node instanceof ImageNode)) return item;
@@ -177,14 +223,55 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
   }
 
   getTreeItem(node: ImagesTreeNode): vscode.TreeItem {
-    if (node instanceof GroupNode) return groupItem(node);
-    if (node instanceof ImageNode) return imageItem(node);
-    if (node instanceof LayerNode) return layerItem(node);
+    if (node instanceof GroupNode) return this.keepOpen(groupItem(node));
+    if (node instanceof ImageNode) return this.keepOpen(imageItem(node));
+    if (node instanceof LayerNode) return this.layerItem(node);
     const item = new vscode.TreeItem(node.text);
     item.iconPath = new vscode.ThemeIcon(node.icon);
-    item.contextValue = 'message';
+    item.contextValue = node.command ? 'message.action' : 'message';
+    item.command = node.command;
+    if (node.command) item.id = `action:${node.command.command}`;
+    item.tooltip = node.text;
     return item;
   }
+
+  private keepOpen(item: vscode.TreeItem): vscode.TreeItem {
+    if (item.id && this.expanded.has(item.id)) item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+    return item;
+  }
+
+  private layerItem(node: LayerNode): vscode.TreeItem {
+    const item = layerRow(layerFacts(node), this.glance.icons);
+    item.id = nodeId(node);
+    return item;
+  }
+}
+
+function layerFacts(node: LayerNode): LayerRowFacts {
+  return {
+    step: node.step,
+    imageBytes: node.image.summary.Size,
+    usedBy: node.usedBy,
+    waste: node.waste,
+    stepOfLayer: (i) => node.steps.find((s) => s.layerIndex === i)?.createdBy,
+  };
+}
+
+/** What a row offers when no engine answers: try again, the store instead, or another engine. */
+function unreachableActions(): MessageNode[] {
+  return [
+    new MessageNode('Retry', 'refresh', { command: 'imageLayers.refresh', title: 'Retry' }),
+    new MessageNode('Use Built-in Store', 'database', { command: 'imageLayers.useBuiltinStore', title: 'Use Built-in Store' }),
+    new MessageNode('Choose Engine…', 'plug', { command: 'imageLayers.switchBackend', title: 'Choose Engine…' }),
+  ];
+}
+
+/** The tree item ID of a node, stable across listings: a node made again for the same row has the same ID. */
+function nodeId(node: ImagesTreeNode): string | undefined {
+  if (node instanceof GroupNode) return `group:${node.name}`;
+  if (node instanceof ImageNode) return `image:${node.summary.Id}:${node.repoTag ?? ''}`;
+  if (node instanceof LayerNode) return `layer:${node.image.summary.Id}:${node.image.repoTag ?? ''}:${node.step.index}`;
+  return undefined;
 }
 
 function imageNode(entry: ImageEntry, parent: GroupNode | undefined): ImageNode {
@@ -202,7 +289,7 @@ function delay(ms: number): Promise<void> {
 
 function groupItem(node: GroupNode): vscode.TreeItem {
   const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
-  item.id = `group:${node.name}`;
+  item.id = nodeId(node);
   item.iconPath = new vscode.ThemeIcon(node.name === UNTAGGED_GROUP ? 'question' : 'repo');
   item.description = describeEntries(node.images.map((i) => ({ image: i.summary, repoTag: i.repoTag, label: i.label })));
   item.contextValue = 'group';
@@ -212,8 +299,9 @@ function groupItem(node: GroupNode): vscode.TreeItem {
 function imageItem(node: ImageNode): vscode.TreeItem {
   const s = node.summary;
   const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
-  item.id = `image:${s.Id}:${node.repoTag ?? ''}`;
-  item.description = `${shortId(s.Id)} · ${formatBytes(s.Size)} · ${formatAge(s.Created)}`;
+  item.id = nodeId(node);
+  // Size first: what a narrow side bar must still show; the ID last, where a cut costs least.
+  item.description = `${formatBytes(s.Size)} · ${formatAge(s.Created)} · ${shortId(s.Id)}`;
   item.iconPath = new vscode.ThemeIcon(node.repoTag ? 'tag' : 'circle-large-outline');
   item.contextValue = node.repoTag ? 'image.tagged' : 'image.dangling';
   return item;
@@ -240,61 +328,4 @@ export function imageTooltip(node: ImageNode, details?: { layers: number; platfo
     row('Platform', details.platform);
   }
   return md;
-}
-
-function layerItem(node: LayerNode): vscode.TreeItem {
-  const step = node.step;
-  const text = step.createdBy || '(no build step recorded)';
-  const item = new vscode.TreeItem('', vscode.TreeItemCollapsibleState.None);
-  item.id = `layer:${node.image.summary.Id}:${node.image.repoTag ?? ''}:${step.index}`;
-  const shared = (node.usedBy ?? 1) > 1;
-  if (step.empty) {
-    // Empty steps (ENV, CMD, LABEL…) made no layer: everything goes in the dimmed description.
-    item.description = truncate(text, 120) + (step.uncertain ? ` · ${UNCERTAIN_EMPTY}` : '');
-    item.iconPath = new vscode.ThemeIcon('circle-small', new vscode.ThemeColor('disabledForeground'));
-    item.contextValue = 'step.empty';
-  } else {
-    item.label = truncate(text, 90);
-    // Size and sharing first: the view is narrow and the diff ID matters least.
-    const parts = [formatBytes(step.size)];
-    if (shared) parts.push(describeUsers(node.usedBy ?? 1));
-    if (step.diffId) parts.push(shortId(step.diffId));
-    if (step.uncertain) parts.push(UNCERTAIN_LAYER);
-    item.description = parts.join(' · ');
-    item.iconPath = new vscode.ThemeIcon(
-      'layers',
-      shared ? new vscode.ThemeColor('charts.blue') : undefined,
-    );
-    item.contextValue = shared ? 'layer.shared' : 'layer';
-  }
-  return item;
-}
-
-/** A layer row's tooltip: its step, diff ID, size, sharing, and the packages line when the image has packages. */
-export function layerTooltip(node: LayerNode, packages?: string): vscode.MarkdownString {
-  const step = node.step;
-  const md = new vscode.MarkdownString();
-  appendCode(md, step.createdBy, 'dockerfile');
-  if (step.diffId) {
-    md.appendMarkdown('\n\nDiff ID: ');
-    appendPlain(md, step.diffId);
-  }
-  md.appendMarkdown(`\n\nSize: ${formatBytes(step.size)}`);
-  if ((node.usedBy ?? 1) > 1) md.appendMarkdown(`\n\nShared by ${node.usedBy} images.`);
-  if (packages) {
-    md.appendMarkdown('\n\n');
-    appendPlain(md, packages);
-  }
-  if (step.uncertain) md.appendMarkdown(`\n\n${UNCERTAIN_TOOLTIP}`);
-  return md;
-}
-
-const UNCERTAIN_LAYER = 'step uncertain';
-const UNCERTAIN_EMPTY = 'may have made a layer';
-const UNCERTAIN_TOOLTIP =
-  "The engine's history does not say which of its zero-size steps made layers: this pairing is the likeliest, not a certainty.";
-
-function truncate(text: string, max: number): string {
-  const oneLine = text.replace(/\s+/g, ' ');
-  return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }

@@ -6,6 +6,7 @@ import { loggedMessage } from '../log';
 import type { ImageCatalog } from '../../backend/catalog';
 import { formatBytes } from '../../core/format';
 import { shortId } from '../../core/reference';
+import { oneLine } from '../../core/layer-glance';
 import { describeUsers, layersBySize, type LayerUsage } from '../../core/sharing';
 import { LayerPackagesLines } from './layer-packages';
 
@@ -78,9 +79,10 @@ export class LayersTreeProvider implements vscode.TreeDataProvider<Node> {
     if (node instanceof LayerUsageNode) {
       const u = node.usage;
       const users = u.imageIds.length;
-      const item = new vscode.TreeItem(`${formatBytes(u.size)}  ${shortId(u.diffId)}`, vscode.TreeItemCollapsibleState.Collapsed);
+      // The size and who shares it, where a narrow side bar still shows them; the diff ID is in the tooltip.
+      const item = new vscode.TreeItem(formatBytes(u.size), vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `layer:${u.chainId}`;
-      item.description = `${describeUsers(users)}${u.createdBy ? ` · ${u.createdBy}` : ''}`;
+      item.description = [describeUsers(users), oneLine(u.createdBy)].filter(Boolean).join(' · ');
       item.iconPath = new vscode.ThemeIcon('layers', users > 1 ? new vscode.ThemeColor('charts.blue') : undefined);
       item.contextValue = users > 1 ? 'layer.shared' : 'layer';
       return item;

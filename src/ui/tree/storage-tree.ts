@@ -4,6 +4,7 @@ import { RootListing } from './root-listing';
 import { loggedMessage } from '../log';
 import type { ImageCatalog } from '../../backend/catalog';
 import { formatBytes } from '../../core/format';
+import type { DiskUsage } from '../../core/model';
 import { sharingTotals } from '../../core/sharing';
 
 export class StorageTreeProvider implements vscode.TreeDataProvider<vscode.TreeItem> {
@@ -24,6 +25,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<vscode.TreeI
   }
 
   async getChildren(parent?: vscode.TreeItem): Promise<vscode.TreeItem[]> {
+    if (parent instanceof OnDiskItem) return parent.parts;
     if (parent) return [];
     return this.roots.get(() => this.rows());
   }
@@ -55,19 +57,42 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<vscode.TreeI
         item.id = `storage:${label}`;
         return item;
       });
-      for (const part of df.Parts ?? []) {
-        const item = new vscode.TreeItem(`  ${part.name}`);
-        item.description = formatBytes(part.bytes);
-        item.tooltip = part.path;
-        item.iconPath = new vscode.ThemeIcon('file-directory');
-        item.id = `storage:part:${part.name}`;
-        items.push(item);
-      }
+      if (df.Parts?.length) items.push(new OnDiskItem(df.Parts, info.Driver, df.LayersSize));
       return items;
     } catch (e) {
       const item = new vscode.TreeItem(loggedMessage(e, 'Storage view'));
       item.iconPath = new vscode.ThemeIcon('error');
       return [item];
     }
+  }
+}
+
+/** Drivers that keep each layer's whole filesystem, not its changes: the data on disk outgrows the images' size. */
+const COPYING_DRIVERS = new Set(['vfs']);
+
+/** "On disk": the store's or engine's folders (configs, layer metadata, layer data) as child rows, `du` each. */
+class OnDiskItem extends vscode.TreeItem {
+  readonly parts: vscode.TreeItem[];
+
+  constructor(parts: NonNullable<DiskUsage['Parts']>, driver: string, layersSize: number) {
+    super('On disk', vscode.TreeItemCollapsibleState.Expanded);
+    this.id = 'storage:on-disk';
+    const total = parts.reduce((n, p) => n + p.bytes, 0);
+    this.description = formatBytes(total);
+    this.tooltip = `What the root's folders take on disk (counted like du): ${formatBytes(total)}.`;
+    this.iconPath = new vscode.ThemeIcon('server');
+    const copies = COPYING_DRIVERS.has(driver);
+    this.parts = parts.map((part) => {
+      const item = new vscode.TreeItem(part.name);
+      item.id = `storage:part:${part.name}`;
+      item.iconPath = new vscode.ThemeIcon('file-directory');
+      const explain = copies && part.name === 'layer data' && part.bytes > layersSize;
+      item.description = explain ? `${formatBytes(part.bytes)} · ${driver} copies every layer's filesystem` : formatBytes(part.bytes);
+      item.tooltip = explain
+        ? `${part.path}\n\nThe ${driver} driver keeps each layer as a full copy of the filesystem up to that layer, not only ` +
+          `its changes, so the layer data (${formatBytes(part.bytes)}) outgrows the images' Size (${formatBytes(layersSize)}).`
+        : part.path;
+      return item;
+    });
   }
 }

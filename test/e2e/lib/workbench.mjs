@@ -253,6 +253,52 @@ export function workbench(page) {
       await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).waitFor({ timeout: WAIT });
       await input.press('Enter');
     },
+    /**
+     * Hovers the first `text` on the editor line holding `lineText` and waits for a hover holding `expect`. The
+     * editor shows a hover after a pause of the mouse: moved off and on again if the first one is missed, and at
+     * the last try the cursor is put there and the hover asked for from the keyboard (Ctrl+K Ctrl+I), as users can.
+     * Returns the hover's locator.
+     */
+    async hoverOn(lineText, text, expect = text) {
+      const line = page.locator('.part.editor .monaco-editor .view-line', { hasText: lineText });
+      await line.first().waitFor({ timeout: WAIT });
+      // Where its characters are on the line, measured again on each attempt: the editor may still be laying out.
+      const box = () =>
+        line.first().evaluate((el, word) => {
+          const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+          let node;
+          while ((node = walker.nextNode())) {
+            const at = node.textContent.replace(/\u00a0/g, ' ').indexOf(word);
+            if (at >= 0) {
+              const range = document.createRange();
+              range.setStart(node, at);
+              range.setEnd(node, Math.min(node.textContent.length, at + word.length));
+              const r = range.getBoundingClientRect();
+              return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+            }
+          }
+          return null;
+        }, text.slice(0, 6));
+      const hover = page.locator('.monaco-hover:visible', { hasText: expect });
+      for (let attempt = 1; ; attempt++) {
+        const at = await box();
+        if (!at) throw new Error(`could not find "${text}" on the line "${lineText}"`);
+        await page.mouse.move(at.x, at.y + (at.y > 300 ? -200 : 200));
+        if (attempt < 3) {
+          await page.mouse.move(at.x, at.y, { steps: 4 });
+        } else {
+          await page.mouse.click(at.x, at.y);
+          await page.keyboard.press('Control+K');
+          await page.keyboard.press('Control+I');
+        }
+        try {
+          await hover.first().waitFor({ timeout: 5000 });
+          return hover.first();
+        } catch (e) {
+          if (attempt === 3) throw e;
+        }
+      }
+    },
     /** Waits for the extension's activity-bar icon: the workbench is up with the extension installed. */
     async waitForExtension() {
       await page.locator('.part.activitybar a.action-label[aria-label^="Image Layers"]').waitFor({ timeout: 60_000 });
