@@ -70,7 +70,7 @@ export function imagesUsing(index: LayerIndex, imageId: string, depth: number): 
   return usage ? usage.imageIds.length : 1;
 }
 
-/** "shared by N images" where more than one image uses a layer, "1 image" otherwise: one wording for every view. */
+/** "shared by N" where more than one image uses a layer, "1 image" otherwise: the narrow rows' one wording. */
 export function describeUsers(images: number): string {
   return images > 1 ? `shared by ${images}` : '1 image';
 }

@@ -128,10 +128,14 @@ await run.step('at layer 5, Diff ↓ shows settings.json as of layer 4 (layer 3\
 
 await run.step('a Layer Files row offers Open, Diff ↓, Copy path and Save…; Copy path and Save… do what they say', 'row-actions', async () => {
   await page.locator('.part.editor .tab', { hasText: `Layer Files ${A}` }).click();
-  // A panel shown again gets a new page, its folders closed.
+  // A panel shown again opens the folders it had open: a folder still closed is opened.
   const view = wb.visibleWebview();
   await view.locator('#status', { hasText: /^Changes in layer 5/ }).waitFor({ timeout: WAIT });
-  for (const dir of ['etc', 'web']) await view.locator('.row', { hasText: new RegExp(`^.${dir}/`) }).first().click();
+  for (const dir of ['etc', 'etc/web']) {
+    const row = view.locator(`.row[data-path="${dir}"]`);
+    await row.waitFor({ timeout: WAIT });
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  }
   const file = view.locator('.row[data-path="etc/web/settings.json"]');
   await file.hover();
   const labels = (await file.locator('button.file-action').allInnerTexts()).map((t) => t.trim());

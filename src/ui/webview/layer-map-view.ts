@@ -30,7 +30,7 @@ export function layerMapView(map: LayerMap, allUsers: ReadonlyMap<string, number
         `Layer ${c.depth + 1} · ${formatBytes(c.size)} · diff ${shortId(c.diffId)}`,
         `Used here by ${c.users.join(', ')}`,
       ];
-      if (everywhere !== undefined && everywhere > c.users.length) facts.push(`Among all images: ${describeUsers(everywhere)}`);
+      if (everywhere !== undefined && everywhere > c.users.length) facts.push(`Among all images: shared by ${everywhere} images`);
       for (const same of c.sameContent) facts.push(`The same bytes are stored again as layer ${same.depth + 1} of ${same.name}, on another base`);
       facts.push('Click to see its files');
       return {
