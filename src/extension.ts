@@ -1,18 +1,14 @@
-// Wiring only: builds the backend holder, the views, commands and hovers.
+// Wiring only: builds the backend holder and the views; commands, panels and hovers load on first use from
+// dist/features.js (src/features.ts), through the stand-ins of ui/lazy-features.ts.
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ImageBackend } from './backend/backend';
 import { ImageCatalog } from './backend/catalog';
 import { RegistryClient } from './backend/registry/registry-client';
 import { BackendHolder } from './ui/backend-holder';
 import { showViewOnFirstRun } from './ui/first-run';
-import type { CommandContext } from './ui/commands/command-context';
-import { registerBackendCommands } from './ui/commands/backend-commands';
-import { registerImageCommands } from './ui/commands/image-commands';
-import { registerLayerCommands } from './ui/commands/layer-commands';
-import { registerManageCommands } from './ui/commands/manage-commands';
-import { registerTransferCommands } from './ui/commands/transfer-commands';
-import { registerViewCommands } from './ui/commands/view-commands';
-import { DOCKERFILE_SELECTOR, DockerfileHoverProvider } from './ui/hover/dockerfile-hover';
+import { DOCKERFILE_SELECTOR } from './ui/hover/dockerfile-selector';
+import { LazyFeatures, type FeaturesModule } from './ui/lazy-features';
 import { openLog } from './ui/log';
 import { RefreshScheduler } from './ui/refresh';
 import { BackendStatus } from './ui/status';
@@ -21,7 +17,6 @@ import { LayersTreeProvider } from './ui/tree/layers-tree';
 import { revealImage } from './ui/tree/reveal';
 import { StorageTreeProvider } from './ui/tree/storage-tree';
 import { ViewOptions } from './ui/tree/view-options';
-import { PanelHost } from './ui/webview/panel-host';
 import type { PageProbe, ProbeAction } from './ui/webview/protocol';
 
 /** What activate() returns: a handle for the extension's own tests. */
@@ -71,14 +66,13 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   });
   const layers = new LayersTreeProvider(getCatalog);
   const storage = new StorageTreeProvider(getCatalog);
-  const panels = new PanelHost(context.extensionUri, getCatalog);
 
   const refresh = () => {
     catalog?.invalidate();
     images.refresh();
     layers.refresh();
     storage.refresh();
-    panels.refreshAll();
+    features.loaded()?.panels.refreshAll();
     const filter = options.get().filter;
     imagesView.description = filter ? `filter: ${filter}` : undefined;
   };
@@ -90,14 +84,20 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   };
   void holder.get().then(follow, () => undefined);
 
-  const commandContext: CommandContext = {
-    catalog: getCatalog,
-    registry,
-    panels,
-    refresh,
-    selection: () => imagesView.selection,
-    reveal: (ref) => revealImage(imagesView, images, ref),
-  };
+  const features = new LazyFeatures(
+    // A file next to this one: dist/features.js in the bundle, out/features.js under tsc.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    () => require(join(__dirname, 'features.js')) as FeaturesModule,
+    {
+      extension: context,
+      catalog: getCatalog,
+      registry,
+      options,
+      refresh,
+      selection: () => imagesView.selection,
+      reveal: (ref) => revealImage(imagesView, images, ref),
+    },
+  );
 
   context.subscriptions.push(
     log,
@@ -113,20 +113,14 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     imagesView,
     vscode.window.createTreeView('imageLayers.layers', { treeDataProvider: layers, showCollapseAll: true }),
     vscode.window.registerTreeDataProvider('imageLayers.storage', storage),
-    panels,
-    ...panels.registerSerializers(),
+    features,
+    ...features.registerStandIns(context.extension.packageJSON),
     scheduler,
     holder.onDidChange((backend) => {
       follow(backend);
       refresh();
     }),
-    ...registerImageCommands(commandContext),
-    ...registerTransferCommands(commandContext),
-    ...registerManageCommands(commandContext),
-    ...registerLayerCommands(commandContext),
-    ...registerViewCommands(options),
-    ...registerBackendCommands(),
-    vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, new DockerfileHoverProvider(getCatalog, registry)),
+    vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, features.hoverStandIn()),
   );
   const filter = options.get().filter;
   imagesView.description = filter ? `filter: ${filter}` : undefined;
@@ -142,7 +136,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     storage,
     options,
     refresh,
-    probePanel: (title, act) => panels.probe(title, act),
+    probePanel: async (title, act) => features.loaded()?.panels.probe(title, act),
     statusText: () => status.text,
     watchReady: () => scheduler.ready,
   };

@@ -10,10 +10,6 @@ import { freshness } from '../../core/freshness';
 import { familiarString, parseReference, shortId, splitName, type ImageReference } from '../../core/reference';
 import type { RegistryClient } from '../../backend/registry/registry-client';
 
-export const DOCKERFILE_SELECTOR: vscode.DocumentSelector = [
-  { language: 'dockerfile' },
-  { scheme: 'file', pattern: '**/{Dockerfile,Containerfile,*.dockerfile,*.containerfile,Dockerfile.*,Containerfile.*}' },
-];
 
 const LOOKUP_TIMEOUT_MS = 2000;
 const HOVER_COMMANDS = [

@@ -1,0 +1,32 @@
+// The features bundle (dist/features.js): everything the first view does not need. activate() registers
+// stand-ins for its commands, panels and hover; the first use of any of them requires this file once. A new
+// feature that registers from a function of its own joins with one line in `disposables` below
+// (docs/architecture.md, *How a feature stays out of activation*).
+import type { CommandContext } from './ui/commands/command-context';
+import { registerBackendCommands } from './ui/commands/backend-commands';
+import { registerImageCommands } from './ui/commands/image-commands';
+import { registerLayerCommands } from './ui/commands/layer-commands';
+import { registerManageCommands } from './ui/commands/manage-commands';
+import { registerTransferCommands } from './ui/commands/transfer-commands';
+import { registerViewCommands } from './ui/commands/view-commands';
+import { DockerfileHoverProvider } from './ui/hover/dockerfile-hover';
+import type { FeatureContext, Features } from './ui/lazy-features';
+import { PanelHost } from './ui/webview/panel-host';
+
+export function registerFeatures(ctx: FeatureContext): Features {
+  const panels = new PanelHost(ctx.extension.extensionUri, ctx.catalog);
+  const commands: CommandContext = { ...ctx, panels };
+  return {
+    panels,
+    hover: new DockerfileHoverProvider(ctx.catalog, ctx.registry),
+    disposables: [
+      panels,
+      ...registerImageCommands(commands),
+      ...registerTransferCommands(commands),
+      ...registerManageCommands(commands),
+      ...registerLayerCommands(commands),
+      ...registerViewCommands(ctx.options),
+      ...registerBackendCommands(),
+    ],
+  };
+}
