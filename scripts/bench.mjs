@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark compares against a peer measured in the same run and prints the ratio.
-// `node scripts/bench.mjs activation` runs one group only (groups: activation, tree, load, layers, entries).
+// `node scripts/bench.mjs activation` runs one group only (groups: activation, tree, load, layers, entries, scan, pull, scale).
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ const groups = {
   load: async () => (await import('./bench/load.mjs')).loadBench(root),
   layers: async () => (await import('./bench/layers.mjs')).layersBench(root),
   entries: async () => (await import('./bench/entries.mjs')).entriesBench(root),
+  scan: async () => (await import('./bench/scan.mjs')).scanBench(root),
 };
 const wanted = process.argv.slice(2).filter((g) => g in groups);
 

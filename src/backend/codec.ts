@@ -116,9 +116,13 @@ export async function tarOf(source: AsyncIterable<Buffer>, what: string): Promis
   const { kind, rest } = await sniffStream(source);
   if (kind === 'none') return { kind, tar: rest };
   const check = bombCheck(what);
-  const inflate = decompressor(kind, { check });
+  const inflate = decompressor(kind, { check, chunkSize: 256 << 10 });
   let output = 0;
+  // Room for a few MiB between the inflater (zlib's thread) and the reader (this one): each works while the
+  // other does, instead of taking turns at every 16 KiB.
   const guard = new Transform({
+    readableHighWaterMark: 8 << 20,
+    writableHighWaterMark: 8 << 20,
     transform(chunk: Buffer, _e, done) {
       output += chunk.length;
       done(check(output, inflate.consumed()) ?? null, chunk);

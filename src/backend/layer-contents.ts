@@ -1,13 +1,13 @@
-// The file list of a layer: its uncompressed tar read with tar-stream into entries (path, type, size, mode,
+// The file list of a layer: its uncompressed tar walked into entries (path, type, size, mode,
 // linkname, a hash of each file's contents), the file bodies hashed as they pass, so memory holds the list and
 // never a file. Lists are cached
 // per diff ID (the same diff ID is the same bytes, whatever the image or backend).
 import { createHash } from 'crypto';
-import * as tar from 'tar-stream';
 import { efficiency, type EfficiencyReport } from '../core/efficiency';
 import { cleanPath, type EntryType, type LayerEntry } from '../core/filetree';
 import { layerWaste, type LayerWaste } from '../core/layer-waste';
 import { BackendError, type ImageSource } from './backend';
+import { TarWalker, type TarEntryType } from './store/tar-walker';
 
 export interface LayerContents {
   entries: LayerEntry[];
@@ -31,7 +31,7 @@ export interface ReadOptions {
 const MAX_PATH = 4096;
 export const MAX_ENTRIES = 1_000_000;
 
-function entryType(type: string | null | undefined): EntryType {
+function entryType(type: TarEntryType): EntryType {
   switch (type) {
     case 'file':
     case 'contiguous-file':
@@ -47,90 +47,77 @@ function entryType(type: string | null | undefined): EntryType {
   }
 }
 
-function finiteSize(n: unknown): number {
-  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
-}
-
-/** Reads a layer's uncompressed tar stream into its entries. Cancelled by `signal` (BackendError 'cancelled'). */
-export function readLayerEntries(stream: NodeJS.ReadableStream, options: ReadOptions = {}): Promise<LayerContents> {
+/**
+ * Reads a layer's uncompressed tar stream into its entries. Cancelled by `signal` (BackendError 'cancelled').
+ * The tar is walked block by block as chunks arrive (store/tar-walker.ts), with no stream per entry: the
+ * listing keeps up with the inflater, which runs on another thread (docs/benchmarks.md, *scan*).
+ */
+export async function readLayerEntries(stream: NodeJS.ReadableStream, options: ReadOptions = {}): Promise<LayerContents> {
   const { signal } = options;
   const max = options.maxEntries ?? MAX_ENTRIES;
   const result: LayerContents = { entries: [], size: 0, skipped: 0 };
-  return new Promise<LayerContents>((resolve, reject) => {
-    const extract = tar.extract();
-    let settled = false;
-    const source = stream as NodeJS.ReadableStream & { destroy?: (e?: Error) => void };
-    const stop = () => {
-      source.unpipe?.(extract as unknown as NodeJS.WritableStream);
-      source.destroy?.();
-      extract.destroy();
+  const source = stream as NodeJS.ReadableStream & { destroy?: (e?: Error) => void };
+  const cancelled = () => new BackendError('cancelled', 'Reading the layer was cancelled.');
+  if (signal?.aborted) {
+    source.destroy?.();
+    throw cancelled();
+  }
+  let full = false;
+  const walker = new TarWalker((header) => {
+    if (full) return;
+    const raw = header.name;
+    const path = raw.length > MAX_PATH ? '' : cleanPath(raw);
+    if (!path) {
+      result.skipped++;
+      return;
+    }
+    if (result.entries.length >= max) {
+      // Only an entry past the limit makes the layer one of "more than" max.
+      full = true;
+      return;
+    }
+    const entry: LayerEntry = { path, type: entryType(header.type), size: Math.max(0, header.size), mode: header.mode & 0o7777 };
+    if (header.linkname) entry.linkname = header.linkname.length > MAX_PATH ? header.linkname.slice(0, MAX_PATH) + '…' : header.linkname;
+    result.entries.push(entry);
+    result.size += entry.size;
+    if (result.entries.length % 5000 === 0) options.onEntries?.(result.entries.length);
+    if (entry.type !== 'file' || entry.size === 0) return;
+    const hash = createHash('sha256');
+    return {
+      data: (bytes) => hash.update(bytes),
+      end: () => {
+        entry.contentHash = hash.digest('base64').slice(0, 22);
+      },
     };
-    const settle = (error?: Error) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      if (error) {
-        stop();
-        reject(error);
-      } else {
-        resolve(result);
-      }
-    };
-    const finishEarly = (why: string) => {
-      if (settled) return;
-      result.truncated = why;
-      settle();
-      stop();
-    };
-    const onAbort = () => settle(new BackendError('cancelled', 'Reading the layer was cancelled.'));
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort);
-
-    extract.on('entry', (header, body, next) => {
-      const raw = header.name ?? '';
-      const path = raw.length > MAX_PATH ? '' : cleanPath(raw);
-      let entry: LayerEntry | undefined;
-      if (path && result.entries.length >= max) {
-        // Only an entry past the limit makes the layer one of "more than" max.
-        body.resume();
-        finishEarly(`The layer has more than ${max.toLocaleString('en-US')} entries; only the first are listed.`);
-        return;
-      }
-      if (!path) {
-        result.skipped++;
-      } else {
-        entry = { path, type: entryType(header.type), size: finiteSize(header.size), mode: (header.mode ?? 0) & 0o7777 };
-        if (header.linkname) entry.linkname = header.linkname.length > MAX_PATH ? header.linkname.slice(0, MAX_PATH) + '…' : header.linkname;
-        result.entries.push(entry);
-        result.size += entry.size;
-        if (result.entries.length % 5000 === 0) options.onEntries?.(result.entries.length);
-      }
-      const file = entry?.type === 'file' && entry.size > 0 ? entry : undefined;
-      if (file) {
-        const hash = createHash('sha256');
-        body.on('data', (c) => hash.update(c as Buffer));
-        body.on('end', () => {
-          file.contentHash = hash.digest('base64').slice(0, 22);
-          next();
-        });
-      } else body.on('end', () => next());
-      body.on('error', () => undefined);
-      body.resume();
-    });
-    extract.on('finish', () => settle());
-    extract.on('error', (e: Error) => {
-      if (settled) return;
-      // A broken or cut-off tar still shows what could be read.
-      finishEarly(`The layer's tar is damaged after ${result.entries.length.toLocaleString('en-US')} entries (${e.message}).`);
-    });
-    source.on('error', (e: Error) => {
-      if (settled) return;
-      if (signal?.aborted) return onAbort();
-      if (BackendError.is(e)) return settle(e);
-      finishEarly(`Reading the layer failed after ${result.entries.length.toLocaleString('en-US')} entries (${e.message}).`);
-    });
-    source.pipe(extract as unknown as NodeJS.WritableStream);
   });
+  const stop = () => source.destroy?.();
+  signal?.addEventListener('abort', stop);
+  let walking = true;
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      try {
+        walker.feed(chunk);
+      } catch (e) {
+        // A broken tar still shows what could be read.
+        walking = false;
+        result.truncated = `The layer's tar is damaged after ${result.entries.length.toLocaleString('en-US')} entries (${(e as Error).message}).`;
+      }
+      if (full) result.truncated = `The layer has more than ${max.toLocaleString('en-US')} entries; only the first are listed.`;
+      if (!walking || full) break;
+    }
+    if (walking && !full) walker.finish();
+  } catch (e) {
+    if (signal?.aborted) throw cancelled();
+    if (BackendError.is(e)) throw e;
+    const message = e instanceof Error ? e.message : String(e);
+    const what = walking && !result.truncated && message === 'Unexpected end of data' ? "The layer's tar is damaged" : 'Reading the layer failed';
+    result.truncated = `${what} after ${result.entries.length.toLocaleString('en-US')} entries (${message}).`;
+  } finally {
+    signal?.removeEventListener('abort', stop);
+    stop();
+  }
+  if (signal?.aborted) throw cancelled();
+  return result;
 }
 
 interface Pending {
