@@ -13,6 +13,7 @@ const groups = {
   layers: async () => (await import('./bench/layers.mjs')).layersBench(root),
   entries: async () => (await import('./bench/entries.mjs')).entriesBench(root),
   scan: async () => (await import('./bench/scan.mjs')).scanBench(root),
+  pull: async () => (await import('./bench/pull.mjs')).pullBench(root),
 };
 const wanted = process.argv.slice(2).filter((g) => g in groups);
 

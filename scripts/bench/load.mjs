@@ -3,32 +3,20 @@
 // `docker load` into a vfs dockerd, alternated round by round. Everything lives on tmpfs (/dev/shm) when it has
 // room, so the VM's disk (which slows with every gigabyte written and deleted) stays out of the figures.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statfsSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ensureDebianPackages, ENGINE_PACKAGES } from '../lib/apt.mjs';
 import { startDockerd } from '../lib/services.mjs';
 import { largeArchive } from './fixtures.mjs';
-import { alternate, freshNode, timeCommand } from './measure.mjs';
+import { alternate, freshNode, scratchFolder, timeCommand } from './measure.mjs';
 import { ms } from './stats.mjs';
 
 const require = createRequire(import.meta.url);
 const log = (m) => process.stderr.write(`${m}\n`);
 const LAYERS = 5;
 const LAYER_MIB = 80;
-
-/** tmpfs when it has room for the archive, the store, and dockerd's vfs copies (~4x the archive); else tmpdir. */
-function scratchFolder(need) {
-  try {
-    const s = statfsSync('/dev/shm');
-    if (s.bavail * s.bsize > need) return { dir: mkdtempSync('/dev/shm/il-bench-load-'), where: 'tmpfs (/dev/shm)' };
-  } catch {
-    // no /dev/shm
-  }
-  return { dir: mkdtempSync(join(tmpdir(), 'il-bench-load-')), where: `disk (${tmpdir()})` };
-}
 
 /** Peak RSS (KiB) of a fresh Node process that loads `archive` into a fresh store at `storeRoot`. */
 const rssScript = (root) => `
@@ -43,7 +31,7 @@ new BuiltinStore(storeRoot).loadArchive(archive).then(() => {
 export async function loadBench(root, runs = Number(process.env.BENCH_RUNS) || 5) {
   await ensureDebianPackages(ENGINE_PACKAGES.filter((p) => p.bin === 'dockerd'));
   const { BuiltinStore } = require(join(root, 'out/src/backend/store/index.js'));
-  const { dir, where } = scratchFolder(LAYERS * LAYER_MIB * (1 << 20) * 6);
+  const { dir, where } = scratchFolder('il-bench-load-', LAYERS * LAYER_MIB * (1 << 20) * 6);
   let dockerd;
   try {
     const archive = join(dir, 'large.tar');

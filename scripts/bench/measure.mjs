@@ -1,6 +1,9 @@
 // Measuring helpers beyond stats.mjs: runs that time themselves (a fresh Node process reports its own figure,
 // so Node's start-up is not counted), commands timed from spawn to exit, and several contenders alternated.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { median } from './stats.mjs';
 
@@ -41,4 +44,15 @@ export async function alternate(contenders, rounds, { before } = {}) {
     median: (name) => median(times[name]),
     ratio: (a, b) => median(times[a].map((t, i) => t / times[b][i])),
   };
+}
+
+/** A folder on tmpfs (/dev/shm) when it has `need` bytes free, else in the system temp folder; `where` says which. */
+export function scratchFolder(prefix, need) {
+  try {
+    const s = statfsSync('/dev/shm');
+    if (s.bavail * s.bsize > need) return { dir: mkdtempSync(`/dev/shm/${prefix}`), where: 'tmpfs (/dev/shm)' };
+  } catch {
+    // no /dev/shm
+  }
+  return { dir: mkdtempSync(join(tmpdir(), prefix)), where: `disk (${tmpdir()})` };
 }

@@ -14,7 +14,7 @@ const require = createRequire(import.meta.url);
 export async function scanBench(root, runs = Math.max(5, Number(process.env.BENCH_RUNS) || 5)) {
   const { tarOf } = require(join(root, 'out/src/backend/codec.js'));
   const { readLayerEntries } = require(join(root, 'out/src/backend/layer-contents.js'));
-  const blob = await gzipLayer();
+  const { file: blob } = await gzipLayer();
   let entries = 0;
   const ours = async () => {
     const t = performance.now();
