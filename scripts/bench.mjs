@@ -14,6 +14,7 @@ const groups = {
   entries: async () => (await import('./bench/entries.mjs')).entriesBench(root),
   scan: async () => (await import('./bench/scan.mjs')).scanBench(root),
   pull: async () => (await import('./bench/pull.mjs')).pullBench(root),
+  scale: async () => (await import('./bench/scale.mjs')).scaleBench(root),
 };
 const wanted = process.argv.slice(2).filter((g) => g in groups);
 
