@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark compares against a peer measured in the same run and prints the ratio.
-// `node scripts/bench.mjs activation` runs one group only (groups: activation, tree, load, layers, entries, gate, open-file).
+// `node scripts/bench.mjs activation` runs one group only (groups: activation, tree, load, layers, entries, gate, open-file, scan, pull, scale).
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,9 @@ const groups = {
   entries: async () => (await import('./bench/entries.mjs')).entriesBench(root),
   gate: async () => (await import('./bench/gate.mjs')).gateBench(root),
   'open-file': async () => (await import('./bench/open-file.mjs')).openFileBench(root),
+  scan: async () => (await import('./bench/scan.mjs')).scanBench(root),
+  pull: async () => (await import('./bench/pull.mjs')).pullBench(root),
+  scale: async () => (await import('./bench/scale.mjs')).scaleBench(root),
 };
 const wanted = process.argv.slice(2).filter((g) => g in groups);
 

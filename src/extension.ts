@@ -1,25 +1,17 @@
-// Wiring only: builds the backend holder, the views, commands and hovers.
+// Wiring only: builds the backend holder and the views; commands, panels and hovers load on first use from
+// dist/features.js (src/features.ts), through the stand-ins of ui/lazy-features.ts.
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ImageBackend } from './backend/backend';
 import { ImageCatalog } from './backend/catalog';
 import { RegistryClient } from './backend/registry/registry-client';
 import { BackendHolder } from './ui/backend-holder';
 import { showViewOnFirstRun } from './ui/first-run';
-import type { CommandContext } from './ui/commands/command-context';
-import { registerBackendCommands } from './ui/commands/backend-commands';
-import { registerImageCommands } from './ui/commands/image-commands';
-import { registerLayerCommands } from './ui/commands/layer-commands';
-import { registerPackagesCommands } from './ui/commands/packages-commands';
-import { registerLayerMapCommands } from './ui/commands/layer-map-commands';
-import { registerManageCommands } from './ui/commands/manage-commands';
-import { registerTransferCommands } from './ui/commands/transfer-commands';
-import { registerViewCommands } from './ui/commands/view-commands';
-import { DOCKERFILE_SELECTOR, DockerfileHoverProvider } from './ui/hover/dockerfile-hover';
-import { registerInspectDocument } from './ui/inspect-document';
+import { DOCKERFILE_SELECTOR } from './ui/hover/dockerfile-selector';
+import { LazyFeatures, type FeaturesModule } from './ui/lazy-features';
 import { openLog } from './ui/log';
 import { RefreshScheduler } from './ui/refresh';
 import { BackendStatus } from './ui/status';
-import { rememberExpansion } from './ui/tree/expansion';
 import { ImagesTreeProvider, type ImagesTreeNode } from './ui/tree/images-tree';
 import { LayersTreeProvider } from './ui/tree/layers-tree';
 import { revealImage } from './ui/tree/reveal';
@@ -27,9 +19,9 @@ import { StorageTreeProvider } from './ui/tree/storage-tree';
 import { ShareIcons } from './ui/tree/share-icons';
 import { ViewOptions } from './ui/tree/view-options';
 import { WasteMarks } from './ui/tree/waste-marks';
-import { PanelHost } from './ui/webview/panel-host';
+import { rememberExpansion } from './ui/tree/expansion';
 import { ImageFileSystemProvider } from './ui/files/image-fs-provider';
-import { registerImageFiles } from './ui/files/register-image-files';
+import { IMAGE_FILES_SCHEME } from './ui/files/image-uri';
 import type { PageProbe, ProbeAction } from './ui/webview/protocol';
 
 /** What activate() returns: a handle for the extension's own tests. */
@@ -82,10 +74,11 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   });
   const layers = new LayersTreeProvider(getCatalog);
   const storage = new StorageTreeProvider(getCatalog);
+  // Image files are registered at activation (a file of an image may be what a window reopens); they read
+  // layers only when a file is asked for.
   const files = new ImageFileSystemProvider(getCatalog);
-  const panels = new PanelHost(context.extensionUri, getCatalog, files);
 
-  // Views made outside this function (the inspect documents) follow refreshes through this event.
+  // Views the features make outside the panel host (the inspect documents) follow refreshes through this event.
   const refreshed = new vscode.EventEmitter<void>();
   const refresh = () => {
     catalog?.invalidate();
@@ -94,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     images.refresh();
     layers.refresh();
     storage.refresh();
-    panels.refreshAll();
+    features.loaded()?.panels.refreshAll();
     const filter = options.get().filter;
     imagesView.description = filter ? `filter: ${filter}` : undefined;
   };
@@ -106,14 +99,23 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
   };
   void holder.get().then(follow, () => undefined);
 
-  const commandContext: CommandContext = {
-    catalog: getCatalog,
-    registry,
-    panels,
-    refresh,
-    selection: () => imagesView.selection,
-    reveal: (ref) => revealImage(imagesView, images, ref),
-  };
+  const features = new LazyFeatures(
+    // A file next to this one: dist/features.js in the bundle, out/features.js under tsc.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    () => require(join(__dirname, 'features.js')) as FeaturesModule,
+    {
+      extension: context,
+      catalog: getCatalog,
+      registry,
+      options,
+      refresh,
+      onRefresh: refreshed.event,
+      files,
+      waste,
+      selection: () => imagesView.selection,
+      reveal: (ref) => revealImage(imagesView, images, ref),
+    },
+  );
 
   context.subscriptions.push(
     log,
@@ -130,25 +132,17 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     ...rememberExpansion(imagesView, images),
     vscode.window.createTreeView('imageLayers.layers', { treeDataProvider: layers, showCollapseAll: true }),
     vscode.window.registerTreeDataProvider('imageLayers.storage', storage),
-    panels,
-    ...panels.registerSerializers(),
+    refreshed,
+    files,
+    vscode.workspace.registerFileSystemProvider(IMAGE_FILES_SCHEME, files, { isCaseSensitive: true, isReadonly: true }),
+    features,
+    ...features.registerStandIns(context.extension.packageJSON),
     scheduler,
     holder.onDidChange((backend) => {
       follow(backend);
       refresh();
     }),
-    ...registerImageCommands(commandContext),
-    ...registerTransferCommands(commandContext),
-    ...registerManageCommands(commandContext),
-    ...registerLayerCommands(commandContext),
-    ...registerPackagesCommands(commandContext),
-    ...registerLayerMapCommands(commandContext),
-    refreshed,
-    ...registerInspectDocument(commandContext, refreshed.event),
-    ...registerImageFiles(commandContext, files),
-    ...registerViewCommands(options),
-    ...registerBackendCommands(),
-    vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, new DockerfileHoverProvider(getCatalog, registry, waste)),
+    vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, features.hoverStandIn()),
   );
   const filter = options.get().filter;
   imagesView.description = filter ? `filter: ${filter}` : undefined;
@@ -164,7 +158,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     storage,
     options,
     refresh,
-    probePanel: (title, act) => panels.probe(title, act),
+    probePanel: async (title, act) => features.loaded()?.panels.probe(title, act),
     statusText: () => status.text,
     watchReady: () => scheduler.ready,
   };

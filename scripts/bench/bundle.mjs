@@ -9,6 +9,7 @@ export { BuiltinStore } from './src/backend/store';
 export { DockerBackend } from './src/backend/docker';
 export { ImageCatalog } from './src/backend/catalog';
 export { arrangeImages } from './src/core/arrange';
+export { layersBySize } from './src/core/sharing';
 `;
 
 /** Builds out/bench/view-model.js and returns its path. */

@@ -59,6 +59,9 @@ export function manyImages({ count, bases, repos, ownLayers }) {
 export const TREE_SET = { count: 2000, bases: 100, repos: 250, ownLayers: (j) => (j < 1800 ? 5 : 4) };
 /** The engine data set: 300 distinct images (one own layer each on 10 shared bases). */
 export const ENGINE_SET = { count: 300, bases: 10, repos: 60, ownLayers: () => 1 };
+/** The scale data sets: 10,000 images and 50,000 layer chains in the store; 1,000 images on an engine. */
+export const SCALE_SET = { count: 10_000, bases: 500, repos: 1000, ownLayers: (j) => (j < 9000 ? 5 : 4) };
+export const ENGINE_SCALE_SET = { count: 1000, bases: 20, repos: 200, ownLayers: () => 1 };
 
 /** A `docker save` archive of `set`, cached under the bench cache folder. */
 export async function cachedArchive(root, name, set) {
@@ -73,17 +76,17 @@ export async function cachedArchive(root, name, set) {
 }
 
 /**
- * A built-in store holding TREE_SET, cached under ~/.cache/image-layers/bench/<version>/tree-store. Built by
- * BuiltinStore.loadArchive on tmpfs (where fsync is free) and then copied to the cache on disk.
+ * A built-in store holding `set` (TREE_SET unless said), cached under ~/.cache/image-layers/bench/<version>/
+ * <name>-store. Built by BuiltinStore.loadArchive on tmpfs (where fsync is free), then copied to the cache on disk.
  */
-export async function cachedTreeStore(root, log = () => {}) {
+export async function cachedTreeStore(root, log = () => {}, set = TREE_SET, name = 'tree') {
   const { BuiltinStore, STORE_VERSION } = require(join(root, 'out/src/backend/store/index.js'));
   const dir = join(cacheDir(), FIXTURE_VERSION);
-  const storeRoot = join(dir, `tree-store-${STORE_VERSION}`);
+  const storeRoot = join(dir, `${name}-store-${STORE_VERSION}`);
   if (existsSync(join(storeRoot, '.complete'))) return storeRoot;
   rmSync(storeRoot, { recursive: true, force: true });
   const t0 = Date.now();
-  const archive = await cachedArchive(root, 'tree-2000', TREE_SET);
+  const archive = await cachedArchive(root, `${name}-${set.count}`, set);
   log(`tree: generated archive in ${((Date.now() - t0) / 1000).toFixed(1)} s; loading it into a store (once, then cached)`);
   const scratch = existsSync('/dev/shm') ? '/dev/shm' : dir;
   const building = join(scratch, `il-bench-tree-${process.pid}`);

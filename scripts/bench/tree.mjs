@@ -41,6 +41,26 @@ const arrange = ${JSON.stringify(ARRANGE)};
 })().catch((e) => { console.error(e); process.exit(1); });`;
 
 /**
+ * The Layers view in a fresh process whose Images view has listed already (untimed): the layer index (every
+ * image inspected, chains and sharing computed) sorted by size, as LayersTreeProvider's root does. Reports the
+ * process's memory after both views, and the same for a process that only loaded the code.
+ */
+const layersView = (bundle, backend) => `
+const m = require(${JSON.stringify(bundle)});
+const base = process.memoryUsage();
+(async () => {
+  const catalog = new m.ImageCatalog(${backend});
+  m.arrangeImages(await catalog.images(), ${JSON.stringify(ARRANGE)});
+  const t0 = performance.now();
+  const rows = m.layersBySize(await catalog.layerIndex());
+  const ms = performance.now() - t0;
+  global.gc?.();
+  const mem = process.memoryUsage();
+  catalog.backend.dispose?.();
+  console.log(JSON.stringify({ ms, layers: rows.length, rss: mem.rss, heap: mem.heapUsed, baseRss: base.rss, baseHeap: base.heapUsed }));
+})().catch((e) => { console.error(e); process.exit(1); });`;
+
+/**
  * The floor for the store's layout: the files the first two levels depend on (repositories.json, every image
  * config, every layer chain's size record), read with readFileSync and parsed, nothing else.
  */
@@ -54,9 +74,13 @@ for (const id of fs.readdirSync(base + '/imagedb/content/sha256')) { JSON.parse(
 for (const c of fs.readdirSync(base + '/layerdb/sha256')) size += Number(fs.readFileSync(base + '/layerdb/sha256/' + c + '/size', 'utf8'));
 console.log(JSON.stringify({ ms: performance.now() - t0, configs, repos: Object.keys(repos.Repositories).length }));`;
 
-async function storeRows(root, runs) {
+/**
+ * The store's rows for `set` (cached as `name`): first listing, with the code's load, refresh, one expansion;
+ * with `layers`, the Layers view and the memory after both views too. `goals` in ms.
+ */
+export async function storeRows(root, runs, { set = TREE_SET, name = 'tree', goals = { first: 150, refresh: 150 }, layers = false } = {}) {
   const t0 = Date.now();
-  const storeRoot = await cachedTreeStore(root, log);
+  const storeRoot = await cachedTreeStore(root, log, set, name);
   log(`tree: store ready at ${storeRoot} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const bundle = await viewModelBundle(root);
   const storeExpr = `new m.BuiltinStore(${JSON.stringify(storeRoot)})`;
@@ -126,36 +150,57 @@ async function storeRows(root, runs) {
     },
     1,
   );
-  const n = `${TREE_SET.count} images`;
+  const n = `${set.count} images`;
   // ImageCatalog.images() gives up after 20 s (LIST_DEADLINE_MS): the view then shows an error instead.
   const late = (t) => (t > 20_000 ? ' past the 20 s list deadline' : '');
-  return [
-    { name: `store tree, first listing (${n})${late(cold.median('ours'))}`, ours: ms(cold.median('ours')), peerName: 'readFileSync of the same files', peer: ms(cold.median('peer')), ratio: cold.ratio('ours', 'peer'), goal: '< 150 ms', ok: cold.median('ours') < 150 },
+  const rows = [
+    { name: `store tree, first listing (${n})${late(cold.median('ours'))}`, ours: ms(cold.median('ours')), peerName: 'readFileSync of the same files', peer: ms(cold.median('peer')), ratio: cold.ratio('ours', 'peer'), goal: `< ${goals.first} ms`, ok: cold.median('ours') < goals.first },
     { name: `store tree, first listing + loading the code`, ours: ms(cold.median('withLoad')), peerName: 'readFileSync of the same files', peer: ms(cold.median('peer')), ratio: cold.ratio('withLoad', 'peer') },
-    { name: `store tree, refresh (${n})${late(warm.median('ours'))}`, ours: ms(warm.median('ours')), peerName: 'readFileSync of the same files', peer: ms(warm.median('peer')), ratio: warm.ratio('ours', 'peer'), goal: '< 150 ms', ok: warm.median('ours') < 150 },
+    { name: `store tree, refresh (${n})${late(warm.median('ours'))}`, ours: ms(warm.median('ours')), peerName: 'readFileSync of the same files', peer: ms(warm.median('peer')), ratio: warm.ratio('ours', 'peer'), goal: `< ${goals.refresh} ms`, ok: warm.median('ours') < goals.refresh },
     { name: `store expand one image (${n})`, ours: ms(expand.median('ours')), peerName: "readFileSync of that image's files", peer: ms(expand.median('peer')), ratio: expand.ratio('ours', 'peer') },
   ];
+  if (layers) {
+    let last;
+    const view = await alternate(
+      {
+        ours: () => {
+          last = freshNode(layersView(bundle, storeExpr), [], { nodeArgs: ['--expose-gc'] });
+          return last.ms;
+        },
+        peer: () => freshNode(rawRead(storeRoot)).ms,
+      },
+      runs,
+    );
+    const mib = (b) => `${(b / 1048576).toFixed(0)} MiB`;
+    rows.push(
+      { name: `store Layers view (${n}, ${last.layers} layers)`, ours: ms(view.median('ours')), peerName: 'readFileSync of the same files', peer: ms(view.median('peer')), ratio: view.ratio('ours', 'peer'), goal: `< ${goals.layers} ms`, ok: view.median('ours') < goals.layers },
+      { name: `memory after the Images and Layers views (${n}), RSS`, ours: mib(last.rss), peerName: 'the code loaded, nothing listed', peer: mib(last.baseRss), ratio: last.rss / last.baseRss },
+      { name: `memory after the Images and Layers views (${n}), JS heap`, ours: mib(last.heap), peerName: 'the code loaded, nothing listed', peer: mib(last.baseHeap), ratio: last.heap / last.baseHeap },
+    );
+  }
+  return rows;
 }
 
-async function engineRows(root, runs) {
+/** dockerd's rows for `set`: first listing (with and without the code's load), refresh, one expansion. */
+export async function engineRows(root, runs, set = ENGINE_SET) {
   await ensureDebianPackages(ENGINE_PACKAGES.filter((p) => p.bin === 'dockerd'));
-  const archive = await cachedArchive(root, 'engine-300', ENGINE_SET);
+  const archive = await cachedArchive(root, `engine-${set.count}`, set);
   // dockerd's data root is kept in the cache folder (on disk): loading 300 images into vfs takes ~45 s here,
   // so it is done once; a later run finds them and loads again only when some are missing.
-  const dir = join(cacheDir(), FIXTURE_VERSION, 'dockerd-300');
+  const dir = join(cacheDir(), FIXTURE_VERSION, `dockerd-${set.count}`);
   let dockerd;
   try {
     dockerd = await startDockerd(dir);
     const docker = (...args) => execFileSync('docker', ['-H', dockerd.host, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
     const distinct = () => new Set(docker('images', '-q', '--no-trunc').trim().split('\n').filter(Boolean)).size;
     let count = distinct();
-    if (count < ENGINE_SET.count) {
+    if (count < set.count) {
       const t0 = Date.now();
       docker('load', '-q', '-i', archive);
       count = distinct();
       log(`tree: loaded ${count} images into dockerd in ${((Date.now() - t0) / 1000).toFixed(1)} s (kept in ${dir})`);
     }
-    if (count < ENGINE_SET.count) throw new Error(`dockerd holds ${count} images, expected ${ENGINE_SET.count}`);
+    if (count < set.count) throw new Error(`dockerd holds ${count} images, expected ${set.count}`);
 
     const bundle = await viewModelBundle(root);
     const backendExpr = `new m.DockerBackend({ host: ${JSON.stringify(dockerd.host)} })`;

@@ -83,6 +83,11 @@ export interface ImageSource {
   readonly kind: BackendKind;
   /** The name a user knows it by: "Docker", "Podman", "Built-in store". */
   readonly displayName: string;
+  /**
+   * How many reads (inspect, history) it serves well at once: the catalog's bound. An engine's API takes a few;
+   * a folder of files many more, since each read waits on the file system, not on this thread. Default 8.
+   */
+  readonly parallelReads?: number;
   /** Checks the backend answers; fails with kind 'unreachable' when not. */
   ping(signal?: AbortSignal): Promise<void>;
   info(): Promise<BackendInfo>;

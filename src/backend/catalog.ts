@@ -74,7 +74,7 @@ export class ImageCatalog {
 
   constructor(
     readonly backend: ImageBackend,
-    concurrency = 8,
+    concurrency = backend.parallelReads ?? 8,
   ) {
     this.requests = new Limiter(concurrency);
   }

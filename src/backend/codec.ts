@@ -115,7 +115,7 @@ export function bombCheck(what: string): OutputCheck {
 export async function tarOf(source: AsyncIterable<Buffer>, what: string): Promise<{ kind: Compression; tar: Readable }> {
   const { kind, rest } = await sniffStream(source);
   if (kind === 'none') return { kind, tar: rest };
-  const inflate = decompressor(kind, { check: bombCheck(what) });
+  const inflate = decompressor(kind, { check: bombCheck(what), chunkSize: 256 << 10 });
   const guard = bombGuard(inflate, what);
   rest.on('error', (e) => inflate.stream.destroy(e));
   inflate.stream.on('error', (e) => guard.destroy(e));
@@ -126,7 +126,11 @@ export async function tarOf(source: AsyncIterable<Buffer>, what: string): Promis
 export function bombGuard(inflate: Decompressor, what: string): Transform {
   const check = bombCheck(what);
   let output = 0;
+  // Room for a few MiB between the inflater (zlib's thread) and the reader (this one): each works while the
+  // other does, instead of taking turns at every 16 KiB.
   return new Transform({
+    readableHighWaterMark: 8 << 20,
+    writableHighWaterMark: 8 << 20,
     transform(chunk: Buffer, _e, done) {
       output += chunk.length;
       done(check(output, inflate.consumed()) ?? null, chunk);

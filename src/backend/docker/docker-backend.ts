@@ -2,7 +2,8 @@
 // dockerode is loaded at first use: requiring it costs ~180 ms, which must stay off the extension's activation.
 import * as fs from 'fs';
 import * as path from 'path';
-import { Transform } from 'stream';
+import { PassThrough, Transform } from 'stream';
+import { pipeline as pipe } from 'stream';
 import { pipeline } from 'stream/promises';
 import type Dockerode from 'dockerode';
 import type {
@@ -52,6 +53,9 @@ import type { ArchiveFormat, Capabilities, ContainerRunner, ImageArchive, ImageM
 import { searchImages, searchRows } from '../registry/search';
 import type { ImageWatch, WatchState } from '../watch';
 
+
+/** What a `docker save` stream may run ahead of its reader. */
+const SAVE_READ_AHEAD = 8 << 20;
 export interface DockerBackendOptions extends DockerConnectionOptions {
   /** The engine's kind when already known; otherwise it is read from GET /version at first use. */
   kind?: EngineKind;
@@ -581,7 +585,11 @@ export class DockerBackend implements ImageBackend, ImageManager, ImageTransfer,
       );
     }
     const opened = stream;
-    return { stream: opened, release: () => (opened as unknown as { destroy(): void }).destroy() };
+    // The response holds 16 KiB before the socket pauses: the engine then waits whenever this thread parses or
+    // hashes. A few MiB between them let it write on meanwhile, as it does to the docker CLI.
+    const ahead = new PassThrough({ highWaterMark: SAVE_READ_AHEAD });
+    pipe(opened, ahead, () => undefined);
+    return { stream: ahead, release: () => (opened as unknown as { destroy(): void }).destroy() };
   }
 
   watch(onEvent: (e: ImageEvent) => void, onState?: (s: WatchState) => void): ImageWatch {

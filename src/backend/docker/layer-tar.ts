@@ -67,7 +67,8 @@ export function findLayerInArchive(
       const name = header.name.replace(/^\.\//, '');
       if (header.type === 'file' && entryNamesDigest(name, hex)) {
         // Named after its digest: stream it straight out; the archive is closed once this entry is read.
-        const out = new PassThrough();
+        // Room for the reader to fall a few MiB behind without holding up the archive.
+      const out = new PassThrough({ highWaterMark: 4 << 20 });
         entry.pipe(out);
         entry.on('end', () => {
           extract.destroy();
@@ -170,7 +171,8 @@ export async function readLayersInArchive<T>(
         bytes = tar;
         hash = createHash('sha256');
       }
-      const out = new PassThrough();
+      // Room for the reader to fall a few MiB behind without holding up the archive.
+      const out = new PassThrough({ highWaterMark: 4 << 20 });
       const result = read(out);
       result.catch(() => undefined); // awaited below, once the entry is through
       for await (const chunk of bytes) {

@@ -1,8 +1,9 @@
 // Durable, all-or-nothing file updates: write a temp file beside the target, fsync it, rename it over the
 // target, fsync the folder. A reader sees the old bytes or the new, never a half-written file.
 import { randomBytes } from 'crypto';
-import { promises as fs } from 'fs';
+import { promises as fs, readFile } from 'fs';
 import * as path from 'path';
+import { promisify } from 'util';
 
 export async function fsyncDir(dir: string): Promise<void> {
   let handle: fs.FileHandle | undefined;
@@ -63,9 +64,15 @@ export async function exists(p: string): Promise<boolean> {
 }
 
 /** Reads a small file as text; undefined when it does not exist. */
+/**
+ * fs.readFile with a callback rather than the promise API's FileHandle, which costs several promises per file:
+ * 10,000 configs read 64 at a time took 0.25 s this way and 1.4-3 s that way on this project's VM.
+ */
+export const readWhole = promisify(readFile);
+
 export async function readTextIfExists(file: string): Promise<string | undefined> {
   try {
-    return await fs.readFile(file, 'utf8');
+    return (await readWhole(file)).toString('utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { chainIds } from '../../core/chain';
 import { isSha256Hex } from '../../core/digest';
 import { BackendError, userMessage } from '../backend';
-import { readTextIfExists } from './atomic';
+import { readTextIfExists, readWhole } from './atomic';
 import { parseImageConfig, type ImageConfigJson } from './image-config';
 import type { StoreLayout } from './layout';
 
@@ -46,7 +46,7 @@ export async function listImageIds(layout: StoreLayout): Promise<string[]> {
 export async function readImage(layout: StoreLayout, id: string): Promise<StoredImage | undefined> {
   let raw: Buffer;
   try {
-    raw = await fs.readFile(layout.imageConfig(id));
+    raw = await readWhole(layout.imageConfig(id));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;

@@ -137,6 +137,12 @@ async function stamp(file: string): Promise<string> {
 export class SnapshotCache {
   private current: { key: string; snap: StoreSnapshot } | undefined;
   private pending: { key: string; snap: Promise<StoreSnapshot> } | undefined;
+  /**
+   * The stamps being read: readers that ask meanwhile share them. The Layers view inspects every image, eight at
+   * a time, three calls each; without this each call stats four files (10,000 images: 120,000 stats).
+   */
+  private stamping: Promise<string> | undefined;
+  private readonly reading = new Map<string, Promise<StoredImage | undefined>>();
   /** Entries by image ID, kept across refreshes (an image's entry is fixed by its config bytes). */
   private entries = new Map<string, ImageEntry>();
   private summaryStamp = '';
@@ -155,8 +161,7 @@ export class SnapshotCache {
    * whatever the stats say, so a change within one clock tick cannot hide from a writer.
    */
   async snapshot(verify = false): Promise<StoreSnapshot> {
-    const l = this.layout;
-    const key = (await Promise.all([eventsFile(l.root), l.repositories, l.imageContent, l.summary].map(stamp))).join('|');
+    const key = verify ? await this.stampFiles() : await (this.stamping ??= this.stampFiles().finally(() => (this.stamping = undefined)));
     if (!verify) {
       if (this.current?.key === key) return this.current.snap;
       if (this.pending?.key === key) return this.pending.snap;
@@ -170,6 +175,12 @@ export class SnapshotCache {
     } finally {
       if (this.pending?.snap === snap) this.pending = undefined;
     }
+  }
+
+  /** The stamps of the files a snapshot is made from: a change to any of them changes the key. */
+  private async stampFiles(): Promise<string> {
+    const l = this.layout;
+    return (await Promise.all([eventsFile(l.root), l.repositories, l.imageContent, l.summary].map(stamp))).join('|');
   }
 
   private async read(key: string, verify: boolean): Promise<StoreSnapshot> {
@@ -214,7 +225,13 @@ export class SnapshotCache {
   private async config(id: string): Promise<StoredImage | undefined> {
     const cached = this.configs.get(id);
     if (cached) return cached;
-    const img = await readImage(this.layout, id);
+    // Inspect, history and the empty-layer flags ask for the same config at once: one read serves them.
+    let reading = this.reading.get(id);
+    if (!reading) {
+      reading = readImage(this.layout, id).finally(() => this.reading.delete(id));
+      this.reading.set(id, reading);
+    }
+    const img = await reading;
     if (img && this.entries.has(id)) this.configs.set(id, img);
     return img;
   }

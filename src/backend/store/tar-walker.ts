@@ -1,7 +1,7 @@
 // A tar read block by block, synchronously, from chunks the caller owns. The load's hot path reads archives
 // into a small ring of reused buffers (chunk-ring.ts), which needs a parser that is done with a chunk when the
 // call returns: tar-stream hands chunks on to entry streams and lets go of them at a time the caller cannot
-// see. Everything else (layer views, writing archives) reads and writes tars with tar-stream.
+// see. The layer listing (layer-contents.ts) walks with it too; writing archives uses tar-stream.
 //
 // Formats as Go's archive/tar (and so the engine) reads them: ustar, GNU (base-256 sizes, long names and
 // link names, old sparse headers), pax (path, linkpath, size; each extended header for the next entry only;

@@ -1,22 +1,16 @@
 // What command handlers need from the extension, and how they find the images a command is about.
 import * as vscode from 'vscode';
 import { BackendError, userMessage } from '../../backend/backend';
-import type { ImageCatalog } from '../../backend/catalog';
-import type { RegistryClient } from '../../backend/registry/registry-client';
 import { shortId } from '../../core/reference';
 import { LayerUserNode } from '../tree/layers-tree';
 import { ImageNode, LayerNode, type ImagesTreeNode } from '../tree/images-tree';
+import type { FeatureContext } from '../lazy-features';
 import type { PanelHost } from '../webview/panel-host';
 import { logError, showErrorWithLog } from '../log';
 
-export interface CommandContext {
-  catalog(): Promise<ImageCatalog>;
-  /** The extension's one registry client: its tokens serve the backend's pulls and pushes too. */
-  registry: RegistryClient;
+/** The features' context, and the panel host the commands open panels on. */
+export interface CommandContext extends FeatureContext {
   panels: PanelHost;
-  refresh(): void;
-  reveal(ref: string): Promise<boolean>;
-  selection(): readonly ImagesTreeNode[];
 }
 
 export type Target = ImagesTreeNode | LayerUserNode | string | undefined;

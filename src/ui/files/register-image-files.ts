@@ -1,12 +1,10 @@
-// Registers image files: the read-only file system of the `image-layers` scheme and "Open Image Filesystem",
-// which adds an image (as of its top layer, or the layer it was run on) to the Explorer as a folder. Cheap at
-// activation: the layer reader loads on the first read.
+// "Open Image Filesystem": adds an image (as of its top layer, or the layer it was run on) to the Explorer as a
+// folder of the `image-layers` file system.
 import * as vscode from 'vscode';
 import type { ImageCatalog } from '../../backend/catalog';
 import { layerTarget } from '../commands/layer-commands';
 import { guarded, pickRef, type CommandContext, type Target } from '../commands/command-context';
-import type { ImageFileSystemProvider } from './image-fs-provider';
-import { IMAGE_FILES_SCHEME, imageFileUri } from './image-uri';
+import { imageFileUri } from './image-uri';
 
 /** Adds the image's filesystem as of `layer` (default: the top) as a workspace folder, or reveals it there. */
 export async function openImageFilesystem(catalog: ImageCatalog, ref: string, layer?: number): Promise<vscode.Uri> {
@@ -30,10 +28,9 @@ export async function openImageFilesystem(catalog: ImageCatalog, ref: string, la
   return uri;
 }
 
-export function registerImageFiles(ctx: CommandContext, provider: ImageFileSystemProvider): vscode.Disposable[] {
+/** "Open Image Filesystem" (the file system itself is registered at activation, in extension.ts). */
+export function registerImageFiles(ctx: CommandContext): vscode.Disposable[] {
   return [
-    provider,
-    vscode.workspace.registerFileSystemProvider(IMAGE_FILES_SCHEME, provider, { isCaseSensitive: true, isReadonly: true }),
     vscode.commands.registerCommand(
       'imageLayers.openImageFilesystem',
       guarded(async (target: Target, layerArg?: number) => {

@@ -13,10 +13,6 @@ import { formatCount } from '../../core/format';
 import { imagesUsing } from '../../core/sharing';
 import type { WasteMarks } from '../tree/waste-marks';
 
-export const DOCKERFILE_SELECTOR: vscode.DocumentSelector = [
-  { language: 'dockerfile' },
-  { scheme: 'file', pattern: '**/{Dockerfile,Containerfile,*.dockerfile,*.containerfile,Dockerfile.*,Containerfile.*}' },
-];
 
 const LOOKUP_TIMEOUT_MS = 2000;
 const HOVER_COMMANDS = [

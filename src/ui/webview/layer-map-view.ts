@@ -3,7 +3,6 @@
 import type { LayerMap } from '../../core/layer-map';
 import { formatBytes, formatCount } from '../../core/format';
 import { shortId } from '../../core/reference';
-import { describeUsers } from '../../core/sharing';
 import { html, type Html } from './html';
 import type { LayerMapView } from './protocol';
 

@@ -80,19 +80,13 @@ export class PanelHost implements vscode.Disposable {
     return panel;
   }
 
-  /** Serializers that reopen the panels a reload closed, on what their page kept. */
-  registerSerializers(): vscode.Disposable[] {
-    return (Object.keys(TITLES) as PanelKind[]).map((kind) =>
-      vscode.window.registerWebviewPanelSerializer(`imageLayers.${kind}`, {
-        deserializeWebviewPanel: async (panel: vscode.WebviewPanel, saved: unknown) => {
-          const state = parsePanelState(saved);
-          // One panel of each kind per image: a second one of the same is not brought back.
-          if (state?.kind !== kind || this.open.has(panelKey(state))) return panel.dispose();
-          panel.webview.options = this.options();
-          await this.attach(panel, state);
-        },
-      }),
-    );
+  /** Reopens a panel a reload closed, on what its page kept (the serializer of `viewType` hands it over). */
+  async revive(viewType: string, panel: vscode.WebviewPanel, saved: unknown): Promise<void> {
+    const state = parsePanelState(saved);
+    // One panel of each kind per image: a second one of the same is not brought back.
+    if (!state || `imageLayers.${state.kind}` !== viewType || this.open.has(panelKey(state))) return panel.dispose();
+    panel.webview.options = this.options();
+    await this.attach(panel, state);
   }
 
   /** Every open panel checks its image again, e.g. after a refresh or an event from the backend. */
