@@ -362,11 +362,13 @@ await step('a layer tooltip whose build step tries to break out of its code bloc
     await expand(row(2, 'breakout'));
     const layer = imagesPane().locator('.monaco-list-row[aria-level="3"]', { hasText: 'RUN echo hi' }).first();
     const hover = page.locator('.monaco-hover:visible, .workbench-hover:visible', { hasText: 'click me' }).first();
+    // The tooltip is made on hover with the layer's packages line, which reads the layer first: on a busy machine
+    // the first hover can show only the row's label, and the next one the tooltip.
     for (let attempt = 1; ; attempt++) {
       await page.mouse.move(1200, 880);
       await layer.hover();
       if (await hover.waitFor({ timeout: 5000 }).then(() => true, () => false)) break;
-      if (attempt === 3) throw new Error('no tooltip on the layer row');
+      if (attempt === 5) throw new Error('no tooltip on the layer row');
     }
     // Long enough for a remote image in the tooltip to be asked for.
     await page.waitForTimeout(1500);
