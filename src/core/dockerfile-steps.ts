@@ -22,6 +22,8 @@ export interface DockerfileStep {
 export interface FinalStage {
   /** The image the final stage starts FROM, ARGs substituted (a stage name when it starts from another stage). */
   from?: string;
+  /** The line of the final stage's FROM. */
+  fromLine?: number;
   /** The final stage's instructions after its FROM, in order. */
   steps: DockerfileStep[];
   /** ARG defaults in scope (the ones before the first FROM and the final stage's own). */
@@ -45,7 +47,7 @@ export function finalStage(content: string): FinalStage {
     if (keyword === 'ARG') for (const [k, v] of argDefaults([inst as Arg])) if (v !== undefined || !args.has(k)) args.set(k, v);
     steps.push({ keyword, range: inst.getRange(), argsRange: inst.getArgumentsRange() ?? inst.getRange(), args: inst.getArgumentsContent() ?? '' });
   }
-  return { from: from || undefined, steps, args };
+  return { from: from || undefined, fromLine: start > 0 ? instructions[start - 1].getRange().start.line : undefined, steps, args };
 }
 
 export interface HistoryStep {

@@ -1,0 +1,73 @@
+// Each Dockerfile step's cost on its line: the lenses, the dead-bytes warnings with their quick fix, and
+// "Pair Dockerfile with Image…". Registering costs nothing until a Dockerfile is open; nothing is worked out per
+// keystroke beyond a re-pairing of the steps (cached by document version), debounced for the warnings.
+import * as vscode from 'vscode';
+import type { ImageCatalog } from '../../backend/catalog';
+import { guarded } from '../commands/command-context';
+import { DOCKERFILE_SELECTOR } from '../hover/dockerfile-hover';
+import { StepCosts } from './step-costs';
+import { LENSES_SETTING, StepLensProvider } from './step-lens';
+import { WasteWarnings } from './waste-warnings';
+
+const EDIT_DEBOUNCE_MS = 300;
+const FIND_BY_HISTORY = 'Find by its history';
+
+export interface DockerfileCosts {
+  disposables: vscode.Disposable[];
+  /** The images changed: pairings by tag and by history are looked up again. */
+  refresh(): void;
+}
+
+export function registerDockerfileCosts(context: vscode.ExtensionContext, catalog: () => Promise<ImageCatalog>): DockerfileCosts {
+  const costs = new StepCosts(catalog, context.workspaceState);
+  const warnings = new WasteWarnings(costs);
+  const isDockerfile = (d: vscode.TextDocument) => vscode.languages.match(DOCKERFILE_SELECTOR, d) > 0;
+  const enabled = () => vscode.workspace.getConfiguration().get<boolean>(LENSES_SETTING, true);
+  const update = (d: vscode.TextDocument) => {
+    if (isDockerfile(d)) void warnings.update(d, enabled());
+  };
+  const updateAll = () => vscode.workspace.textDocuments.forEach(update);
+  const timers = new Map<string, NodeJS.Timeout>();
+  const later = (d: vscode.TextDocument) => {
+    const key = d.uri.toString();
+    clearTimeout(timers.get(key));
+    timers.set(key, setTimeout(() => (timers.delete(key), update(d)), EDIT_DEBOUNCE_MS));
+  };
+  updateAll();
+
+  const pair = guarded(async (uri?: vscode.Uri) => {
+    const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+    if (!document || !isDockerfile(document)) {
+      void vscode.window.showInformationMessage('Open a Dockerfile to pair it with an image.');
+      return;
+    }
+    const images = await (await catalog()).images();
+    const tags = [...new Set(images.flatMap((i) => i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'))].sort();
+    const current = costs.pairedRef(document.uri);
+    const picked = await vscode.window.showQuickPick(
+      [{ label: FIND_BY_HISTORY, description: 'the image whose history matches the file' }, ...tags.map((t) => ({ label: t, description: t === current ? 'paired' : undefined }))],
+      { placeHolder: `The image built from ${vscode.workspace.asRelativePath(document.uri)}` },
+    );
+    if (!picked) return;
+    await costs.pair(document.uri, picked.label === FIND_BY_HISTORY ? undefined : picked.label);
+  });
+
+  return {
+    disposables: [
+      costs,
+      warnings,
+      vscode.languages.registerCodeLensProvider(DOCKERFILE_SELECTOR, new StepLensProvider(costs)),
+      vscode.languages.registerCodeActionsProvider(DOCKERFILE_SELECTOR, warnings, { providedCodeActionKinds: WasteWarnings.kinds }),
+      vscode.commands.registerCommand('imageLayers.pairDockerfile', pair),
+      costs.onDidChange(updateAll),
+      vscode.workspace.onDidOpenTextDocument(update),
+      vscode.workspace.onDidChangeTextDocument((e) => later(e.document)),
+      vscode.workspace.onDidCloseTextDocument((d) => warnings.forget(d.uri)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(LENSES_SETTING)) costs.refresh();
+      }),
+      { dispose: () => timers.forEach((t) => clearTimeout(t)) },
+    ],
+    refresh: () => costs.refresh(),
+  };
+}
