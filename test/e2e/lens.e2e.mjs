@@ -246,6 +246,39 @@ await run.step('applied and rebuilt on dockerd, the image holds no dead bytes an
   await page.locator('.markers-panel .monaco-list-row', { hasText: '/tmp/big.bin' }).waitFor({ state: 'detached', timeout: WAIT });
 });
 
+await run.step('"Pair Dockerfile with Image…" names another image: the lenses say which steps it was not built from', 'paired', async () => {
+  await page.locator('.part.editor .tab.active', { hasText: /^Dockerfile/ }).click();
+  await wb.runCommand('Image Layers: Pair Dockerfile with Image…');
+  await wb.pickInQuickInput('lens/base:1', 'lens/base:1', 'The image built from');
+  await untilLenses((lenses) => {
+    if (!lensOn(lenses, 'FROM lens/base:1')?.startsWith('lens/base:1 (paired)')) throw new Error('the FROM line does not name the paired image');
+    const changed = lenses.filter((l) => l.lens.includes('changed since the build of lens/base:1')).map((l) => l.line.split(' ')[0]);
+    if (changed.join(',') !== 'COPY,RUN,ENV,RUN,CMD') throw new Error(`changed: ${changed}`);
+  });
+});
+
+await run.step('"Find by its history" takes the pairing back: the rebuilt image again', 'unpaired', async () => {
+  await wb.runCommand('Image Layers: Pair Dockerfile with Image…');
+  await wb.pickInQuickInput('Find by its history', 'Find by its history', 'The image built from');
+  await untilLenses((lenses) => {
+    if (!lensOn(lenses, 'FROM lens/base:1')?.startsWith(`${APP} (found by its history)`)) throw new Error('the file is not found again by its history');
+  });
+});
+
+await run.step('the imageLayers.dockerfileLenses setting turns the lenses off', 'off', async () => {
+  await wb.runCommand('Preferences: Open Settings (UI)');
+  await page.locator('.settings-editor').waitFor({ timeout: WAIT });
+  await page.keyboard.type('imageLayers.dockerfileLenses');
+  const box = page.locator('.settings-editor .setting-item-bool', { hasText: 'Dockerfile Lenses' }).locator('.setting-value-checkbox');
+  await box.waitFor({ timeout: WAIT });
+  await box.click();
+  await page.locator('.settings-editor .setting-item-bool .setting-value-checkbox:not(.checked)').first().waitFor({ timeout: WAIT });
+  await page.locator('.part.editor .tab', { hasText: /^Dockerfile/ }).click();
+  await untilLenses((lenses) => {
+    if (lenses.length) throw new Error('the lenses are still shown');
+  });
+});
+
 process.exit(
   await run.finish(async () => {
     await wbHandle?.stop();
