@@ -1,7 +1,7 @@
 // The edit a reviewer asks for when a later RUN removes what an earlier RUN wrote: the `rm` moves into the step
 // that wrote the files, so their bytes never reach a layer. Only offered where the shell text is plain enough to
 // be cut at its `&&`s with certainty (no quotes, substitutions, pipes, `;`, heredocs), the `rm` names absolute
-// paths, and no step in between mentions them (it may need the files).
+// paths, and nothing that runs before it (a step in between, its RUN's earlier parts) reads them.
 import type { DockerfileStep } from './dockerfile-steps';
 import type { Range } from './dockerfile-refs';
 
@@ -51,8 +51,12 @@ export function moveRemoval(writer: DockerfileStep, remover: DockerfileStep, hid
   const moved = parts.filter((p) => rmPaths(p)?.some((arg) => hidden.some((h) => removes(arg, h))));
   if (moved.length === 0) return undefined;
   const names = moved.flatMap((p) => rmPaths(p) ?? []).map((arg) => arg.replace(/\/\*$/, '').split('/').pop() ?? arg);
-  if (between.some((s) => names.some((n) => n && s.args.includes(n)))) return undefined;
   const kept = parts.filter((p) => !moved.includes(p));
+  // What runs between the write and the rm (the steps in between, its RUN's parts before it) may read the files:
+  // by name, or apt's lists by any apt command.
+  const readers = [...between.map((s) => s.args), ...parts.slice(0, parts.indexOf(moved[0]))];
+  const apt = moved.some((p) => p.includes('/var/lib/apt'));
+  if (readers.some((text) => names.some((n) => n && text.includes(n)) || (apt && /\bapt(?:-get)?\b/.test(text)))) return undefined;
   const append: TextEdit = { range: { start: writer.argsRange.end, end: writer.argsRange.end }, newText: ` && ${moved.join(' && ')}` };
   // A RUN left with nothing to do goes, line and all; otherwise only its `rm` parts do.
   const trim: TextEdit = kept.length

@@ -48,5 +48,10 @@ describe('Moving a removal into the step that wrote the files', () => {
     for (const c of cases) assert.strictEqual(fixed(c, 0, 1, ['tmp/big.tar']), undefined, c);
     const used = 'FROM b\nRUN curl -o /tmp/big.tar x\nRUN tar -xf /tmp/big.tar -C /opt\nRUN rm /tmp/big.tar\n';
     assert.strictEqual(fixed(used, 0, 2, ['tmp/big.tar']), undefined);
+    const usedByItself = 'FROM b\nRUN curl -o /tmp/big.tar x\nRUN tar -xf /tmp/big.tar -C /opt && rm /tmp/big.tar\n';
+    assert.strictEqual(fixed(usedByItself, 0, 1, ['tmp/big.tar']), undefined);
+    // The install reads the lists the update wrote: the rm cannot go into the update.
+    const install = 'FROM b\nRUN apt-get update\nRUN apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n';
+    assert.strictEqual(fixed(install, 0, 1, ['var/lib/apt/lists/x_InRelease']), undefined);
   });
 });
