@@ -37,6 +37,8 @@ export interface StepCostsOfFile {
 const PAIRED_KEY = 'imageLayers.dockerfileImages';
 /** Images whose history is compared when looking for a Dockerfile's image: the newest ones. */
 const SEARCH_LIMIT = 100;
+/** Images whose dead bytes are kept (a layer's paths can be many): the ones looked at last. */
+const WASTE_KEPT = 8;
 
 interface Found {
   id: string;
@@ -146,7 +148,12 @@ export class StepCosts implements vscode.Disposable {
         this.changed.fire();
       });
       this.waste.set(id, fresh);
+      for (const old of this.waste.keys()) if (this.waste.size > WASTE_KEPT) this.waste.delete(old);
       entry = fresh;
+    } else {
+      // Looked at again: the last to go.
+      this.waste.delete(id);
+      this.waste.set(id, entry);
     }
     return { waste: entry.waste, error: entry.error };
   }
