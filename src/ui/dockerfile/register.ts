@@ -10,6 +10,8 @@ import { LENSES_SETTING, StepLensProvider } from './step-lens';
 import { WasteWarnings } from './waste-warnings';
 
 const EDIT_DEBOUNCE_MS = 300;
+/** Dockerfiles on disk: an image is built from a file, and its pairing is kept by the file's name. */
+const DOCKERFILES_ON_DISK: vscode.DocumentFilter[] = (DOCKERFILE_SELECTOR as vscode.DocumentFilter[]).map((f) => ({ ...f, scheme: 'file' }));
 const FIND_BY_HISTORY = 'Find by its history';
 
 export interface DockerfileCosts {
@@ -21,7 +23,7 @@ export interface DockerfileCosts {
 export function registerDockerfileCosts(context: vscode.ExtensionContext, catalog: () => Promise<ImageCatalog>): DockerfileCosts {
   const costs = new StepCosts(catalog, context.workspaceState);
   const warnings = new WasteWarnings(costs);
-  const isDockerfile = (d: vscode.TextDocument) => vscode.languages.match(DOCKERFILE_SELECTOR, d) > 0;
+  const isDockerfile = (d: vscode.TextDocument) => vscode.languages.match(DOCKERFILES_ON_DISK, d) > 0;
   const enabled = () => vscode.workspace.getConfiguration().get<boolean>(LENSES_SETTING, true);
   const update = (d: vscode.TextDocument) => {
     if (isDockerfile(d)) void warnings.update(d, enabled());
@@ -56,8 +58,8 @@ export function registerDockerfileCosts(context: vscode.ExtensionContext, catalo
     disposables: [
       costs,
       warnings,
-      vscode.languages.registerCodeLensProvider(DOCKERFILE_SELECTOR, new StepLensProvider(costs)),
-      vscode.languages.registerCodeActionsProvider(DOCKERFILE_SELECTOR, warnings, { providedCodeActionKinds: WasteWarnings.kinds }),
+      vscode.languages.registerCodeLensProvider(DOCKERFILES_ON_DISK, new StepLensProvider(costs)),
+      vscode.languages.registerCodeActionsProvider(DOCKERFILES_ON_DISK, warnings, { providedCodeActionKinds: WasteWarnings.kinds }),
       vscode.commands.registerCommand('imageLayers.pairDockerfile', pair),
       costs.onDidChange(updateAll),
       vscode.workspace.onDidOpenTextDocument(update),

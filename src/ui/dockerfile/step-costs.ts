@@ -54,7 +54,10 @@ export class StepCosts implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private generation = -1;
   private readonly images = new Map<string, Promise<Found | undefined>>();
-  private readonly results = new Map<string, { version: number; result: Promise<StepCostsOfFile | undefined> }>();
+  /** By document, not by name: a file closed and opened again starts at version 1 with what is on disk. */
+  private readonly results = new WeakMap<vscode.TextDocument, { version: number; epoch: number; result: Promise<StepCostsOfFile | undefined> }>();
+  /** Bumped whenever every cached result is stale (a refresh, a pairing, layers read). */
+  private epoch = 0;
   private readonly waste = new Map<string, { waste?: LayerWaste[]; error?: string; reading?: Promise<void> }>();
 
   constructor(
@@ -77,27 +80,26 @@ export class StepCosts implements vscode.Disposable {
     else delete all[uri.toString()];
     await this.state.update(PAIRED_KEY, all);
     this.images.delete(uri.toString());
-    this.results.delete(uri.toString());
+    this.epoch++;
     this.changed.fire();
   }
 
   /** The images' state changed (a refresh): tags may name other images now. */
   refresh(): void {
     this.images.clear();
-    this.results.clear();
+    this.epoch++;
     this.changed.fire();
   }
 
   /** The file's step costs, from the cache when neither the document nor the images changed. */
   of(document: vscode.TextDocument): Promise<StepCostsOfFile | undefined> {
-    const key = document.uri.toString();
-    const known = this.results.get(key);
-    if (known && known.version === document.version) return known.result;
+    const known = this.results.get(document);
+    if (known && known.version === document.version && known.epoch === this.epoch) return known.result;
     const result = this.compute(document).catch((e: unknown) => {
       logError(e, `Dockerfile step costs of ${document.uri.fsPath}`);
       return undefined;
     });
-    this.results.set(key, { version: document.version, result });
+    this.results.set(document, { version: document.version, epoch: this.epoch, result });
     return result;
   }
 
@@ -144,7 +146,7 @@ export class StepCosts implements vscode.Disposable {
         },
       );
       void fresh.reading.then(() => {
-        this.results.clear();
+        this.epoch++;
         this.changed.fire();
       });
       this.waste.set(id, fresh);
