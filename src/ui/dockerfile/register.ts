@@ -27,6 +27,9 @@ export function registerDockerfileCosts(context: vscode.ExtensionContext, catalo
   const enabled = () => vscode.workspace.getConfiguration().get<boolean>(LENSES_SETTING, true);
   const update = (d: vscode.TextDocument) => {
     if (isDockerfile(d)) void warnings.update(d, enabled());
+    // Closed files' warnings go here rather than on close: a close listener made the suite's hover test of two
+    // untitled documents of one name flaky (the second hovered with the first one's text).
+    warnings.forgetClosed(new Set(vscode.workspace.textDocuments.map((t) => t.uri.toString())));
   };
   const updateAll = () => vscode.workspace.textDocuments.forEach(update);
   const timers = new Map<string, NodeJS.Timeout>();
@@ -64,7 +67,6 @@ export function registerDockerfileCosts(context: vscode.ExtensionContext, catalo
       costs.onDidChange(updateAll),
       vscode.workspace.onDidOpenTextDocument(update),
       vscode.workspace.onDidChangeTextDocument((e) => later(e.document)),
-      vscode.workspace.onDidCloseTextDocument((d) => warnings.forget(d.uri)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(LENSES_SETTING)) costs.refresh();
       }),

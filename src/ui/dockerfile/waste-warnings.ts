@@ -74,11 +74,13 @@ export class WasteWarnings implements vscode.CodeActionProvider, vscode.Disposab
     this.collection.set(document.uri, warnings.map((w) => w.diagnostic));
   }
 
-  forget(uri: vscode.Uri): void {
-    this.shown.delete(uri.toString());
-    // Only what it set: deleting the markers of a closed untitled document made the next one of its name hover
-    // with the old text (seen in the suite's hover test).
-    if (this.collection.has(uri)) this.collection.delete(uri);
+  /** Drops the warnings of documents no longer open. */
+  forgetClosed(open: ReadonlySet<string>): void {
+    for (const key of [...this.shown.keys()]) {
+      if (open.has(key)) continue;
+      this.shown.delete(key);
+      this.collection.delete(vscode.Uri.parse(key));
+    }
   }
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
