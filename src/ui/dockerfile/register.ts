@@ -4,23 +4,22 @@
 import * as vscode from 'vscode';
 import type { ImageCatalog } from '../../backend/catalog';
 import { guarded } from '../commands/command-context';
-import { DOCKERFILE_SELECTOR } from '../hover/dockerfile-hover';
+import { DOCKERFILES_ON_DISK } from '../hover/dockerfile-selector';
 import { StepCosts } from './step-costs';
 import { LENSES_SETTING, StepLensProvider } from './step-lens';
 import { WasteWarnings } from './waste-warnings';
 
 const EDIT_DEBOUNCE_MS = 300;
-/** Dockerfiles on disk: an image is built from a file, and its pairing is kept by the file's name. */
-const DOCKERFILES_ON_DISK: vscode.DocumentFilter[] = (DOCKERFILE_SELECTOR as vscode.DocumentFilter[]).map((f) => ({ ...f, scheme: 'file' }));
 const FIND_BY_HISTORY = 'Find by its history';
 
 export interface DockerfileCosts {
   disposables: vscode.Disposable[];
-  /** The images changed: pairings by tag and by history are looked up again. */
-  refresh(): void;
+  /** The lenses: activation registers a stand-in that forwards to them (ui/lazy-features.ts). */
+  lenses: vscode.CodeLensProvider;
 }
 
-export function registerDockerfileCosts(context: vscode.ExtensionContext, catalog: () => Promise<ImageCatalog>): DockerfileCosts {
+/** `onRefresh`: the images changed, so pairings by tag and by history are looked up again. */
+export function registerDockerfileCosts(context: vscode.ExtensionContext, catalog: () => Promise<ImageCatalog>, onRefresh: vscode.Event<void>): DockerfileCosts {
   const costs = new StepCosts(catalog, context.workspaceState);
   const warnings = new WasteWarnings(costs);
   const isDockerfile = (d: vscode.TextDocument) => vscode.languages.match(DOCKERFILES_ON_DISK, d) > 0;
@@ -61,7 +60,6 @@ export function registerDockerfileCosts(context: vscode.ExtensionContext, catalo
     disposables: [
       costs,
       warnings,
-      vscode.languages.registerCodeLensProvider(DOCKERFILES_ON_DISK, new StepLensProvider(costs)),
       vscode.languages.registerCodeActionsProvider(DOCKERFILES_ON_DISK, warnings, { providedCodeActionKinds: WasteWarnings.kinds }),
       vscode.commands.registerCommand('imageLayers.pairDockerfile', pair),
       costs.onDidChange(updateAll),
@@ -70,8 +68,9 @@ export function registerDockerfileCosts(context: vscode.ExtensionContext, catalo
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(LENSES_SETTING)) costs.refresh();
       }),
+      onRefresh(() => costs.refresh()),
       { dispose: () => timers.forEach((t) => clearTimeout(t)) },
     ],
-    refresh: () => costs.refresh(),
+    lenses: new StepLensProvider(costs),
   };
 }
