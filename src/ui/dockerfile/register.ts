@@ -1,6 +1,6 @@
 // Each Dockerfile step's cost on its line: the lenses, the dead-bytes warnings with their quick fix, and
-// "Pair Dockerfile with Image…". Registering costs nothing until a Dockerfile is open; nothing is worked out per
-// keystroke beyond a re-pairing of the steps (cached by document version), debounced for the warnings.
+// "Pair Dockerfile with Image…". Registering costs nothing until a Dockerfile is shown; nothing is worked out per
+// keystroke beyond a re-pairing of the steps (cached by document version) when the editor asks for lenses.
 import * as vscode from 'vscode';
 import type { ImageCatalog } from '../../backend/catalog';
 import { guarded } from '../commands/command-context';
@@ -9,7 +9,6 @@ import { StepCosts } from './step-costs';
 import { LENSES_SETTING, StepLensProvider } from './step-lens';
 import { WasteWarnings } from './waste-warnings';
 
-const EDIT_DEBOUNCE_MS = 300;
 const FIND_BY_HISTORY = 'Find by its history';
 
 export interface DockerfileCosts {
@@ -26,17 +25,10 @@ export function registerDockerfileCosts(context: vscode.ExtensionContext, catalo
   const enabled = () => vscode.workspace.getConfiguration().get<boolean>(LENSES_SETTING, true);
   const update = (d: vscode.TextDocument) => {
     if (isDockerfile(d)) void warnings.update(d, enabled());
-    // Closed files' warnings go here rather than on close: a close listener made the suite's hover test of two
-    // untitled documents of one name flaky (the second hovered with the first one's text).
+    // Closed files' warnings go here rather than from a close listener.
     warnings.forgetClosed(new Set(vscode.workspace.textDocuments.map((t) => t.uri.toString())));
   };
   const updateAll = () => vscode.workspace.textDocuments.forEach(update);
-  const timers = new Map<string, NodeJS.Timeout>();
-  const later = (d: vscode.TextDocument) => {
-    const key = d.uri.toString();
-    clearTimeout(timers.get(key));
-    timers.set(key, setTimeout(() => (timers.delete(key), update(d)), EDIT_DEBOUNCE_MS));
-  };
   updateAll();
 
   const pair = guarded(async (uri?: vscode.Uri) => {
@@ -63,14 +55,13 @@ export function registerDockerfileCosts(context: vscode.ExtensionContext, catalo
       vscode.languages.registerCodeActionsProvider(DOCKERFILES_ON_DISK, warnings, { providedCodeActionKinds: WasteWarnings.kinds }),
       vscode.commands.registerCommand('imageLayers.pairDockerfile', pair),
       costs.onDidChange(updateAll),
-      vscode.workspace.onDidOpenTextDocument(update),
-      vscode.workspace.onDidChangeTextDocument((e) => later(e.document)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(LENSES_SETTING)) costs.refresh();
       }),
       onRefresh(() => costs.refresh()),
-      { dispose: () => timers.forEach((t) => clearTimeout(t)) },
     ],
-    lenses: new StepLensProvider(costs),
+    // The editor asks for lenses when a Dockerfile is shown and after edits (debounced by it): the warnings
+    // follow then, with no document listeners of their own (those made the suite's untitled-hover test flaky).
+    lenses: new StepLensProvider(costs, update),
   };
 }

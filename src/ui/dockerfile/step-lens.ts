@@ -47,11 +47,16 @@ function wasteText(file: StepCostsOfFile, waste: readonly LayerWaste[], layer: n
 export class StepLensProvider implements vscode.CodeLensProvider {
   readonly onDidChangeCodeLenses: vscode.Event<void>;
 
-  constructor(private readonly costs: StepCosts) {
+  constructor(
+    private readonly costs: StepCosts,
+    /** Told of every document lenses are asked for (the warnings follow it). */
+    private readonly shown: (document: vscode.TextDocument) => void = () => undefined,
+  ) {
     this.onDidChangeCodeLenses = costs.onDidChange;
   }
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    this.shown(document);
     if (!lensesOn()) return [];
     const file = await this.costs.of(document);
     if (!file) return [];
