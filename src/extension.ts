@@ -7,7 +7,7 @@ import { ImageCatalog } from './backend/catalog';
 import { RegistryClient } from './backend/registry/registry-client';
 import { BackendHolder } from './ui/backend-holder';
 import { showViewOnFirstRun } from './ui/first-run';
-import { DOCKERFILE_SELECTOR } from './ui/hover/dockerfile-selector';
+import { DOCKERFILE_SELECTOR, DOCKERFILES_ON_DISK } from './ui/hover/dockerfile-selector';
 import { LazyFeatures, type FeaturesModule } from './ui/lazy-features';
 import { openLog } from './ui/log';
 import { RefreshScheduler } from './ui/refresh';
@@ -117,6 +117,7 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
     },
   );
 
+  const lensStandIn = features.codeLensStandIn();
   context.subscriptions.push(
     log,
     holder,
@@ -143,6 +144,8 @@ export function activate(context: vscode.ExtensionContext): ImageLayersApi {
       refresh();
     }),
     vscode.languages.registerHoverProvider(DOCKERFILE_SELECTOR, features.hoverStandIn()),
+    lensStandIn,
+    vscode.languages.registerCodeLensProvider(DOCKERFILES_ON_DISK, lensStandIn),
   );
   const filter = options.get().filter;
   imagesView.description = filter ? `filter: ${filter}` : undefined;

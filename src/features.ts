@@ -12,6 +12,7 @@ import { registerPackagesCommands } from './ui/commands/packages-commands';
 import { registerTransferCommands } from './ui/commands/transfer-commands';
 import { registerViewCommands } from './ui/commands/view-commands';
 import { registerImageFiles } from './ui/files/register-image-files';
+import { registerDockerfileCosts } from './ui/dockerfile/register';
 import { DockerfileHoverProvider } from './ui/hover/dockerfile-hover';
 import { registerInspectDocument } from './ui/inspect-document';
 import type { FeatureContext, Features } from './ui/lazy-features';
@@ -20,10 +21,13 @@ import { PanelHost } from './ui/webview/panel-host';
 export function registerFeatures(ctx: FeatureContext): Features {
   const panels = new PanelHost(ctx.extension.extensionUri, ctx.catalog, ctx.files);
   const commands: CommandContext = { ...ctx, panels };
+  const dockerfile = registerDockerfileCosts(ctx.extension, ctx.catalog, ctx.onRefresh);
   return {
     panels,
     hover: new DockerfileHoverProvider(ctx.catalog, ctx.registry, ctx.waste),
+    codeLens: dockerfile.lenses,
     disposables: [
+      ...dockerfile.disposables,
       panels,
       ...registerImageCommands(commands),
       ...registerTransferCommands(commands),

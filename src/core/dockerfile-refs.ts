@@ -29,7 +29,8 @@ export interface DockerfileImageRef {
 
 const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+][^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 
-function substitute(text: string, args: Map<string, string | undefined>): { value: string; unresolved: string[] } {
+/** `$NAME`, `${NAME}` and `${NAME:-default}` replaced from `args`; the names it could not replace. */
+export function substitute(text: string, args: ReadonlyMap<string, string | undefined>): { value: string; unresolved: string[] } {
   const unresolved: string[] = [];
   const value = text.replace(VARIABLE, (whole, braced: string | undefined, bare: string | undefined) => {
     const name = (braced ?? bare) as string;
@@ -44,7 +45,8 @@ function substitute(text: string, args: Map<string, string | undefined>): { valu
   return { value, unresolved };
 }
 
-function globalArgs(args: Arg[]): Map<string, string | undefined> {
+/** The ARGs' names and defaults (undefined where an ARG has none). */
+export function argDefaults(args: Arg[]): Map<string, string | undefined> {
   const map = new Map<string, string | undefined>();
   for (const arg of args) {
     const property = arg.getProperty();
@@ -66,7 +68,7 @@ function unquote(value: string): string {
 /** Every image reference in the Dockerfile, in document order. */
 export function dockerfileImageRefs(content: string): DockerfileImageRef[] {
   const dockerfile = DockerfileParser.parse(content);
-  const args = globalArgs(dockerfile.getInitialARGs());
+  const args = argDefaults(dockerfile.getInitialARGs());
   const refs: DockerfileImageRef[] = [];
   const stages = new Map<string, number>();
 

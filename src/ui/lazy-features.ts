@@ -33,6 +33,8 @@ export interface Features {
   disposables: vscode.Disposable[];
   panels: PanelHost;
   hover: vscode.HoverProvider;
+  /** The Dockerfile lenses (ui/dockerfile/). */
+  codeLens: vscode.CodeLensProvider;
 }
 
 /** The features bundle's module: src/features.ts. */
@@ -101,6 +103,24 @@ export class LazyFeatures implements vscode.Disposable {
   /** A hover provider that loads the features on the first hover. */
   hoverStandIn(): vscode.HoverProvider {
     return { provideHover: (document, position, token) => this.get().hover.provideHover(document, position, token) };
+  }
+
+  /** Lenses load the features when a Dockerfile on disk is shown; their changes are forwarded from then on. */
+  codeLensStandIn(): vscode.CodeLensProvider & vscode.Disposable {
+    const changed = new vscode.EventEmitter<void>();
+    let forwarding: vscode.Disposable | undefined;
+    return {
+      onDidChangeCodeLenses: changed.event,
+      provideCodeLenses: (document, token) => {
+        const lenses = this.get().codeLens;
+        forwarding ??= lenses.onDidChangeCodeLenses?.(() => changed.fire());
+        return lenses.provideCodeLenses(document, token);
+      },
+      dispose: () => {
+        forwarding?.dispose();
+        changed.dispose();
+      },
+    };
   }
 
   dispose(): void {

@@ -5,3 +5,6 @@ export const DOCKERFILE_SELECTOR: vscode.DocumentSelector = [
   { language: 'dockerfile' },
   { scheme: 'file', pattern: '**/{Dockerfile,Containerfile,*.dockerfile,*.containerfile,Dockerfile.*,Containerfile.*}' },
 ];
+
+/** Dockerfiles on disk: an image is built from a file, and the lenses keep its pairing by the file's name. */
+export const DOCKERFILES_ON_DISK: vscode.DocumentFilter[] = (DOCKERFILE_SELECTOR as vscode.DocumentFilter[]).map((f) => ({ ...f, scheme: 'file' }));
