@@ -29,7 +29,6 @@ try {
     work,
     workspace,
     settings: { 'imageLayers.backend': 'docker', 'imageLayers.dockerHost': `unix://${dockerd.socketPath}` },
-    logName: 'e2e-engine-workbench',
   });
 } catch (e) {
   run.fail('setup', e);

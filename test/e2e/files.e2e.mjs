@@ -52,7 +52,6 @@ try {
     work,
     workspace,
     settings: { 'imageLayers.backend': 'builtin', 'imageLayers.storePath': storePath },
-    logName: 'e2e-files-workbench',
   });
   // A multi-root workspace (a .code-workspace file), where a folder is added in place; a window on one folder
   // becomes an untitled workspace and reloads when a second is added (VS Code's own behaviour).

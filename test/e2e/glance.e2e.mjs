@@ -60,7 +60,6 @@ try {
     work,
     workspace,
     settings: { 'imageLayers.backend': 'docker', 'imageLayers.dockerHost': `unix://${deadSocket}`, 'imageLayers.storePath': storePath },
-    logName: 'e2e-glance-workbench',
   });
 } catch (e) {
   run.fail('setup', e);

@@ -23,7 +23,7 @@ try {
   const storePath = path.join(work, 'store');
   ({ ids } = await seedSampleStore(storePath));
   const workspace = makeSampleWorkspace(path.join(work, 'workspace'), { storePath });
-  wbHandle = await startWorkbench(run, { work, workspace, settings: { 'imageLayers.storePath': storePath }, logName: 'e2e-panels-workbench' });
+  wbHandle = await startWorkbench(run, { work, workspace, settings: { 'imageLayers.storePath': storePath } });
 } catch (e) {
   run.fail('setup', e);
 }

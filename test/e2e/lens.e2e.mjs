@@ -91,7 +91,6 @@ try {
     work,
     workspace,
     settings: { 'imageLayers.backend': 'docker', 'imageLayers.dockerHost': `unix://${dockerd.socketPath}` },
-    logName: 'e2e-lens-workbench',
   });
 } catch (e) {
   run.fail('setup', e);

@@ -52,7 +52,7 @@ try {
   buildOnce();
   await seedStore();
   const workspace = makeSampleWorkspace(path.join(work, 'workspace'), { storePath });
-  wbHandle = await startWorkbench(run, { work, workspace, settings: { 'imageLayers.storePath': storePath }, logName: 'e2e-packages-workbench' });
+  wbHandle = await startWorkbench(run, { work, workspace, settings: { 'imageLayers.storePath': storePath } });
 } catch (e) {
   run.fail('setup', e);
 }

@@ -1,7 +1,7 @@
 // The browser test: a real VS Code (code-server) running the extension on a seeded built-in store, driven by
 // headless Chromium the way a user would: click the activity-bar icon, expand the tree, use a context menu and
-// the command palette, read the webviews, hover in a Dockerfile. A screenshot per step in test-results/; a failing
-// step saves test-results/e2e-FAILED-<step>.png and prints what the page showed.
+// the command palette, read the webviews, hover in a Dockerfile. A screenshot per step in test-results/e2e-store-<step>.png; a failing
+// step saves test-results/e2e-FAILED-store-<step>.png and prints what the page showed.
 // Exit code = failed steps. `node test/e2e/skeleton.e2e.mjs [--keep]`
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +17,7 @@ const keep = process.argv.includes('--keep');
 const IMAGE = 'sample/app:1.0';
 const REPO = 'sample/app';
 const TAG = '1.0';
-const run = e2eRun('');
+const run = e2eRun('store');
 const { step, secs } = run;
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'image-layers-e2e-'));

@@ -24,19 +24,20 @@ export function buildOnce() {
 }
 
 /**
- * A run of steps. `prefix` names its screenshots (`e2e-<prefix>-<shot>.png`; '' for the main test's own
- * `e2e-<shot>.png`); this run's pictures replace the last run's, a stale FAILED picture included.
+ * A run of steps. `prefix` names its screenshots (`e2e-<prefix>-<shot>.png`) and its workbench log; this run's
+ * pictures replace the last run's, a stale FAILED picture included, and leave other tests' pictures alone.
  */
 export function e2eRun(prefix) {
   fs.mkdirSync(resultsDir, { recursive: true });
-  const stem = prefix ? `e2e-${prefix}-` : 'e2e-';
-  const failedStem = prefix ? `e2e-FAILED-${prefix}-` : 'e2e-FAILED-';
+  const stem = `e2e-${prefix}-`;
+  const failedStem = `e2e-FAILED-${prefix}-`;
   for (const f of fs.readdirSync(resultsDir)) {
-    if (prefix ? f.startsWith(stem) || f.startsWith(failedStem) : f.startsWith('e2e-')) fs.rmSync(path.join(resultsDir, f), { force: true });
+    if (f.startsWith(stem) || f.startsWith(failedStem)) fs.rmSync(path.join(resultsDir, f), { force: true });
   }
   const t0 = Date.now();
   const results = [];
   const run = {
+    prefix,
     results,
     /** @type {import('playwright-core').Page | undefined} */
     page: undefined,
@@ -73,7 +74,7 @@ export function e2eRun(prefix) {
       const failed = results.length - passed;
       const tStop = Date.now();
       await stop().catch((e) => console.log(`  (stopping: ${e?.message ?? e})`));
-      console.log(`e2e${prefix ? ` (${prefix})` : ''}: ${run.secs()} s in all (stopping took ${run.secs(tStop)} s); screenshots in ${path.relative(repoRoot, resultsDir)}/`);
+      console.log(`e2e (${prefix}): ${run.secs()} s in all (stopping took ${run.secs(tStop)} s); screenshots in ${path.relative(repoRoot, resultsDir)}/`);
       if (process.env.IMAGE_LAYERS_COUNTS) {
         fs.appendFileSync(process.env.IMAGE_LAYERS_COUNTS, JSON.stringify({ phase: 'e2e', passed, failed, skipped: 0 }) + '\n');
       }
@@ -89,7 +90,7 @@ export function e2eRun(prefix) {
  * `workspace`, in headless Chromium, once the activity bar shows the extension's icon. Sets `run.page`.
  * IMAGE_LAYERS_E2E_THEME="Default Dark Modern" runs the same steps in another theme.
  */
-export async function startWorkbench(run, { work, workspace, settings = {}, logName }) {
+export async function startWorkbench(run, { work, workspace, settings = {} }) {
   const t = Date.now();
   const installed = installVsix(path.join(work, 'image-layers.vsix'), path.join(work, 'extensions'));
   console.log(`  VSIX built and installed as ${installed} in ${run.secs(t)} s`);
@@ -114,7 +115,7 @@ export async function startWorkbench(run, { work, workspace, settings = {}, logN
   }
   const page = browser.page;
   run.page = page;
-  const log = path.join(resultsDir, `${logName ?? 'e2e-workbench'}.log`);
+  const log = path.join(resultsDir, `e2e-${run.prefix}-workbench.log`);
   fs.writeFileSync(log, '');
   page.on('console', (m) => {
     if (m.type() === 'error' || m.type() === 'warning') fs.appendFileSync(log, `${run.secs()} [${m.type()}] ${m.text()}\n`);
