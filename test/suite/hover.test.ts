@@ -89,6 +89,8 @@ describe('Dockerfile hover on a new untitled document', function () {
     await vscode.window.showTextDocument(first);
     assert.match(shownText(await hoverAt(first, 0, 8)), /sample\/app:1\.0/);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    // The name is free again only once the workbench has let the closed document go.
+    await waitFor(`${first.uri.toString()} to close`, () => (first.isClosed ? true : undefined));
     const second = await vscode.workspace.openTextDocument({ language: 'dockerfile', content: 'FROM sample/base:1.0\n' });
     await vscode.window.showTextDocument(second);
     try {
