@@ -96,9 +96,13 @@ describe('Dockerfile hover on a new untitled document', function () {
     try {
       // The workbench hands the new text to the extension host a moment after the close (under load, after the first
       // hover asked): a cache by name and version would answer the closed document's image for ever.
+      let shown = '';
       await waitFor(`${second.uri.toString()} (the closed one was ${first.uri.toString()}) to hover as sample/base:1.0`, async () => {
-        const text = shownText(await hoverAt(second, 0, 8));
-        return /sample\/base:1\.0/.test(text) ? text : undefined;
+        shown = shownText(await hoverAt(second, 0, 8));
+        return /sample\/base:1\.0/.test(shown) ? shown : undefined;
+      }).catch((e: Error) => {
+        const held = vscode.workspace.textDocuments.filter((d) => d.uri.toString() === second.uri.toString()).map((d) => JSON.stringify(d.getText()));
+        throw new Error(`${e.message}; it hovers as ${JSON.stringify(shown)}; the extension host holds ${held.join(', ') || 'no document'} under that name; second.getText() = ${JSON.stringify(second.getText())}`);
       });
     } finally {
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
