@@ -131,6 +131,8 @@ export interface ImageSource {
 /** What the Layers view shows of one image's layers, bottom to top (RootFS order). */
 export interface ImageLayerFacts {
   diffIds: readonly string[];
+  /** Kept with the diff IDs, so that the index need not hash them again. */
+  chainIds: readonly string[];
   sizes: readonly number[];
   steps: readonly string[];
 }

@@ -143,7 +143,7 @@ export class ImageCatalog {
       images.map(async (image): Promise<ImageLayersInput | undefined> => {
         const name = image.RepoTags[0] ?? shortId(image.Id);
         const known = facts?.get(image.Id);
-        if (known) return { id: image.Id, name, diffIds: known.diffIds, sizes: known.sizes, steps: known.steps };
+        if (known) return { id: image.Id, name, ...known };
         try {
           const details = await this.detailsOf(image.Id);
           const { inspect } = details;

@@ -202,7 +202,7 @@ export class BuiltinStore implements ImageBackend, ImageManager, ImageTransfer, 
     for (const img of (await this.snapshot()).images()) {
       // A missing layer or a history that does not fit is left to inspect and history, which say what is wrong.
       if (!img.steps || img.sizes.some((s) => s === null)) continue;
-      facts.set(img.id, { diffIds: img.diffIds, sizes: img.sizes as number[], steps: img.steps });
+      facts.set(img.id, { diffIds: img.diffIds, chainIds: img.chainIds, sizes: img.sizes as number[], steps: img.steps });
     }
     return facts;
   }
