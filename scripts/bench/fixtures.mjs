@@ -80,9 +80,10 @@ export async function cachedArchive(root, name, set) {
  * <name>-store. Built by BuiltinStore.loadArchive on tmpfs (where fsync is free), then copied to the cache on disk.
  */
 export async function cachedTreeStore(root, log = () => {}, set = TREE_SET, name = 'tree') {
-  const { BuiltinStore, STORE_VERSION } = require(join(root, 'out/src/backend/store/index.js'));
+  const { BuiltinStore, STORE_VERSION, SUMMARY_VERSION } = require(join(root, 'out/src/backend/store/index.js'));
   const dir = join(cacheDir(), FIXTURE_VERSION);
-  const storeRoot = join(dir, `${name}-store-${STORE_VERSION}`);
+  // The summary's version too: a store migrated by one branch would be migrated back, inside timed rows, by another.
+  const storeRoot = join(dir, `${name}-store-${STORE_VERSION}-s${SUMMARY_VERSION}`);
   if (existsSync(join(storeRoot, '.complete'))) return storeRoot;
   rmSync(storeRoot, { recursive: true, force: true });
   const t0 = Date.now();

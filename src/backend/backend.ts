@@ -100,6 +100,11 @@ export interface ImageSource {
    * made which layer where `/history` sizes cannot (core/layers.ts).
    */
   emptyLayerFlags?(ref: string): Promise<boolean[] | undefined>;
+  /**
+   * Every image's layers with their sizes and build steps, by image ID, where the backend keeps them in one index
+   * (the store's summary): the Layers view then reads no config. An image left out is inspected as before.
+   */
+  layerFacts?(): Promise<Map<string, ImageLayerFacts>>;
   diskUsage(): Promise<DiskUsage>;
   /**
    * The uncompressed tar of one layer as a file on this machine, where the backend keeps it as one (the store):
@@ -123,6 +128,15 @@ export interface ImageSource {
 }
 
 /** An image source and what else it declares it can do. */
+/** What the Layers view shows of one image's layers, bottom to top (RootFS order). */
+export interface ImageLayerFacts {
+  diffIds: readonly string[];
+  /** Kept with the diff IDs, so that the index need not hash them again. */
+  chainIds: readonly string[];
+  sizes: readonly number[];
+  steps: readonly string[];
+}
+
 export interface ImageBackend extends ImageSource {
   readonly capabilities: Capabilities;
 }

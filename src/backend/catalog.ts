@@ -122,7 +122,10 @@ export class ImageCatalog {
     );
   }
 
-  /** Which images use which layers, over every image; inspects each image once, a few at a time. */
+  /**
+   * Which images use which layers, over every image: from the backend's layer facts where it has them, else by
+   * inspecting each image once, a few at a time.
+   */
   layerIndex(): Promise<LayerIndex> {
     if (!this.index) {
       const p = this.buildIndex();
@@ -135,14 +138,17 @@ export class ImageCatalog {
   }
 
   private async buildIndex(): Promise<LayerIndex> {
-    const images = await this.images();
+    const [images, facts] = await Promise.all([this.images(), this.backend.layerFacts?.()]);
     const inputs = await Promise.all(
       images.map(async (image): Promise<ImageLayersInput | undefined> => {
+        const name = image.RepoTags[0] ?? shortId(image.Id);
+        const known = facts?.get(image.Id);
+        if (known) return { id: image.Id, name, ...known };
         try {
           const details = await this.detailsOf(image.Id);
           const { inspect } = details;
           const { sizes, steps } = layerFacts(details);
-          return { id: image.Id, name: image.RepoTags[0] ?? shortId(image.Id), diffIds: inspect.RootFS?.Layers ?? [], sizes, steps };
+          return { id: image.Id, name, diffIds: inspect.RootFS?.Layers ?? [], sizes, steps };
         } catch {
           // An image removed while the index was built simply drops out of it.
           return undefined;

@@ -11,6 +11,8 @@ export interface ImageLayersInput {
   sizes?: readonly number[];
   /** The build step that made each layer, bottom to top, where known. */
   steps?: readonly string[];
+  /** The chain IDs of `diffIds` where the backend keeps them: 50,000 layers hash in 100 ms otherwise. */
+  chainIds?: readonly string[];
 }
 
 export interface LayerUsage {
@@ -37,7 +39,7 @@ export function indexLayers(images: readonly ImageLayersInput[], sha256Hex: Sha2
   const layers = new Map<string, LayerUsage>();
   const chains = new Map<string, string[]>();
   for (const image of images) {
-    const chain = chainIds(image.diffIds, sha256Hex);
+    const chain = image.chainIds ? [...image.chainIds] : chainIds(image.diffIds, sha256Hex);
     chains.set(image.id, chain);
     chain.forEach((chainId, depth) => {
       let usage = layers.get(chainId);
@@ -78,7 +80,8 @@ export function describeUsers(images: number): string {
 /** Every layer, largest first, then by how many images use it. */
 export function layersBySize(index: LayerIndex): LayerUsage[] {
   return [...index.layers.values()].sort(
-    (a, b) => b.size - a.size || b.imageIds.length - a.imageIds.length || a.chainId.localeCompare(b.chainId),
+    // Chain IDs are lowercase hex: code-unit order is theirs, and 50,000 localeCompare calls cost tens of ms.
+    (a, b) => b.size - a.size || b.imageIds.length - a.imageIds.length || (a.chainId < b.chainId ? -1 : a.chainId > b.chainId ? 1 : 0),
   );
 }
 

@@ -2,7 +2,7 @@
 // ImageBackend interface as a real engine, answering in the Engine API's shapes.
 import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
-import { BackendError, userMessage, type ImageBackend, type LoadResult, type RemoveOptions, type WorkOptions } from '../backend';
+import { BackendError, userMessage, type ImageBackend, type ImageLayerFacts, type LoadResult, type RemoveOptions, type WorkOptions } from '../backend';
 import type { ArchiveFormat, Capabilities, ImageArchive, ImageManager, ImageTransfer, LoadInput, StoreChecker } from '../capabilities';
 import { parseDigest } from '../../core/digest';
 import { deriveHistory, HistoryMismatchError } from '../../core/history';
@@ -195,6 +195,16 @@ export class BuiltinStore implements ImageBackend, ImageManager, ImageTransfer, 
     const stored = await snap.config(id);
     if (!stored) throw new BackendError('not-found', `No such image: ${ref}`);
     return (stored.config.history ?? []).map((h) => h?.empty_layer === true);
+  }
+
+  async layerFacts(): Promise<Map<string, ImageLayerFacts>> {
+    const facts = new Map<string, ImageLayerFacts>();
+    for (const img of (await this.snapshot()).images()) {
+      // A missing layer or a history that does not fit is left to inspect and history, which say what is wrong.
+      if (!img.steps || img.sizes.some((s) => s === null)) continue;
+      facts.set(img.id, { diffIds: img.diffIds, chainIds: img.chainIds, sizes: img.sizes as number[], steps: img.steps });
+    }
+    return facts;
   }
 
   async tagImage(ref: string, repo: string, tag: string): Promise<void> {

@@ -8,11 +8,13 @@ import { BackendError } from '../backend';
 import { mapLimit } from '../../core/limit';
 import { writeFileAtomic } from './atomic';
 import type { ImageConfigJson } from './image-config';
+import { layerStepTexts } from './layer-steps';
 import type { StoreLayout } from './layout';
 import { imageChainIds, listImageIds, readImage, readLayer, readParent } from './records';
 
-// 2: labels may be null (an image config without labels), as dockerd lists them.
-const SUMMARY_VERSION = 2;
+// 2: labels may be null (an image config without labels), as dockerd lists them. 3: each layer's build step.
+// An index of another version is rebuilt from the files once, by the first reader that finds the lock free.
+export const SUMMARY_VERSION = 3;
 
 /** What the index keeps of one image. Configs are content-addressed, so an entry only changes with its layer sizes. */
 export interface ImageEntry {
@@ -26,6 +28,8 @@ export interface ImageEntry {
   sizes: (number | null)[];
   /** The parent image ID from the image's metadata, '' when none. */
   parent: string;
+  /** The build step of each layer, bottom to top (layer-steps.ts); null where the history does not fit the layers. */
+  steps: string[] | null;
 }
 
 export function entryFromConfig(id: string, config: ImageConfigJson, sizes: (number | null)[], parent: string): ImageEntry {
@@ -38,6 +42,7 @@ export function entryFromConfig(id: string, config: ImageConfigJson, sizes: (num
     chainIds: imageChainIds(config),
     sizes,
     parent,
+    steps: layerStepTexts(config, sizes),
   };
 }
 
@@ -77,14 +82,15 @@ function isEntry(v: unknown): v is ImageEntry {
     Array.isArray(e.sizes) &&
     e.diffIds.length === e.chainIds.length &&
     e.sizes.length === e.chainIds.length &&
-    typeof e.parent === 'string'
+    typeof e.parent === 'string' &&
+    (e.steps === null || (Array.isArray(e.steps) && e.steps.length === e.chainIds.length && e.steps.every((t) => typeof t === 'string')))
   );
 }
 
 /** The file's bytes: a header line with the body's sha256, then the body (sorted by ID: same images, same bytes). */
 export function serialiseSummary(entries: Iterable<ImageEntry>): string {
   const sorted = [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const body = JSON.stringify(sorted.map((e) => ({ id: e.id, created: e.created, labels: e.labels, diffIds: e.diffIds, chainIds: e.chainIds, sizes: e.sizes, parent: e.parent })));
+  const body = JSON.stringify(sorted.map((e) => ({ id: e.id, created: e.created, labels: e.labels, diffIds: e.diffIds, chainIds: e.chainIds, sizes: e.sizes, parent: e.parent, steps: e.steps })));
   const sum = createHash('sha256').update(body).digest('hex');
   return `${JSON.stringify({ version: SUMMARY_VERSION, sha256: sum })}\n${body}\n`;
 }
