@@ -237,8 +237,9 @@ export async function readLayersInArchive<T>(
         bytes = tar;
         hash = createHash('sha256');
       }
-      // Room for the reader to fall a few MiB behind without holding up the archive.
-      const out = new PassThrough({ highWaterMark: 4 << 20 });
+      // Room for the reader to fall a few MiB behind without holding up the archive (128 chunks of at most 64 KiB).
+      // Chunks pass one by one: a byte stream's reader would get all that is held glued into one fresh buffer.
+      const out = new PassThrough({ objectMode: true, highWaterMark: 128 });
       const result = read(out);
       result.catch(() => undefined); // awaited below, once the entry is through
       for await (const chunk of bytes) {
