@@ -129,7 +129,7 @@ async function feed(out: PassThrough, chunk: Buffer): Promise<void> {
 }
 
 /** The whole of a small entry (a config or manifest.json), refused past `max` bytes. */
-async function smallEntry(chunks: AsyncIterable<Buffer>, name: string, max = 4 << 20): Promise<Buffer> {
+async function smallEntry(chunks: AsyncIterable<Buffer>, name: string, max = 64 << 20): Promise<Buffer> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const c of chunks) {
@@ -138,6 +138,15 @@ async function smallEntry(chunks: AsyncIterable<Buffer>, name: string, max = 4 <
     parts.push(c);
   }
   return Buffer.concat(parts);
+}
+
+/** manifest.json's items; a manifest that is not JSON makes the archive corrupt. */
+function manifestItems(manifest: Buffer): unknown {
+  try {
+    return JSON.parse(manifest.toString('utf8'));
+  } catch {
+    throw new BackendError('corrupt', "The engine's archive has a manifest.json that is not JSON.");
+  }
 }
 
 /** `config`'s rootfs.diff_ids, when it is an image config. */
@@ -156,14 +165,8 @@ function configDiffIds(config: Buffer): string[] | undefined {
  * checks each layer's bytes against its diff ID as it writes the save (and fails it otherwise), so the pairing says
  * what a sha256 of every layer would, without a second pass over the bytes beside each file's hash.
  */
-function legacyPairs(manifest: Buffer, diffIdsByConfig: ReadonlyMap<string, string[]>): Map<string, string> {
+function legacyPairs(items: unknown, diffIdsByConfig: ReadonlyMap<string, string[]>): Map<string, string> {
   const byEntry = new Map<string, string>();
-  let items: unknown;
-  try {
-    items = JSON.parse(manifest.toString('utf8'));
-  } catch {
-    throw new BackendError('corrupt', "The engine's archive has a manifest.json that is not JSON.");
-  }
   if (!Array.isArray(items)) return byEntry;
   for (const item of items as { Config?: unknown; Layers?: unknown }[]) {
     const diffIds = typeof item?.Config === 'string' ? diffIdsByConfig.get(item.Config.replace(/^\.\//, '')) : undefined;
@@ -193,6 +196,15 @@ export async function readLayersInArchive<T>(
   const found = new Map<string, T>();
   const legacy = new Map<string, T>();
   const diffIdsByConfig = new Map<string, string[]>();
+  let manifest: unknown;
+  // Docker 20.10 writes manifest.json last; other writers may put it first: pairs are made whenever a part arrives.
+  const pairLegacy = () => {
+    if (manifest === undefined || !legacy.size) return;
+    for (const [layer, digest] of legacyPairs(manifest, diffIdsByConfig)) {
+      const value = legacy.get(layer);
+      if (value !== undefined && wanted.has(digest) && !found.has(`sha256:${digest}`)) found.set(`sha256:${digest}`, value);
+    }
+  };
   const extract = tar.extract();
   const onAbort = () => extract.destroy(new BackendError('cancelled', 'Cancelled: reading the layers.'));
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -208,12 +220,8 @@ export async function readLayersInArchive<T>(
         if (configHex) {
           const ids = createHash('sha256').update(bytes).digest('hex') === configHex ? configDiffIds(bytes) : undefined;
           if (ids) diffIdsByConfig.set(name, ids);
-        } else {
-          for (const [layer, digest] of legacyPairs(bytes, diffIdsByConfig)) {
-            const value = legacy.get(layer);
-            if (value !== undefined && wanted.has(digest) && !found.has(`sha256:${digest}`)) found.set(`sha256:${digest}`, value);
-          }
-        }
+        } else manifest = manifestItems(bytes);
+        pairLegacy();
         if (found.size === wanted.size) break;
         continue;
       }
@@ -250,6 +258,8 @@ export async function readLayersInArchive<T>(
       const value = await result;
       if (isLegacy) {
         legacy.set(name, value);
+        pairLegacy();
+        if (found.size === wanted.size) break;
         continue;
       }
       const digest = hash ? hash.digest('hex') : (named as string);
