@@ -8,6 +8,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { limits } from './limits';
 
+const SPOOL_WRITE_BYTES = 1 << 20;
+
 /** One layer being written; `keep` gives its file once whole, `discard` removes it. */
 export interface SpoolWriter {
   write(chunk: Buffer): Promise<void>;
@@ -52,28 +54,56 @@ export class LayerSpool {
     let handle: Promise<fs.FileHandle> | undefined;
     let written = 0;
     let over = false;
+    // Chunks (tens of KiB each) are gathered into writes of about 1 MiB, one in flight while the next gathers:
+    // a write per chunk held the reader, and so the engine's save, for a thread-pool round trip each.
+    let gathered: Buffer[] = [];
+    let gatheredBytes = 0;
+    let writing: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      const chunks = gathered;
+      const size = gatheredBytes;
+      gathered = [];
+      gatheredBytes = 0;
+      const previous = writing;
+      writing = (async () => {
+        await previous;
+        if (!size) return;
+        handle ??= fs.open(file, 'wx');
+        const { bytesWritten } = await (await handle).writev(chunks);
+        if (bytesWritten !== size) throw new Error(`only ${bytesWritten} of ${size} bytes could be written to ${file}`);
+      })();
+      writing.catch(() => undefined); // surfaces at the next write, keep or discard
+      await previous;
+    };
     const close = async () => {
       const h = handle;
       handle = undefined;
       if (h) await (await h).close().catch(() => undefined);
     };
     const discard = async () => {
+      gathered = [];
+      gatheredBytes = 0;
+      await writing.catch(() => undefined);
       await close();
       await fs.rm(file, { force: true });
     };
     return {
+      // The chunk is held until written: the caller must not reuse its memory.
       write: async (chunk) => {
         if (over) return;
         if (written + chunk.length > limits.layerSpoolBytes) {
           over = true;
           return discard();
         }
-        handle ??= fs.open(file, 'wx');
-        await (await handle).write(chunk);
+        gathered.push(chunk);
+        gatheredBytes += chunk.length;
         written += chunk.length;
+        if (gatheredBytes >= SPOOL_WRITE_BYTES) await flush();
       },
       keep: async () => {
         if (over) return undefined;
+        await flush();
+        await writing;
         if (!handle) await fs.writeFile(file, Buffer.alloc(0));
         await close();
         this.add(file, written);

@@ -32,4 +32,22 @@ describe("layer-tar: layers found in an engine's archive by diff ID", function (
     const all = await readLayersInArchive(createReadStream(archive), diffIds, (tar) => readLayerEntries(tar), () => undefined);
     for (const [i, diffId] of diffIds.entries()) assert.deepStrictEqual(shown(all.get(diffId)!.entries), files(i), `layer ${i}`);
   });
+
+  it("pairs Docker 20.10's <v1 id>/layer.tar entries with diff IDs through manifest.json, shared layers and symlinks included", async () => {
+    // Both sample images in one legacy save: the app's third layer is a symlink to the base's, as dockerd writes it.
+    const [base, app] = sampleImages();
+    const archive = path.join(t.dir, 'saved.tar');
+    await writeDockerSaveArchive(archive, [base, app], { layout: 'legacy' });
+    const diffIds = await fixtureDiffIds(app);
+    const all = await readLayersInArchive(createReadStream(archive), diffIds, (tar) => readLayerEntries(tar), () => undefined);
+    const shown = (entries: { path: string }[]) => entries.map((e) => e.path.replace(/\/$/, '')).sort();
+    for (const [i, diffId] of diffIds.entries()) {
+      assert.deepStrictEqual(shown(all.get(diffId)!.entries), app.layers[i].files.map((f) => f.path.replace(/\/$/, '')).sort(), `layer ${i}`);
+    }
+    // A layer the image does not have is not made up from the archive's other entries.
+    await assert.rejects(
+      readLayersInArchive(createReadStream(archive), [`sha256:${'0'.repeat(64)}`], (tar) => readLayerEntries(tar), () => undefined),
+      /has no layer sha256:0000/,
+    );
+  });
 });

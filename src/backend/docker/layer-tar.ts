@@ -128,11 +128,62 @@ async function feed(out: PassThrough, chunk: Buffer): Promise<void> {
   });
 }
 
+/** The whole of a small entry (a config or manifest.json), refused past `max` bytes. */
+async function smallEntry(chunks: AsyncIterable<Buffer>, name: string, max = 64 << 20): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const c of chunks) {
+    size += c.length;
+    if (size > max) throw new BackendError('corrupt', `The engine's archive has an entry ${name} larger than ${max >> 20} MiB.`);
+    parts.push(c);
+  }
+  return Buffer.concat(parts);
+}
+
+/** manifest.json's items; a manifest that is not JSON makes the archive corrupt. */
+function manifestItems(manifest: Buffer): unknown {
+  try {
+    return JSON.parse(manifest.toString('utf8'));
+  } catch {
+    throw new BackendError('corrupt', "The engine's archive has a manifest.json that is not JSON.");
+  }
+}
+
+/** `config`'s rootfs.diff_ids, when it is an image config. */
+function configDiffIds(config: Buffer): string[] | undefined {
+  try {
+    const ids = (JSON.parse(config.toString('utf8')) as { rootfs?: { diff_ids?: unknown } }).rootfs?.diff_ids;
+    return Array.isArray(ids) && ids.every((d) => typeof d === 'string') ? (ids as string[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Docker 20.10's `<v1 id>/layer.tar` entries, paired with diff IDs through manifest.json (each image's Layers, in
+ * the order of its config's rootfs.diff_ids). The config is hashed against its name; the layers are not: the engine
+ * checks each layer's bytes against its diff ID as it writes the save (and fails it otherwise), so the pairing says
+ * what a sha256 of every layer would, without a second pass over the bytes beside each file's hash.
+ */
+function legacyPairs(items: unknown, diffIdsByConfig: ReadonlyMap<string, string[]>): Map<string, string> {
+  const byEntry = new Map<string, string>();
+  if (!Array.isArray(items)) return byEntry;
+  for (const item of items as { Config?: unknown; Layers?: unknown }[]) {
+    const diffIds = typeof item?.Config === 'string' ? diffIdsByConfig.get(item.Config.replace(/^\.\//, '')) : undefined;
+    if (!diffIds || !Array.isArray(item.Layers) || item.Layers.length !== diffIds.length) continue;
+    item.Layers.forEach((layer: unknown, i) => {
+      if (typeof layer === 'string') byEntry.set(layer.replace(/^\.\//, ''), diffIds[i].replace(/^sha256:/, ''));
+    });
+  }
+  return byEntry;
+}
+
 /**
  * Reads the layers `diffIds` out of one `docker save` stream: each wanted layer's tar is handed to `read` as it
  * goes by, and the archive is closed (`release`) once all are found. Entries named after their digest are read
- * only when wanted; Docker 20.10's `<v1 id>/layer.tar` entries are hashed while `read` has them, and kept when the
- * hash is a wanted diff ID. A reader that stops early does not stop the archive.
+ * only when wanted; Docker 20.10's `<v1 id>/layer.tar` entries are all read and kept until manifest.json (written
+ * after them) says which diff ID each holds. Compressed blobs are hashed as they are inflated. A reader that stops
+ * early does not stop the archive.
  */
 export async function readLayersInArchive<T>(
   archive: NodeJS.ReadableStream,
@@ -143,6 +194,17 @@ export async function readLayersInArchive<T>(
 ): Promise<Map<string, T>> {
   const wanted = new Set(diffIds.map((d) => d.replace(/^sha256:/, '')));
   const found = new Map<string, T>();
+  const legacy = new Map<string, T>();
+  const diffIdsByConfig = new Map<string, string[]>();
+  let manifest: unknown;
+  // Docker 20.10 writes manifest.json last; other writers may put it first: pairs are made whenever a part arrives.
+  const pairLegacy = () => {
+    if (manifest === undefined || !legacy.size) return;
+    for (const [layer, digest] of legacyPairs(manifest, diffIdsByConfig)) {
+      const value = legacy.get(layer);
+      if (value !== undefined && wanted.has(digest) && !found.has(`sha256:${digest}`)) found.set(`sha256:${digest}`, value);
+    }
+  };
   const extract = tar.extract();
   const onAbort = () => extract.destroy(new BackendError('cancelled', 'Cancelled: reading the layers.'));
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -151,17 +213,29 @@ export async function readLayersInArchive<T>(
   try {
     for await (const entry of extract) {
       const name = entry.header.name.replace(/^\.\//, '');
+      const chunks = entry as unknown as AsyncIterable<Buffer>;
+      const configHex = /^([a-f0-9]{64})\.json$/.exec(name)?.[1];
+      if (entry.header.type === 'file' && (configHex || name === 'manifest.json')) {
+        const bytes = await smallEntry(chunks, name);
+        if (configHex) {
+          const ids = createHash('sha256').update(bytes).digest('hex') === configHex ? configDiffIds(bytes) : undefined;
+          if (ids) diffIdsByConfig.set(name, ids);
+        } else manifest = manifestItems(bytes);
+        pairLegacy();
+        if (found.size === wanted.size) break;
+        continue;
+      }
       const named = digestInName(name);
       // A blob named after another digest may be a compressed layer (or a config): known only by its first bytes.
       const blob = named !== undefined && name.startsWith('blobs/sha256/') && !wanted.has(named);
-      const candidate = entry.header.type === 'file' && (named ? blob || (wanted.has(named) && !found.has(`sha256:${named}`)) : name.endsWith('/layer.tar'));
+      const isLegacy = !named && name.endsWith('/layer.tar');
+      const candidate = entry.header.type === 'file' && (named ? blob || (wanted.has(named) && !found.has(`sha256:${named}`)) : isLegacy);
       if (!candidate) {
         entry.resume();
         continue;
       }
-      const chunks = entry as unknown as AsyncIterable<Buffer>;
       let bytes = chunks;
-      let hash = named ? undefined : createHash('sha256');
+      let hash: ReturnType<typeof createHash> | undefined;
       if (blob) {
         const { kind, tar } = await tarOf(chunks, `The layer ${name} of the engine's archive`);
         if (kind === 'none') {
@@ -171,8 +245,9 @@ export async function readLayersInArchive<T>(
         bytes = tar;
         hash = createHash('sha256');
       }
-      // Room for the reader to fall a few MiB behind without holding up the archive.
-      const out = new PassThrough({ highWaterMark: 4 << 20 });
+      // Room for the reader to fall a few MiB behind without holding up the archive (128 chunks of at most 64 KiB).
+      // Chunks pass one by one: a byte stream's reader would get all that is held glued into one fresh buffer.
+      const out = new PassThrough({ objectMode: true, highWaterMark: 128 });
       const result = read(out);
       result.catch(() => undefined); // awaited below, once the entry is through
       for await (const chunk of bytes) {
@@ -181,6 +256,12 @@ export async function readLayersInArchive<T>(
       }
       out.end();
       const value = await result;
+      if (isLegacy) {
+        legacy.set(name, value);
+        pairLegacy();
+        if (found.size === wanted.size) break;
+        continue;
+      }
       const digest = hash ? hash.digest('hex') : (named as string);
       if (wanted.has(digest)) found.set(`sha256:${digest}`, value);
       if (found.size === wanted.size) break;
