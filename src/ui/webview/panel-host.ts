@@ -144,7 +144,7 @@ export class PanelHost implements vscode.Disposable {
       case 'wastedSpace':
         return new (await import('./wasted-space-panel')).WastedSpacePanel(connection, state, this.catalog, this.files);
       case 'packages':
-        return new (await import('./packages-panel')).PackagesPanel(connection, state, this.catalog);
+        return new (await import('./image-report-panel')).ImageReportPanel(connection, state, this.catalog, (await import('./packages-panel')).PACKAGES);
       case 'layerMap':
         return new (await import('./layer-map-panel')).LayerMapPanel(connection, state, this.catalog);
       default:
