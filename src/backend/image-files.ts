@@ -68,7 +68,7 @@ export class ImageFiles {
     if (!Number.isInteger(key.layer) || key.layer < 0 || key.layer >= diffIds.length) {
       throw new BackendError('not-found', `The image ${key.imageId.slice(0, 19)} has ${diffIds.length} layers; there is no layer ${key.layer + 1}.`);
     }
-    const contents = await readImageLayers(this.backend, key.imageId, diffIds.slice(0, key.layer + 1), this.cache, { signal });
+    const contents = await readImageLayers(this.backend, key.imageId, diffIds.slice(0, key.layer + 1), this.cache, { signal, keepTar: true });
     const entries = contents.map((c) => c.entries);
     const merged = mergeLayers(entries);
     const tree = key.mode === 'merged' || key.layer === 0 ? merged : layerTree(entries[key.layer], mergeLayers(entries.slice(0, key.layer)), key.layer);

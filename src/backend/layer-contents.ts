@@ -1,10 +1,12 @@
 // The file list of a layer: its uncompressed tar walked block by block (store/tar-walker.ts) into entries (path,
-// type, size, mode, linkname, a hash of each file's contents, and where each entry's data starts in the tar), the
-// file bodies hashed as they pass, so memory holds the list and never a file. Where the tar is not already a file
-// on disk (an engine's layers arrive inside `docker save`), it can be spooled to one as it passes, so that a file
-// is read later from its offset instead of from the top of the layer (layer-spool.ts). Lists are cached per diff
+// type, size, mode, linkname, and where each entry's data starts in the tar), so memory holds the list and never
+// a file. Where the tar is not already a file on disk (an engine's layers arrive inside `docker save`), it can be
+// spooled to one as it passes, so that a file is read later from its offset instead of from the top of the layer
+// (layer-spool.ts). Each file's contents hash (Compare's "same contents") is taken only for a reader that asks:
+// in the same pass when the layer is read for it, else afterwards from the tar on disk. Lists are cached per diff
 // ID (the same diff ID is the same bytes, whatever the image or backend).
-import { createHash } from 'crypto';
+import { createHash, type Hash } from 'crypto';
+import { createReadStream } from 'fs';
 import { efficiency, type EfficiencyReport } from '../core/efficiency';
 import { cleanPath, type EntryType, type LayerEntry } from '../core/filetree';
 import { layerWaste, type LayerWaste } from '../core/layer-waste';
@@ -28,6 +30,10 @@ export interface LayerContents {
   packages?: LayerPackageDbs;
   /** The uncompressed tar on disk, where the entries' offsets point (the store's own file, or a spool). */
   tarFile?: string;
+  /** Set when every file read whole carries its contentHash (read with `hashContents`, or hashed since). */
+  hashed?: boolean;
+  /** Set when the read offered to keep the tar on disk: without a tarFile, the layer was too large or cut short. */
+  spoolTried?: boolean;
 }
 
 export interface ReadOptions {
@@ -38,6 +44,26 @@ export interface ReadOptions {
   maxEntries?: number;
   /** Writes the tar to disk as it passes (kept only when the whole tar was read). */
   spool?: SpoolWriter;
+  /** Hash each file's contents as it passes (entry.contentHash): what Compare needs, and nothing else does. */
+  hashContents?: boolean;
+}
+
+/** What a reader of the cache needs beyond the list. */
+export interface Wants {
+  /** Each file's contents hash (Compare). */
+  hashContents?: boolean;
+  /** The tar on disk, so that a file is read from its offset (views a user opens files from). */
+  keepTar?: boolean;
+}
+
+/**
+ * What `contents` lacks for `wants`: `read` (read again: its tar was never kept, or there is none to hash from),
+ * `hash` (hashed from its tar on disk), or nothing.
+ */
+function lacking(contents: LayerContents, wants: Wants): 'read' | 'hash' | undefined {
+  if (wants.keepTar && !contents.tarFile && !contents.spoolTried && !contents.truncated) return 'read';
+  if (wants.hashContents && !contents.hashed) return contents.tarFile ? 'hash' : 'read';
+  return undefined;
 }
 
 /** Longer names are not real files; they would only cost memory. */
@@ -74,6 +100,11 @@ export function layerEntryOf(header: { name?: string; type?: string | null; size
   const entry: LayerEntry = { path, type: entryType(header.type), size: finiteSize(header.size), mode: (header.mode ?? 0) & 0o7777 };
   if (header.linkname) entry.linkname = header.linkname.length > MAX_PATH ? header.linkname.slice(0, MAX_PATH) + '…' : header.linkname;
   return entry;
+}
+
+/** What a file's contents hash keeps: the first 128 bits of its sha256, base64. */
+function contentDigest(hash: Hash): string {
+  return hash.digest('base64').slice(0, 22);
 }
 
 const cancelled = () => new BackendError('cancelled', 'Reading the layer was cancelled.');
@@ -114,7 +145,10 @@ async function readEntries(stream: NodeJS.ReadableStream, kept: KeptFile[], opti
     if (result.entries.length % 5000 === 0) options.onEntries?.(result.entries.length);
     if (entry.type !== 'file' || entry.size === 0) return;
     entry.offset = header.offset;
-    const hash = createHash('sha256');
+    const hash = options.hashContents ? createHash('sha256') : undefined;
+    const hashed = () => {
+      if (hash) entry.contentHash = contentDigest(hash);
+    };
     const kind = packageFileKind(entry.path);
     // A count bound beside the byte bound: a million tiny file lists would cost memory for their records alone.
     if (kind && kept.length < MAX_KEPT_FILES) {
@@ -127,15 +161,15 @@ async function readEntries(stream: NodeJS.ReadableStream, kept: KeptFile[], opti
         const held: Buffer[] = [];
         return {
           // The walker's pieces are views into the chunk being fed: copied to be kept.
-          data: (b) => (hash.update(b), held.push(Buffer.from(b))),
+          data: (b) => (hash?.update(b), held.push(Buffer.from(b))),
           end: () => {
-            entry.contentHash = hash.digest('base64').slice(0, 22);
+            hashed();
             keep.bytes = Buffer.concat(held);
           },
         };
       }
     }
-    return { data: (b) => hash.update(b), end: () => (entry.contentHash = hash.digest('base64').slice(0, 22)) };
+    return hash && { data: (b) => hash.update(b), end: hashed };
   });
   const count = () => result.entries.length.toLocaleString('en-US');
   let complete = false;
@@ -177,12 +211,54 @@ async function readEntries(stream: NodeJS.ReadableStream, kept: KeptFile[], opti
     source.destroy?.();
   }
   if (stopped) result.truncated = stopped;
+  if (options.hashContents) result.hashed = true;
   if (spool) {
+    result.spoolTried = true;
     // Offsets are good only in a whole tar: a cut-off one is read again from the backend when a file is opened.
     if (complete && !stopped) result.tarFile = await spool.keep();
     else await spool.discard();
   }
   return result;
+}
+
+/**
+ * Hashes the files of `contents` from `tarFile`, the tar its offsets point into. False when the file is gone (a
+ * spool removed to keep within its budget) or no longer holds those entries.
+ */
+async function hashFromTar(contents: LayerContents, tarFile: string): Promise<boolean> {
+  const byOffset = new Map<number, LayerEntry>();
+  for (const e of contents.entries) if (e.type === 'file' && e.size > 0 && e.offset !== undefined) byOffset.set(e.offset, e);
+  const hashes = new Map<LayerEntry, string>();
+  const walker = new TarWalker((header) => {
+    const entry = byOffset.get(header.offset);
+    if (!entry || entry.size !== header.size) return;
+    const hash = createHash('sha256');
+    return { data: (b) => hash.update(b), end: () => hashes.set(entry, contentDigest(hash)) };
+  });
+  try {
+    for await (const chunk of createReadStream(tarFile, { highWaterMark: 1 << 20 })) walker.feed(chunk as Buffer);
+    walker.finish();
+  } catch {
+    return false;
+  }
+  if (hashes.size !== byOffset.size) return false;
+  for (const [entry, hash] of hashes) entry.contentHash = hash;
+  contents.hashed = true;
+  return true;
+}
+
+/** `work`, or a cancellation as soon as `signal` fires (the work goes on for whoever else waits on it). */
+function abandonable<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
 }
 
 interface Pending {
@@ -207,9 +283,15 @@ export class LayerContentsCache {
     readonly spool = new LayerSpool(),
   ) {}
 
-  /** A writer to spool a layer that is not a file on disk already, or none when `backend` keeps it as one. */
-  spoolFor(backend: ImageSource): SpoolWriter | undefined {
-    return backend.layerTarFile ? undefined : this.spool.writer();
+  /** A writer to spool a layer when it is wanted and not a file on disk already (`backend` keeps it as one). */
+  spoolFor(backend: ImageSource, wants: Wants): SpoolWriter | undefined {
+    return wants.keepTar && !backend.layerTarFile ? this.spool.writer() : undefined;
+  }
+
+  /** The cached list of `diffId` when it has what `wants` asks without a read (hashes may still be taken). */
+  readable(diffId: string, wants: Wants): LayerContents | undefined {
+    const hit = this.get(diffId);
+    return hit && lacking(hit, wants) !== 'read' ? hit : undefined;
   }
 
   get(diffId: string): LayerContents | undefined {
@@ -221,17 +303,18 @@ export class LayerContentsCache {
     return hit;
   }
 
-  async load(backend: ImageSource, ref: string, diffId: string, options: ReadOptions = {}): Promise<LayerContents> {
+  /** diffId's list with what `options` wants: from the cache, from its tar on disk, or read (once for all callers). */
+  async load(backend: ImageSource, ref: string, diffId: string, options: LoadOptions = {}): Promise<LayerContents> {
     const hit = this.get(diffId);
-    if (hit) return hit;
+    if (hit) return this.complete(backend, ref, diffId, hit, options);
     let p = this.pending.get(diffId);
     if (!p) {
       const abort = new AbortController();
       const promise = (async () => {
         const local = await backend.layerTarFile?.(ref, diffId);
         const stream = await backend.layerTar(ref, diffId, abort.signal);
-        const spool = local ? undefined : this.spool.writer();
-        const contents = await readLayerEntries(stream, { signal: abort.signal, onEntries: options.onEntries, maxEntries: options.maxEntries, spool });
+        const spool = local ? undefined : this.spoolFor(backend, options);
+        const contents = await readLayerEntries(stream, { ...options, signal: abort.signal, spool });
         if (local && !contents.truncated) contents.tarFile = local;
         return contents;
       })();
@@ -248,8 +331,31 @@ export class LayerContentsCache {
         },
       );
     }
-    return this.wait(diffId, p, options.signal);
+    // A read already under way when this caller came may not have what it wants.
+    return this.complete(backend, ref, diffId, await this.wait(diffId, p, options.signal), options);
   }
+
+  /**
+   * `contents` (diffId's cached list) with what `options` wants: each file's hash taken from its tar on disk, else
+   * (no tar kept, or one that is gone) the layer read again, the list replaced.
+   */
+  private async complete(backend: ImageSource, ref: string, diffId: string, contents: LayerContents, options: LoadOptions): Promise<LayerContents> {
+    const lacks = lacking(contents, options);
+    if (!lacks) return contents;
+    if (lacks === 'hash') {
+      let hashing = this.hashing.get(contents);
+      if (!hashing) {
+        hashing = hashFromTar(contents, contents.tarFile as string);
+        this.hashing.set(contents, hashing);
+      }
+      if (await abandonable(hashing, options.signal)) return contents;
+    }
+    this.forget(diffId, contents);
+    // The read that follows gives what was asked (or a list too large to keep, which is not asked again).
+    return this.load(backend, ref, diffId, { ...options, hashContents: options.hashContents || contents.hashed, keepTar: options.keepTar || !!contents.tarFile });
+  }
+
+  private readonly hashing = new WeakMap<LayerContents, Promise<boolean>>();
 
   private wait(diffId: string, p: Pending, signal?: AbortSignal): Promise<LayerContents> {
     if (signal?.aborted) return Promise.reject(new BackendError('cancelled', 'Reading the layer was cancelled.'));
@@ -284,8 +390,10 @@ export class LayerContentsCache {
     });
   }
 
-  /** Keeps contents read elsewhere (several layers in one pass). */
+  /** Keeps contents read elsewhere (several layers in one pass), in place of a list that lacked something. */
   put(diffId: string, contents: LayerContents): void {
+    const old = this.done.get(diffId);
+    if (old && old !== contents) this.forget(diffId, old);
     this.keep(diffId, contents);
   }
 
@@ -301,6 +409,14 @@ export class LayerContentsCache {
     }
   }
 
+  /** Drops diffId's list when it is still `contents`. */
+  private forget(diffId: string, contents: LayerContents): void {
+    if (this.done.get(diffId) !== contents) return;
+    this.done.delete(diffId);
+    this.held -= contents.entries.length;
+    if (contents.tarFile) this.spool.release(contents.tarFile);
+  }
+
   clear(): void {
     for (const value of this.done.values()) if (value.tarFile) this.spool.release(value.tarFile);
     this.done.clear();
@@ -308,7 +424,10 @@ export class LayerContentsCache {
   }
 }
 
-export interface LayersOptions {
+/** cache.load's options: how to read, and what the caller needs beyond the list. */
+export type LoadOptions = Omit<ReadOptions, 'spool'> & Wants;
+
+export interface LayersOptions extends Wants {
   signal?: AbortSignal;
   onProgress?: (p: { message: string; fraction?: number }) => void;
 }
@@ -324,7 +443,8 @@ export async function readImageLayers(
   cache: LayerContentsCache,
   options: LayersOptions = {},
 ): Promise<LayerContents[]> {
-  const missing = [...new Set(diffIds.filter((d) => !cache.get(d)))];
+  const wants: Wants = { hashContents: options.hashContents === true, keepTar: options.keepTar === true };
+  const missing = [...new Set(diffIds.filter((d) => !cache.readable(d, wants)))];
   let batch = new Map<string, LayerContents>();
   if (backend.readLayers && missing.length > 1) {
     let done = 0;
@@ -333,7 +453,7 @@ export async function readImageLayers(
       ref,
       missing,
       async (tar) => {
-        const contents = await readLayerEntries(tar, { signal: options.signal, spool: cache.spoolFor(backend) });
+        const contents = await readLayerEntries(tar, { signal: options.signal, spool: cache.spoolFor(backend, wants), hashContents: wants.hashContents });
         // Docker 20.10's archives name layers by v1 ID: a layer not asked for may be read too, and count.
         done++;
         options.onProgress?.({ message: `${done} layer${done === 1 ? '' : 's'} read`, fraction: Math.min(1, done / missing.length) });
@@ -345,11 +465,17 @@ export async function readImageLayers(
   }
   const out: LayerContents[] = [];
   for (let i = 0; i < diffIds.length; i++) {
-    const known = cache.get(diffIds[i]) ?? batch.get(diffIds[i]);
-    if (!known) options.onProgress?.({ message: `Layer ${i + 1} of ${diffIds.length}`, fraction: i / diffIds.length });
+    const cached = cache.get(diffIds[i]) ?? batch.get(diffIds[i]);
+    const lacks = cached && lacking(cached, wants);
+    const known = cached && !lacks ? cached : undefined;
+    if (!known) {
+      const doing = lacks === 'hash' ? 'Hashing the files of layer' : 'Layer';
+      options.onProgress?.({ message: `${doing} ${i + 1} of ${diffIds.length}`, fraction: i / diffIds.length });
+    }
     out.push(
       known ??
         (await cache.load(backend, ref, diffIds[i], {
+          ...wants,
           signal: options.signal,
           onEntries: (n) => options.onProgress?.({ message: `Layer ${i + 1} of ${diffIds.length}: ${n.toLocaleString('en-US')} entries` }),
         })),

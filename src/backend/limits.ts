@@ -44,8 +44,9 @@ export interface Limits {
   /** A file larger than this is not opened from an image into an editor (it can be saved out instead). */
   openFileMaxBytes: number;
   /**
-   * Waste marks read a store image's layers by themselves only up to this size: reading and hashing 100 MB in
-   * 2,000 files took 0.17-1.3 s here (docs/benchmarks.md); a bigger image is marked once its layers were read.
+   * Waste marks read a store image's layers by themselves only up to this size: reading 100 MB in 2,000
+   * files (each then hashed too) took 0.17-1.3 s here (docs/benchmarks.md); a bigger image is marked once its
+   * layers were read.
    */
   wasteScanMaxBytes: number;
 }

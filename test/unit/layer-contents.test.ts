@@ -1,9 +1,11 @@
 import * as assert from 'assert';
 import { createHash } from 'crypto';
+import { readFileSync } from 'fs';
 import { PassThrough, Readable } from 'stream';
 import * as tar from 'tar-stream';
 import { BackendError, type ImageBackend } from '../../src/backend/backend';
 import { LayerContentsCache, readLayerEntries } from '../../src/backend/layer-contents';
+import { overrideLimits } from '../../src/backend/limits';
 import type { LayerEntry } from '../../src/core/filetree';
 
 type Header = Parameters<tar.Pack["entry"]>[0];
@@ -43,7 +45,8 @@ describe('layer contents', () => {
       { header: { name: 'bin/sh2', type: 'link', linkname: 'bin/sh', mode: 0o755, mtime } },
       f('etc/.wh.old', ''),
     ]);
-    const r = await readLayerEntries(Readable.from([bytes]));
+    const r = await readLayerEntries(Readable.from([bytes]), { hashContents: true });
+    assert.strictEqual(r.hashed, true);
     assert.deepStrictEqual(r.entries, [
       { path: 'etc', type: 'dir', size: 0, mode: 0o755 },
       { path: 'etc/os-release', type: 'file', size: 7, mode: 0o644, contentHash: contentHash('NAME=x\n'), offset: r.entries[1].offset },
@@ -189,5 +192,121 @@ describe('layer contents', () => {
     assert.ok(cache.get('sha256:1'), 'recently used');
     assert.strictEqual(cache.get('sha256:2'), undefined);
     assert.ok(cache.get('sha256:3'));
+  });
+
+  describe('contents hashes', () => {
+    const files = [f('etc/os-release', 'NAME=x\n'), f('bin/sh', Buffer.alloc(300_000, 1), 0o755), f('bin/sh.new', Buffer.alloc(300_000, 2), 0o755)];
+    const hashesOf = (entries: LayerEntry[]) => entries.filter((e) => e.type === 'file').map((e) => [e.path, e.contentHash]);
+    const wanted = [
+      ['etc/os-release', contentHash('NAME=x\n')],
+      ['bin/sh', contentHash(Buffer.alloc(300_000, 1))],
+      ['bin/sh.new', contentHash(Buffer.alloc(300_000, 2))],
+    ];
+
+    it('are taken only when asked: a list for Wasted Space or the tree has none', async () => {
+      const r = await readLayerEntries(Readable.from([await packTar(files)]));
+      assert.strictEqual(r.hashed, undefined);
+      assert.deepStrictEqual(hashesOf(r.entries), wanted.map(([p]) => [p, undefined]));
+    });
+
+    it('a cached list read without them is hashed from its spooled tar, not read again', async () => {
+      const bytes = await packTar(files);
+      let reads = 0;
+      const backend = { layerTar: async () => (reads++, Readable.from([bytes])) } as unknown as ImageBackend;
+      const cache = new LayerContentsCache();
+      const plain = await cache.load(backend, 'img', 'sha256:1', { keepTar: true });
+      assert.ok(plain.tarFile, 'spooled');
+      assert.strictEqual(plain.entries[1].contentHash, undefined);
+      const [a, b] = await Promise.all([
+        cache.load(backend, 'img', 'sha256:1', { hashContents: true }),
+        cache.load(backend, 'img', 'sha256:1', { hashContents: true }),
+      ]);
+      assert.strictEqual(reads, 1);
+      assert.strictEqual(a, plain);
+      assert.strictEqual(b, plain);
+      assert.strictEqual(a.hashed, true);
+      assert.deepStrictEqual(hashesOf(a.entries), wanted);
+      cache.clear();
+    });
+
+    it('without its tar on disk the layer is read again, hashing as it passes', async () => {
+      const bytes = await packTar(files);
+      let reads = 0;
+      const backend = { layerTar: async () => (reads++, Readable.from([bytes])) } as unknown as ImageBackend;
+      const cache = new LayerContentsCache();
+      const plain = await cache.load(backend, 'img', 'sha256:1', { keepTar: true });
+      cache.spool.release(plain.tarFile as string); // as when the spool's budget pushed it out
+      await new Promise((r) => setTimeout(r, 20));
+      const hashed = await cache.load(backend, 'img', 'sha256:1', { hashContents: true });
+      assert.strictEqual(reads, 2);
+      assert.strictEqual(hashed.hashed, true);
+      assert.deepStrictEqual(hashesOf(hashed.entries), wanted);
+      assert.strictEqual(cache.get('sha256:1'), hashed, 'the hashed list replaces the one without');
+      cache.clear();
+    });
+
+    it('a tar on disk that no longer matches the list is not trusted: the layer is read again', async () => {
+      const bytes = await packTar(files);
+      const other = await packTar([f('etc/os-release', 'NAME=y\n'), f('bin/sh', Buffer.alloc(10, 1))]);
+      let reads = 0;
+      const backend = { layerTar: async () => (reads++, Readable.from([bytes])) } as unknown as ImageBackend;
+      const cache = new LayerContentsCache();
+      const plain = await cache.load(backend, 'img', 'sha256:1', { keepTar: true });
+      const { writeFileSync } = await import('fs');
+      writeFileSync(plain.tarFile as string, other);
+      const hashed = await cache.load(backend, 'img', 'sha256:1', { hashContents: true });
+      assert.strictEqual(reads, 2);
+      assert.deepStrictEqual(hashesOf(hashed.entries), wanted);
+      cache.clear();
+    });
+
+    it('without a tar kept, a list is hashed by reading the layer again', async () => {
+      const bytes = await packTar(files);
+      let reads = 0;
+      const backend = { layerTar: async () => (reads++, Readable.from([bytes])) } as unknown as ImageBackend;
+      const cache = new LayerContentsCache();
+      await cache.load(backend, 'img', 'sha256:1');
+      const hashed = await cache.load(backend, 'img', 'sha256:1', { hashContents: true });
+      assert.strictEqual(reads, 2);
+      assert.deepStrictEqual(hashesOf(hashed.entries), wanted);
+      assert.strictEqual(hashed.tarFile, undefined, 'nor is a tar kept when none was asked for');
+    });
+  });
+
+  describe('the tar kept on disk', () => {
+    it('only for a reader that asks; a list read without is read once more, then kept', async () => {
+      const bytes = await packTar([f('a', 'a'), f('b', 'bb')]);
+      let reads = 0;
+      const backend = { layerTar: async () => (reads++, Readable.from([bytes])) } as unknown as ImageBackend;
+      const cache = new LayerContentsCache();
+      const report = await cache.load(backend, 'img', 'sha256:1');
+      assert.strictEqual(report.tarFile, undefined);
+      assert.strictEqual(cache.spool.bytes, 0, 'a report writes nothing to disk');
+      const files = await cache.load(backend, 'img', 'sha256:1', { keepTar: true });
+      assert.strictEqual(reads, 2);
+      assert.ok(files.tarFile);
+      assert.deepStrictEqual(readFileSync(files.tarFile), bytes);
+      assert.strictEqual(await cache.load(backend, 'img', 'sha256:1'), files, 'a list with its tar serves every reader');
+      assert.strictEqual(await cache.load(backend, 'img', 'sha256:1', { keepTar: true }), files);
+      assert.strictEqual(reads, 2);
+      cache.clear();
+    });
+
+    it('a layer larger than the spool is not read again for a tar it cannot keep', async () => {
+      const bytes = await packTar([f('a', Buffer.alloc(4096, 1))]);
+      let reads = 0;
+      const backend = { layerTar: async () => (reads++, Readable.from([bytes])) } as unknown as ImageBackend;
+      const cache = new LayerContentsCache();
+      const restore = overrideLimits({ layerSpoolBytes: 1024 });
+      try {
+        const first = await cache.load(backend, 'img', 'sha256:1', { keepTar: true });
+        assert.strictEqual(first.tarFile, undefined);
+        assert.strictEqual(first.entries.length, 1);
+        assert.strictEqual(await cache.load(backend, 'img', 'sha256:1', { keepTar: true }), first);
+        assert.strictEqual(reads, 1);
+      } finally {
+        restore();
+      }
+    });
   });
 });

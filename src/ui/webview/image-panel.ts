@@ -126,7 +126,7 @@ export class ImagePanel implements PanelController {
     const { readImageLayers, layerContentsCache } = await import('../../backend/layer-contents');
     const trees = [];
     for (const [ref, inspect] of images) {
-      const contents = await readImageLayers(catalog.backend, ref, inspect.RootFS?.Layers ?? [], layerContentsCache(), { signal: this.closed.signal });
+      const contents = await readImageLayers(catalog.backend, ref, inspect.RootFS?.Layers ?? [], layerContentsCache(), { signal: this.closed.signal, hashContents: true, keepTar: true });
       trees.push(mergeLayers(contents.map((c) => c.entries)));
     }
     return diffTrees(trees[0], trees[1]);

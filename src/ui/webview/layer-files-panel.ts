@@ -179,7 +179,7 @@ export class LayerFilesPanel implements PanelController {
       this.post({ type: 'loading', layer, merged, text: `Reading layer ${layer + 1} of ${model.diffIds.length}${layer > 0 ? ' and the layers below' : ''}…` });
       const backend = (await this.catalog()).backend;
       const contents = await withProgress(`Reading layers of ${this.ref}`, ({ signal, onProgress }) =>
-        readImageLayers(backend, this.ref, model.diffIds.slice(0, layer + 1), layerContentsCache(), { signal: AbortSignal.any([signal, mine.signal]), onProgress }),
+        readImageLayers(backend, this.ref, model.diffIds.slice(0, layer + 1), layerContentsCache(), { signal: AbortSignal.any([signal, mine.signal]), onProgress, keepTar: true }),
       );
       if (seq !== this.seq) return;
       const entries = contents.map((c) => c.entries);
