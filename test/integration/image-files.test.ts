@@ -3,12 +3,13 @@
 // engine's own `docker save`: the contents at each layer, links resolved inside the image, whiteouts hiding, and
 // no second `docker save` for files of layers already read.
 import * as assert from 'assert';
+import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
 import * as tar from 'tar-stream';
 import { BackendError } from '../../src/backend/backend';
 import { DockerBackend } from '../../src/backend/docker';
 import { ImageFiles } from '../../src/backend/image-files';
-import { LayerContentsCache } from '../../src/backend/layer-contents';
+import { imageEfficiency, LayerContentsCache, readImageLayers } from '../../src/backend/layer-contents';
 import { build } from './builds';
 import { ENGINES, socketOf } from './env';
 
@@ -76,6 +77,27 @@ describe('image files on images built by a real engine', function () {
         const busybox = await files.readFile(await files.view({ imageId: id, layer: 4, mode: 'merged' }), 'bin/sh');
         assert.deepStrictEqual(busybox, await fs.readFile('/bin/busybox'), 'the binary behind /bin/sh -> /bin/busybox, byte for byte');
         assert.strictEqual(saves, before);
+      });
+
+      it('Wasted Space keeps no copy; the first file opened after it reads the layers once, kept; the rest and the hashes come from that copy', async () => {
+        const cache = new LayerContentsCache();
+        const own = new ImageFiles(backend, cache);
+        const before = saves;
+        await imageEfficiency(backend, id, { cache });
+        assert.strictEqual(saves, before + 1, 'one save for the report');
+        assert.strictEqual(cache.spool.bytes, 0, 'the report wrote nothing to disk');
+        const top = await own.view({ imageId: id, layer: 4, mode: 'merged' });
+        assert.strictEqual((await own.readFile(top, 'etc/app.conf')).toString(), 'five\n');
+        assert.strictEqual(saves, before + 2, 'one more save for the first file, all layers in it');
+        assert.ok(cache.spool.bytes > 0, 'the layers are kept on disk now');
+        assert.strictEqual((await own.readFile(await own.view({ imageId: id, layer: 3, mode: 'merged' }), 'cache/a')).toString(), 'a\n');
+        const diffIds = (await backend.inspectImage(id)).RootFS.Layers;
+        const hashed = await readImageLayers(backend, id, diffIds, cache, { hashContents: true });
+        assert.strictEqual(saves, before + 2, "Compare's hashes are taken from the copy on disk");
+        const conf = hashed[4].entries.find((e) => e.path === 'etc/app.conf');
+        assert.strictEqual(conf?.contentHash, createHash('sha256').update('five\n').digest('base64').slice(0, 22));
+        assert.ok(hashed.every((l) => l.entries.every((e) => e.type !== 'file' || e.size === 0 || e.contentHash)), 'every file hashed');
+        cache.clear();
       });
 
       it('links resolve inside the image: a folder link, a climbing link, a loop; a hard link reads its data', async () => {
