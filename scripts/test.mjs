@@ -81,7 +81,8 @@ const phaseRunners = {
     (await run(process.execPath, ['test/e2e/layer-map.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })) +
     (await run(process.execPath, ['test/e2e/files.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })) +
     (await run(process.execPath, ['test/e2e/glance.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })) +
-    (await run(process.execPath, ['test/e2e/lens.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })),
+    (await run(process.execPath, ['test/e2e/lens.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })) +
+    (await run(process.execPath, ['test/e2e/trust.e2e.mjs'], { IMAGE_LAYERS_PHASE: 'e2e' })),
 };
 
 let crashed = [];

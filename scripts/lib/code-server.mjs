@@ -142,7 +142,8 @@ export function installVsix(vsixPath, extensionsDir) {
  * Starts code-server on loopback in its own process group and resolves once /healthz answers.
  * @param {{ workspace?: string, userDataDir: string, extensionsDir: string, env?: Record<string,string>,
  *   port?: number, host?: string, smokeTestDriver?: boolean, settings?: Record<string, unknown>,
- *   logFile?: string, args?: string[], timeoutMs?: number }} opts
+ *   logFile?: string, args?: string[], timeoutMs?: number, workspaceTrust?: boolean }} opts
+ * `workspaceTrust`: VS Code's workspace trust on, with no prompt, so the folder opens in Restricted Mode.
  * @returns {Promise<{ url: string, port: number, pid: number, logFile: string, startMs: number,
  *   exited: Promise<{ code: number | null, signal: string | null }>, stop(): Promise<void> }>}
  */
@@ -153,7 +154,10 @@ export async function startCodeServer(opts) {
   const port = opts.port ?? (await freePort({ host }));
   fs.mkdirSync(opts.userDataDir, { recursive: true });
   fs.mkdirSync(opts.extensionsDir, { recursive: true });
-  writeUserSettings(opts.userDataDir, opts.settings);
+  writeUserSettings(
+    opts.userDataDir,
+    opts.workspaceTrust ? { ...opts.settings, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : opts.settings,
+  );
   // Our own (empty) config file, so that ~/.config/code-server/config.yaml neither applies nor gets written.
   const config = path.join(opts.userDataDir, 'code-server.yaml');
   fs.writeFileSync(config, '');
@@ -165,7 +169,7 @@ export async function startCodeServer(opts) {
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--reconnection-grace-time', '5',
     '--user-data-dir', opts.userDataDir,

@@ -90,7 +90,7 @@ export function e2eRun(prefix) {
  * `workspace`, in headless Chromium, once the activity bar shows the extension's icon. Sets `run.page`.
  * IMAGE_LAYERS_E2E_THEME="Default Dark Modern" runs the same steps in another theme.
  */
-export async function startWorkbench(run, { work, workspace, settings = {} }) {
+export async function startWorkbench(run, { work, workspace, settings = {}, workspaceTrust = false }) {
   const t = Date.now();
   const installed = installVsix(path.join(work, 'image-layers.vsix'), path.join(work, 'extensions'));
   console.log(`  VSIX built and installed as ${installed} in ${run.secs(t)} s`);
@@ -99,6 +99,7 @@ export async function startWorkbench(run, { work, workspace, settings = {} }) {
     userDataDir: path.join(work, 'user-data'),
     extensionsDir: path.join(work, 'extensions'),
     smokeTestDriver: true,
+    workspaceTrust,
     logFile: path.join(work, 'code-server.log'),
     settings: {
       'workbench.editor.enablePreview': false,
