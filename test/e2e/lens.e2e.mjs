@@ -204,7 +204,7 @@ await run.step('an edited step says it changed since the build; the others keep 
   });
 });
 
-await run.step('the quick fix moves the rm into the writing step, shown in the refactor preview before it applies', 'preview', async () => {
+await run.step('the quick fix moves the rm into the writing step; previewed (Ctrl+Enter) it is ticked, ready to apply', 'preview', async () => {
   await page.keyboard.press('Control+Z');
   await untilLenses((lenses) => {
     if (!lensOn(lenses, 'COPY hello.txt /hello.txt')?.includes('of image')) throw new Error('the COPY lens did not come back after the undo');
@@ -213,17 +213,21 @@ await run.step('the quick fix moves the rm into the writing step, shown in the r
   await page.keyboard.press('Control+.');
   const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Move the rm of line 5 into this step' });
   await fix.first().waitFor({ timeout: WAIT });
-  await fix.first().click();
+  await fix.first().hover();
+  await page.keyboard.press('Control+Enter');
   // The refactor preview: the change as a diff, with Apply and Discard; nothing is changed until Apply.
   const apply = page.getByRole('button', { name: 'Apply', exact: true });
   await apply.waitFor({ timeout: WAIT });
   const text = await page.locator('.part.editor .monaco-editor .view-lines').first().innerText();
   if (text.includes('&& rm /tmp/big.bin\n')) throw new Error('the edit was applied before it was confirmed');
+  // Its lines ticked: Apply applies them (lines needing confirmation would start unticked, and Apply do nothing).
+  const boxes = page.locator('.part.panel .monaco-list-row .monaco-checkbox');
+  await boxes.first().waitFor({ timeout: WAIT });
+  const unticked = await page.locator('.part.panel .monaco-list-row .monaco-checkbox:not(.checked)').count();
+  if (unticked) throw new Error(`${unticked} of ${await boxes.count()} lines of the preview are not ticked`);
 }, { keepMouse: true });
 
 await run.step('applied and rebuilt on dockerd, the image holds no dead bytes and the warning is gone', 'rebuilt', async () => {
-  // Edits that need confirmation start unticked in the preview: the user ticks the file, then applies.
-  await page.locator('.part.panel .monaco-list-row', { hasText: /^Dockerfile/ }).first().locator('.monaco-checkbox').first().click();
   await page.getByRole('button', { name: 'Apply', exact: true }).click();
   await page.locator('.part.editor .tab.active', { hasText: /^Dockerfile/ }).click();
   await page.keyboard.press('Control+S');

@@ -97,7 +97,9 @@ export class WasteWarnings implements vscode.CodeActionProvider, vscode.Disposab
       if (!edits) continue;
       const action = new vscode.CodeAction(`Move the rm of line ${steps[warning.remover].range.start.line + 1} into this step`, vscode.CodeActionKind.QuickFix);
       action.edit = new vscode.WorkspaceEdit();
-      const metadata: vscode.WorkspaceEditEntryMetadata = { needsConfirmation: true, label: 'Remove the files in the step that wrote them' };
+      // Applied like any quick fix (Ctrl+Enter in the menu previews it first): an edit marked as needing
+      // confirmation would open the preview with its lines unticked, and Apply there would change nothing.
+      const metadata: vscode.WorkspaceEditEntryMetadata = { needsConfirmation: false, label: 'Remove the files in the step that wrote them' };
       for (const e of edits) action.edit.replace(document.uri, toRange(e.range), e.newText, metadata);
       action.diagnostics = [d];
       action.isPreferred = true;
