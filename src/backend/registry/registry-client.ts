@@ -4,7 +4,7 @@
 import { createHash } from 'crypto';
 import { Readable } from 'stream';
 import { BackendError } from '../backend';
-import { parseReference, type ImageReference } from '../../core/reference';
+import { type ImageReference, parseReference, shortId } from '../../core/reference';
 import { limits, seconds } from '../limits';
 import { loginCommand, registryLogin } from './credentials';
 import { resumingBody, watchedResponse } from './registry-body';
@@ -140,8 +140,8 @@ export class RegistryClient {
   async blob(ref: ImageReference, digest: string, signal?: AbortSignal): Promise<RemoteBlob> {
     const where = `${ref.path}/blobs/${digest}`;
     const first = (await this.request(ref, where, { signal }, { rawBody: true })) as Response;
-    if (!first.body) throw new BackendError('failed', `${ref.registry} sent no data for blob ${digest.slice(7, 19)} of ${ref.path}.`);
-    const what = `blob ${digest.slice(7, 19)} of ${ref.path}`;
+    if (!first.body) throw new BackendError('failed', `${ref.registry} sent no data for blob ${shortId(digest)} of ${ref.path}.`);
+    const what = `blob ${shortId(digest)} of ${ref.path}`;
     const length = first.headers.get('content-length');
     const resume = (offset: number) => this.request(ref, where, { signal, headers: { Range: `bytes=${offset}-` } }, { rawBody: true }) as Promise<Response>;
     return { body: Readable.from(resumingBody(first, ref.registry, what, resume, signal), { objectMode: false }), size: length ? Number(length) : undefined };

@@ -11,7 +11,7 @@ import { BackendError, userMessage, type WorkOptions } from '../backend';
 import { chainIds } from '../../core/chain';
 import { digestHex } from '../../core/digest';
 import { layerMediaType, type Compression } from '../../core/compression';
-import { fullRepository, parseReference, splitRepoTag } from '../../core/reference';
+import { fullRepository, parseReference, shortId, splitRepoTag } from '../../core/reference';
 import { tempName } from './atomic';
 import { sha256Hex } from './records';
 
@@ -216,7 +216,7 @@ export async function writeImageArchive(
   const { signal, onProgress } = options;
   const total = images.reduce((n, i) => n + i.layers.length, 0);
   let done = 0;
-  const onLayer = (diffId: string) => onProgress?.({ message: `Saving layer ${diffId.slice(7, 19)}`, fraction: ++done / Math.max(1, total) });
+  const onLayer = (diffId: string) => onProgress?.({ message: `Saving layer ${shortId(diffId)}`, fraction: ++done / Math.max(1, total) });
   const entries = options.format === 'oci' ? ociEntries(images, onLayer) : legacyEntries(images, onLayer);
   const temp = tempName(target);
   try {

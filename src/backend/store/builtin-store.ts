@@ -21,7 +21,7 @@ import { saveImages } from './save';
 import { SnapshotCache, type StoreSnapshot } from './snapshot';
 import { diskUsage } from './usage';
 import { writeFileAtomic } from './atomic';
-import { parseReference } from '../../core/reference';
+import { parseReference, shortId } from '../../core/reference';
 import { recoverJournal } from './journal';
 import { pullImage, type PullResult } from './pull';
 import { pushImage, type PushResult } from './push';
@@ -174,7 +174,7 @@ export class BuiltinStore implements ImageBackend, ImageManager, ImageTransfer, 
     const stored = await snap.config(id);
     if (!img || !stored) throw new BackendError('not-found', `No such image: ${ref}`);
     img.chainIds.forEach((c, i) => {
-      if (img.sizes[i] === null) throw new BackendError('corrupt', `Layer ${c.slice(7, 19)} of image ${id.slice(7, 19)} is missing from the store; run "image-layers check".`);
+      if (img.sizes[i] === null) throw new BackendError('corrupt', `Layer ${shortId(c)} of image ${shortId(id)} is missing from the store; run "image-layers check".`);
     });
     try {
       return deriveHistory({
@@ -300,7 +300,7 @@ export class BuiltinStore implements ImageBackend, ImageManager, ImageTransfer, 
     }
     const file = this.layout.layerTar(wanted);
     await fs.access(file).catch(() => {
-      throw new BackendError('corrupt', `The data of layer ${wanted.slice(7, 19)} is missing from the store; run "image-layers check".`);
+      throw new BackendError('corrupt', `The data of layer ${shortId(wanted)} is missing from the store; run "image-layers check".`);
     });
     return file;
   }

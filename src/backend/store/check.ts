@@ -15,6 +15,7 @@ import { removeInsideStore } from './confine';
 import { findLeftovers } from './leftovers';
 import { sweepStaging } from './staging';
 import { rebuildSummary } from './summary';
+import { shortId } from '../../core/reference';
 
 export type ProblemKind = 'missing' | 'dangling' | 'corrupt';
 
@@ -41,7 +42,7 @@ type Measured = { digest: string; size: number } | undefined;
 /** Digest and entry-size sum of a layer tar; undefined when it is not a tar at all. Each file is read once per check. */
 async function measureOnce(cache: Map<string, Measured>, file: string, diffId: string): Promise<Measured> {
   if (cache.has(file)) return cache.get(file);
-  const m = await measureTar(file, `The data of layer ${diffId.slice(7, 19)}`).catch((e: unknown) => {
+  const m = await measureTar(file, `The data of layer ${shortId(diffId)}`).catch((e: unknown) => {
     if (BackendError.is(e, 'corrupt')) return undefined;
     throw e;
   });
@@ -84,7 +85,7 @@ export async function checkStore(layout: StoreLayout, options: { verifyData?: bo
   const ids = await listImageIds(layout);
   report.images = ids.length;
   for (const [ref, id] of repos.entries()) {
-    if (!ids.includes(id)) problem('missing', layout.repositories, `The tag ${ref} names image ${id.slice(7, 19)}, which is not in the store.`);
+    if (!ids.includes(id)) problem('missing', layout.repositories, `The tag ${ref} names image ${shortId(id)}, which is not in the store.`);
   }
 
   const usedChains = new Set<string>();
@@ -92,19 +93,19 @@ export async function checkStore(layout: StoreLayout, options: { verifyData?: bo
     const file = layout.imageConfig(id);
     const raw = await fs.readFile(file);
     if ('sha256:' + sha256Hex(raw) !== id) {
-      problem('corrupt', file, `The config of image ${id.slice(7, 19)} does not hash to its ID.`);
+      problem('corrupt', file, `The config of image ${shortId(id)} does not hash to its ID.`);
       continue;
     }
     let chains: string[];
     try {
-      chains = imageChainIds(parseImageConfig(raw, `The config of image ${id.slice(7, 19)}`));
+      chains = imageChainIds(parseImageConfig(raw, `The config of image ${shortId(id)}`));
     } catch (e) {
       problem('corrupt', file, userMessage(e));
       continue;
     }
     for (const c of chains) {
       usedChains.add(c);
-      if (!(await exists(layout.chainDir(c)))) problem('missing', layout.chainDir(c), `Layer ${c.slice(7, 19)} of image ${id.slice(7, 19)} has no layer record.`);
+      if (!(await exists(layout.chainDir(c)))) problem('missing', layout.chainDir(c), `Layer ${shortId(c)} of image ${shortId(id)} has no layer record.`);
     }
   }
 
@@ -116,13 +117,13 @@ export async function checkStore(layout: StoreLayout, options: { verifyData?: bo
     const dir = layout.chainDir(c);
     const rec = await readLayer(layout, c);
     if (!rec || !rec.diffId.startsWith('sha256:')) {
-      problem('corrupt', dir, `The layer record ${c.slice(7, 19)} has no diff ID.`);
+      problem('corrupt', dir, `The layer record ${shortId(c)} has no diff ID.`);
       continue;
     }
     const expected = rec.parent ? 'sha256:' + sha256Hex(`${rec.parent} ${rec.diffId}`) : rec.diffId;
-    if (expected !== c) problem('corrupt', dir, `The layer record ${c.slice(7, 19)} does not match its chain ID (parent ${rec.parent || 'none'}, diff ${rec.diffId.slice(7, 19)}).`);
+    if (expected !== c) problem('corrupt', dir, `The layer record ${shortId(c)} does not match its chain ID (parent ${rec.parent || 'none'}, diff ${shortId(rec.diffId)}).`);
     if (!usedChains.has(c)) {
-      problem('dangling', dir, `The layer record ${c.slice(7, 19)} is not used by any image.`);
+      problem('dangling', dir, `The layer record ${shortId(c)} is not used by any image.`);
       if (options.repair) {
         await removeDangling(dir);
         continue;
@@ -130,17 +131,17 @@ export async function checkStore(layout: StoreLayout, options: { verifyData?: bo
     }
     usedDiffs.add(rec.diffId);
     const data = layout.layerTar(rec.diffId);
-    if (!(await exists(data))) problem('missing', data, `The data of layer ${rec.diffId.slice(7, 19)} is missing.`);
+    if (!(await exists(data))) problem('missing', data, `The data of layer ${shortId(rec.diffId)} is missing.`);
     else if (options.verifyData) {
       const measured = await measureOnce(measuredCache, data, rec.diffId);
-      if (!measured) problem('corrupt', data, `The data of layer ${rec.diffId.slice(7, 19)} is not a readable tar.`);
-      else if (measured.digest !== rec.diffId) problem('corrupt', data, `The data of layer ${rec.diffId.slice(7, 19)} does not hash to its diff ID.`);
+      if (!measured) problem('corrupt', data, `The data of layer ${shortId(rec.diffId)} is not a readable tar.`);
+      else if (measured.digest !== rec.diffId) problem('corrupt', data, `The data of layer ${shortId(rec.diffId)} does not hash to its diff ID.`);
       else if (measured.size !== rec.size) {
         // The size is what views and `df` add up; recounted from the tar's entries, as the engine counts it.
         if (options.repair) {
           await writeFileAtomic(path.join(dir, 'size'), String(measured.size));
-          report.repaired.push(`The layer record ${c.slice(7, 19)} said ${rec.size} bytes; corrected to ${measured.size}.`);
-        } else problem('corrupt', path.join(dir, 'size'), `The layer record ${c.slice(7, 19)} says ${rec.size} bytes, but its data holds ${measured.size}.`);
+          report.repaired.push(`The layer record ${shortId(c)} said ${rec.size} bytes; corrected to ${measured.size}.`);
+        } else problem('corrupt', path.join(dir, 'size'), `The layer record ${shortId(c)} says ${rec.size} bytes, but its data holds ${measured.size}.`);
       }
     }
   }

@@ -13,6 +13,7 @@ import { listChainIds, listImageIds } from './records';
 import { Repositories } from './repositories';
 import { parseImageConfig } from './image-config';
 import { entryFromConfig, updateSummary } from './summary';
+import { shortId } from '../../core/reference';
 
 export interface PreparedLayer {
   chainId: string;
@@ -144,7 +145,7 @@ export async function commitImages(layout: StoreLayout, images: PreparedImage[],
   // The summary index follows the files (an interrupted update is caught by readers and by `check`).
   await updateSummary(
     layout,
-    [...configWrites.values()].map((img) => entryFromConfig(img.id, parseImageConfig(img.raw, `The config of image ${img.id.slice(7, 19)}`), img.layers.map((l) => l.size), img.parent ?? '')),
+    [...configWrites.values()].map((img) => entryFromConfig(img.id, parseImageConfig(img.raw, `The config of image ${shortId(img.id)}`), img.layers.map((l) => l.size), img.parent ?? '')),
   );
   // Hints only (see distribution.ts): written after the commit, outside the journal.
   // One writer per diff ID (its v2metadata file is read, changed and replaced).

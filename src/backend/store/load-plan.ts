@@ -4,7 +4,7 @@
 import { promises as fs } from 'fs';
 import { BackendError } from '../backend';
 import { parseDigest } from '../../core/digest';
-import { familiarString, parseReference } from '../../core/reference';
+import { familiarString, parseReference, shortId } from '../../core/reference';
 import type { ArchiveFiles, StagedFile } from './archive-reader';
 import { MAX_JSON_BYTES } from './image-config';
 
@@ -105,10 +105,10 @@ async function planFromOciIndex(files: ArchiveFiles): Promise<PlannedImage[]> {
   const plans: PlannedImage[] = [];
   const visit = async (d: Descriptor, name: string | undefined, depth: number): Promise<void> => {
     if (depth > 4) throw new BackendError('invalid-input', `${source} nests image indexes too deeply.`);
-    const body = (await readJsonFile(blob(d, `manifest ${d.digest.slice(7, 19)}`), `Manifest ${d.digest.slice(7, 19)} of ${source}`)) as Record<string, unknown>;
+    const body = (await readJsonFile(blob(d, `manifest ${shortId(d.digest)}`), `Manifest ${shortId(d.digest)} of ${source}`)) as Record<string, unknown>;
     const mediaType = (body?.mediaType as string | undefined) ?? d.mediaType;
     if (Array.isArray(body?.manifests) || (mediaType && INDEX_TYPES.has(mediaType))) {
-      const children = ((body.manifests as unknown[]) ?? []).map((m, i) => descriptor(m, `Entry ${i + 1} of index ${d.digest.slice(7, 19)}`));
+      const children = ((body.manifests as unknown[]) ?? []).map((m, i) => descriptor(m, `Entry ${i + 1} of index ${shortId(d.digest)}`));
       // A multi-platform index: take the linux/amd64 (or the host's) image, as the engine does.
       const arch = process.arch === 'arm64' ? 'arm64' : 'amd64';
       const pick = children.find((c) => c.platform?.os === 'linux' && c.platform.architecture === arch) ?? children.find((c) => !c.platform);
@@ -116,8 +116,8 @@ async function planFromOciIndex(files: ArchiveFiles): Promise<PlannedImage[]> {
       await visit(pick, name, depth + 1);
       return;
     }
-    const config = descriptor(body?.config, `The config descriptor of manifest ${d.digest.slice(7, 19)}`);
-    if (!Array.isArray(body.layers)) throw new BackendError('invalid-input', `Manifest ${d.digest.slice(7, 19)} of ${source} has no layers list.`);
+    const config = descriptor(body?.config, `The config descriptor of manifest ${shortId(d.digest)}`);
+    if (!Array.isArray(body.layers)) throw new BackendError('invalid-input', `Manifest ${shortId(d.digest)} of ${source} has no layers list.`);
     const label = name ?? `image ${plans.length + 1} of ${source}`;
     const layers = body.layers.map((l, i) => {
       const ld = descriptor(l, `Layer ${i + 1} of ${label}`);

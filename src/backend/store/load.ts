@@ -16,6 +16,7 @@ import { listChainIds, readLayer, sha256Hex } from './records';
 import { ensureFreeSpace } from './space-guard';
 import { sweepStaging } from './staging';
 import { removeTree } from './remove-tree';
+import { shortId } from '../../core/reference';
 
 export async function loadInput(layout: StoreLayout, input: string, options: WorkOptions = {}): Promise<LoadResult & { ids: string[]; notes: string[] }> {
   const { signal, onProgress } = options;
@@ -59,7 +60,7 @@ export async function loadInput(layout: StoreLayout, input: string, options: Wor
       for (const [i, layer] of item.layers.entries()) {
         if (signal?.aborted) throw cancelledError();
         const what = `Layer ${i + 1} of ${item.label}`;
-        onProgress?.({ message: `Verifying layer ${diffIds[i].slice(7, 19)}`, id: diffIds[i].slice(7, 19), fraction: layerCounter++ / Math.max(1, totalLayers) });
+        onProgress?.({ message: `Verifying layer ${shortId(diffIds[i])}`, id: shortId(diffIds[i]), fraction: layerCounter++ / Math.max(1, totalLayers) });
         const known = haveChains.has(chains[i]) ? await readLayer(layout, chains[i]) : undefined;
         if (layer.file.scanError) {
           throw new BackendError('corrupt', `${what} is not a valid layer tar (${layer.file.scanError}).`, layer.file.scanError);

@@ -9,7 +9,7 @@ import { BackendError, userMessage, type WorkOptions } from '../backend';
 import type { ProgressMessage } from '../../core/model';
 import { chainIds } from '../../core/chain';
 import { layerMessage, progressOf, rateGate, statusMessage } from '../../core/progress-stream';
-import { familiarRepository, familiarString, fullRepository, parseReference, type ImageReference } from '../../core/reference';
+import { familiarRepository, familiarString, fullRepository, type ImageReference, parseReference, shortId } from '../../core/reference';
 import { imageManifest, indexEntries, pickPlatform, type Descriptor } from '../registry/manifests';
 import type { RegistryClient } from '../registry/registry-client';
 import { transferTrouble } from '../registry/registry-body';
@@ -188,7 +188,7 @@ export async function pullImage(layout: StoreLayout, client: RegistryClient, inp
     const missing = new Map<string, number[]>(); // blob digest → layer positions
     const named = new Set<string>();
     for (const [i, d] of manifest.layers.entries()) {
-      const short = d.digest.slice(7, 19);
+      const short = shortId(d.digest);
       const what = `Layer ${i + 1} of ${label} (${short})`;
       const base = { chainId: chains[i], diffId: diffIds[i], parentChain: i ? chains[i - 1] : '' };
       const record = await readLayer(layout, chains[i]);
@@ -213,7 +213,7 @@ export async function pullImage(layout: StoreLayout, client: RegistryClient, inp
     const tasks = [...missing.entries()].map(([digest, positions], n) => async () => {
       const i = positions[0];
       const d = manifest.layers[i];
-      const short = digest.slice(7, 19);
+      const short = shortId(digest);
       const what = `Layer ${i + 1} of ${label} (${short})`;
       const fraction = () => (total ? received / total : undefined);
       const blob = await client.blob(ref, digest, signal);

@@ -9,7 +9,7 @@ import { pipeline } from 'stream/promises';
 import { BackendError, type WorkOptions } from '../backend';
 import type { ProgressMessage } from '../../core/model';
 import { layerMessage, progressOf, rateGate, statusMessage } from '../../core/progress-stream';
-import { familiarRepository, familiarString, fullRepository, parseReference, type ImageReference } from '../../core/reference';
+import { familiarRepository, familiarString, fullRepository, type ImageReference, parseReference, shortId } from '../../core/reference';
 import { gzipCompressor } from '../codec';
 import { pushManifest, type PushedLayer } from '../registry/manifests';
 import type { RegistryClient } from '../registry/registry-client';
@@ -118,18 +118,18 @@ export async function pushImage(layout: StoreLayout, client: RegistryClient, inp
   const id = repos.get(tagRef);
   if (!id) throw new BackendError('not-found', `An image does not exist locally with the tag: ${tagRef}`);
   const img = await readImage(layout, id);
-  if (!img) throw new BackendError('corrupt', `The tag ${tagRef} names image ${id.slice(7, 19)}, which is not in the store; run "image-layers check".`);
+  if (!img) throw new BackendError('corrupt', `The tag ${tagRef} names image ${shortId(id)}, which is not in the store; run "image-layers check".`);
   const diffIds = img.config.rootfs.diff_ids;
   report(statusMessage(`The push refers to repository [${fullRepository(ref)}]`), 0);
   // The engine names each layer once, top first, before it sends any.
-  for (const diffId of [...new Set(diffIds)].reverse()) report(layerMessage(diffId.slice(7, 19), 'Preparing'));
+  for (const diffId of [...new Set(diffIds)].reverse()) report(layerMessage(shortId(diffId), 'Preparing'));
   try {
     const layers: PushedLayer[] = [];
     const uploaded: string[] = [];
     const skipped: string[] = [];
     for (const [i, diffId] of diffIds.entries()) {
       if (signal?.aborted) throw cancelled();
-      const short = diffId.slice(7, 19);
+      const short = shortId(diffId);
       const file = layout.layerTar(diffId);
       if (!(await exists(file))) {
         throw new BackendError('corrupt', `The data of layer ${short} of ${tagRef} is missing from the store; run "image-layers check".`);

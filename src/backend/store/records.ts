@@ -8,6 +8,7 @@ import { BackendError, userMessage } from '../backend';
 import { readTextIfExists, readWhole } from './atomic';
 import { parseImageConfig, type ImageConfigJson } from './image-config';
 import type { StoreLayout } from './layout';
+import { shortId } from '../../core/reference';
 
 export function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
@@ -53,7 +54,7 @@ export async function readImage(layout: StoreLayout, id: string): Promise<Stored
   }
   let config: ImageConfigJson;
   try {
-    config = parseImageConfig(raw, `The stored config of image ${id.slice(7, 19)}`);
+    config = parseImageConfig(raw, `The stored config of image ${shortId(id)}`);
   } catch (e) {
     throw new BackendError('corrupt', userMessage(e));
   }

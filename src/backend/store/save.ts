@@ -2,7 +2,7 @@
 // from disk through the one archive writer (archive-writer.ts).
 import { createReadStream, promises as fs } from 'fs';
 import { BackendError, type WorkOptions } from '../backend';
-import { familiarRepository, parseReference, splitName } from '../../core/reference';
+import { familiarRepository, parseReference, shortId, splitName } from '../../core/reference';
 import { writeImageArchive, type ArchiveFormat, type ArchiveImage, type ArchiveLayer } from './archive-writer';
 import type { StoreLayout } from './layout';
 import type { ImageEntry } from './summary';
@@ -62,7 +62,7 @@ export async function saveImages(
       const file = layout.layerTar(diffId);
       // Checked before the archive is begun, so a missing layer fails fast with a sentence.
       const stat = await fs.stat(file).catch(() => {
-        throw new BackendError('corrupt', `The data of layer ${diffId.slice(7, 19)} is missing from the store; run "image-layers check".`);
+        throw new BackendError('corrupt', `The data of layer ${shortId(diffId)} is missing from the store; run "image-layers check".`);
       });
       layers.push({ digest: diffId, size: stat.size, compression: 'none', open: () => createReadStream(file) });
     }
