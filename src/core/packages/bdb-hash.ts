@@ -86,11 +86,11 @@ function overflow(pages: Pages, first: number, length: number): Buffer {
     const at = pages.take(n, 'its overflow chain', [P_OVERFLOW]);
     const here = pages.u16(at + 22);
     if (here === 0 || PAGE_HEADER + here > pages.size) throw new Damage(`overflow page ${n} holds ${here} bytes, not a length its page can hold`);
-    if (here > left) throw new Damage(`its overflow chain holds more than the ${formatBytes(length)} its value declares`);
+    if (here > left) throw new Damage(`its overflow chain holds more than the ${formatCount(length, 'byte')} its value declares`);
     pieces.push([at + PAGE_HEADER, here]);
     left -= here;
     n = pages.u32(at + 16);
-    if (left > 0 && n === 0) throw new Damage(`its overflow chain ends ${formatBytes(left)} short of the ${formatBytes(length)} its value declares`);
+    if (left > 0 && n === 0) throw new Damage(`its overflow chain ends ${formatCount(left, 'byte')} short of the ${formatCount(length, 'byte')} its value declares`);
   }
   const out = Buffer.allocUnsafe(length);
   let to = 0;
@@ -162,7 +162,7 @@ export function readBdbHash(bytes: Uint8Array, onPair: (key: Buffer, value: Buff
       try {
         at = pages.take(n, what, [P_HASH, P_HASH_UNSORTED]);
       } catch (e) {
-        say(`${(e as Error).message}: the rest of bucket ${bucket} is not read`);
+        say(`${(e as Error).message}; the rest of bucket ${bucket} is not read`);
         break;
       }
       const entries = pages.u16(at + 20);
