@@ -126,14 +126,11 @@ function header(data: Buffer): { pages: Pages; buckets: number; spares: number[]
   const present = Math.floor(data.length / size);
   if (present < declared) problems.push(`it ends after ${formatCount(present, 'page')} of the ${formatCount(declared, 'page')} it declares: entries on the missing pages are not read`);
   const count = Math.min(declared, present);
-  let buckets = u32(72) + 1;
+  const buckets = u32(72) + 1;
   // Each bucket has a page of its own: a count beyond the pages is a lie, and would be a loop of billions.
-  if (buckets >= count) {
-    problems.push(`it declares ${formatCount(buckets, 'bucket')}, more than its ${formatCount(count, 'page')} can hold`);
-    buckets = Math.max(0, count - 1);
-  }
+  if (buckets >= declared) problems.push(`it declares ${formatCount(buckets, 'bucket')}, more than its ${formatCount(declared, 'page')} can hold`);
   const spares = Array.from({ length: 32 }, (_, i) => u32(96 + 4 * i));
-  return { pages: new Pages(data, little, size, count), buckets, spares, problems };
+  return { pages: new Pages(data, little, size, count), buckets: Math.min(buckets, count - 1), spares, problems };
 }
 
 /** A bucket's first page: the bucket number plus the spare pages before its doubling (`spares[bits of bucket]`). */

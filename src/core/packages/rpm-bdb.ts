@@ -8,7 +8,7 @@ import { parseRpmHeader, type RpmDbRead, type RpmPackage } from './rpm-header';
 
 const isBookkeeping = (key: Buffer) => key.length === 4 && key.readUInt32LE(0) === 0;
 
-/** The packages of a `Packages` file's bytes; throws, with the reason, only when none could be read at all. */
+/** The packages of a `Packages` file's bytes; throws, with the reason, when damage left none to read. */
 export function readRpmBdb(bytes: Uint8Array, max = MAX_PACKAGES): RpmDbRead {
   const packages: RpmPackage[] = [];
   let damaged = 0;
@@ -27,5 +27,7 @@ export function readRpmBdb(bytes: Uint8Array, max = MAX_PACKAGES): RpmDbRead {
   const problems = [...read.problems];
   if (read.damaged) problems.push(`${formatCount(read.damaged, 'entry', 'entries')} could not be read, skipped (${read.firstDamage})`);
   if (full) problems.push(`it holds more than ${formatCount(max, 'package')}: only the first are listed`);
+  // A layer's database read as empty would remove every package below it: when damage left nothing, nothing was read.
+  if (!packages.length && !damaged && problems.length) throw new Error(problems.join('; '));
   return { packages, damaged, problems };
 }
