@@ -297,9 +297,12 @@ describe("rpm's Berkeley DB database", () => {
     });
   });
 
-  it('stops at its bound on packages, and says so', () => {
+  it('stops at its bound on packages, and at four sentences, and says so', () => {
     const read = readRpmBdb(sound(), 1);
     assert.deepStrictEqual([names(read), read.problems], [['bash 4.4.20-1.el8 6930000'], ['it holds more than 1 package: only the first are listed']]);
     assert.strictEqual(readBdbHash(sound(), () => false).problems.length, 0);
+    // Seven buckets on pages that are no hash pages: four sentences, and the rest counted.
+    const bad = readBdbHash(bdb({ buckets: 7, pages: Array.from({ length: 8 }, () => ({ type: 'overflow' as const })) }), () => true);
+    assert.deepStrictEqual(bad.problems.slice(3), ['bucket 3, page 4, is a page of type 7; the rest of bucket 3 is not read', '3 more problems of the same kinds']);
   });
 });
