@@ -260,13 +260,16 @@ describe("rpm's Berkeley DB database", () => {
       });
     });
 
-    it('a magic that is not a hash database\'s, and page sizes that are not powers of two from 512 to 65536', async () => {
+    it('a magic that is not a hash database\'s, page checksums, and page sizes that are not powers of two from 512 to 65536', async () => {
       const btree = sound();
       btree.writeUInt32LE(0x053162, 12);
+      const checksummed = sound();
+      checksummed[26] = 1;
       const answers = [];
-      for (const body of [btree, bdb({ pageSize: 1000, pages: [] }), bdb({ pageSize: 256, pages: [{ type: 'hash' }] }), bdb({ pageSize: 131072, pages: [] })]) answers.push((await problems(body)).problems);
+      for (const body of [btree, checksummed, bdb({ pageSize: 1000, pages: [] }), bdb({ pageSize: 256, pages: [{ type: 'hash' }] }), bdb({ pageSize: 131072, pages: [] })]) answers.push((await problems(body)).problems);
       assert.deepStrictEqual(answers, [
         ['/var/lib/rpm/Packages could not be read as a package database (it is not a Berkeley DB hash database).'],
+        ["/var/lib/rpm/Packages could not be read as a package database (its pages carry checksums, a layout rpm's own reader does not read either)."],
         ['/var/lib/rpm/Packages could not be read as a package database (its page size, 1000, is not a power of two from 512 to 65,536 bytes).'],
         ['/var/lib/rpm/Packages could not be read as a package database (its page size, 256, is not a power of two from 512 to 65,536 bytes).'],
         ['/var/lib/rpm/Packages could not be read as a package database (its page size, 131072, is not a power of two from 512 to 65,536 bytes).'],

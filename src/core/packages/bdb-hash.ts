@@ -120,7 +120,7 @@ function header(data: Buffer): { pages: Pages; buckets: number; spares: number[]
   const size = u32(20);
   if (size < 512 || size > 65536 || (size & (size - 1)) !== 0) return `its page size, ${size}, is not a power of two from 512 to 65,536 bytes`;
   if (data[24] !== 0) return 'it is encrypted';
-  if (data[26] & DBMETA_CHKSUM) return 'its pages carry checksums, which rpm never writes';
+  if (data[26] & DBMETA_CHKSUM) return "its pages carry checksums, a layout rpm's own reader does not read either";
   const problems: string[] = [];
   const declared = u32(32) + 1;
   const present = Math.floor(data.length / size);
