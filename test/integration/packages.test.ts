@@ -6,7 +6,6 @@
 import * as assert from 'assert';
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import initSqlJs from 'sql.js';
 import * as tar from 'tar-stream';
@@ -126,21 +125,22 @@ function rpmBdbQuery(root: string): Expected[] {
 
 /**
  * The header blobs rpm wrote into a root's rpmdb.sqlite, written by Berkeley DB's db_load into a hash database at
- * `file`, keyed as rpm's Berkeley DB backend keys them (header number, 4 bytes in host order; 0 holds the last).
+ * `file`, keyed as rpm's Berkeley DB backend keys them (header number, 4 bytes in the writing host's order; 0
+ * holds the last). `bigEndian` writes it as an s390x host would.
  */
-async function writeBdbPackages(sqlite: string, file: string, pageSize: number): Promise<void> {
+async function writeBdbPackages(sqlite: string, file: string, pageSize: number, bigEndian: boolean): Promise<void> {
   const SQL = await initSqlJs();
   const db = new SQL.Database(fs.readFileSync(sqlite));
   const rows = db.exec('SELECT hnum, blob FROM Packages')[0].values as [number, Uint8Array][];
   db.close();
   const key = (n: number) => {
     const b = Buffer.alloc(4);
-    if (os.endianness() === 'LE') b.writeUInt32LE(n);
-    else b.writeUInt32BE(n);
+    if (bigEndian) b.writeUInt32BE(n);
+    else b.writeUInt32LE(n);
     return b;
   };
   const hex = (b: Uint8Array) => ` ${Buffer.from(b).toString('hex')}`;
-  const lines = ['VERSION=3', 'format=bytevalue', 'type=hash', `db_pagesize=${pageSize}`, 'HEADER=END'];
+  const lines = ['VERSION=3', 'format=bytevalue', 'type=hash', `db_pagesize=${pageSize}`, `db_lorder=${bigEndian ? 4321 : 1234}`, 'HEADER=END'];
   for (const [hnum, blob] of rows) lines.push(hex(key(hnum)), hex(blob));
   lines.push(hex(key(0)), hex(key(Math.max(...rows.map(([n]) => n)))), 'DATA=END');
   const dump = `${file}.dump`;
@@ -150,10 +150,10 @@ async function writeBdbPackages(sqlite: string, file: string, pageSize: number):
   fs.rmSync(dump);
 }
 
-/** Pages of Berkeley DB's own count (db_stat): overflow pages hold values too large for a bucket page. */
-function overflowPages(file: string): number {
+/** Berkeley DB's own account of a file (db_stat): its byte order, and its overflow pages (values too large for a bucket page). */
+function bdbStat(file: string): { order: string; overflowPages: number } {
   const stat = execFileSync('db5.3_stat', ['-d', file], { encoding: 'utf8' });
-  return Number(/^(\d+)\tNumber of overflow pages$/m.exec(stat)?.[1]);
+  return { order: /^(\S+)\tByte order$/m.exec(stat)?.[1] ?? '', overflowPages: Number(/^(\d+)\tNumber of overflow pages$/m.exec(stat)?.[1]) };
 }
 
 /** What `rpm -qa` says of a root, with each package's %doc bytes as rpm lists them (`-qd`). */
@@ -262,15 +262,16 @@ describe('Packages: inventories of images built from real package databases, aga
 
     // rpm's Berkeley DB: the same roots with their headers in var/lib/rpm/Packages instead, as RHEL 8 keeps them:
     // 512-byte pages in layer 1, so every header runs over a chain of overflow pages; 64 KiB in layer 2, so
-    // every header sits on its bucket's page.
+    // every header sits on its bucket's page, and big-endian, as an s390x image's.
     const [bdb1, bdb2] = [path.join(rpmDir, 'bdb1'), path.join(rpmDir, 'bdb2')];
-    for (const [from, to, pageSize] of [[root1, bdb1, 512], [root2, bdb2, 65536]] as const) {
+    for (const [from, to, pageSize, bigEndian] of [[root1, bdb1, 512, false], [root2, bdb2, 65536, true]] as const) {
       fs.cpSync(from, to, { recursive: true });
       fs.rmSync(path.join(to, 'var/lib/rpm/rpmdb.sqlite'));
-      await writeBdbPackages(path.join(from, 'var/lib/rpm/rpmdb.sqlite'), path.join(to, 'var/lib/rpm/Packages'), pageSize);
+      await writeBdbPackages(path.join(from, 'var/lib/rpm/rpmdb.sqlite'), path.join(to, 'var/lib/rpm/Packages'), pageSize, bigEndian);
     }
-    assert.ok(overflowPages(path.join(bdb1, 'var/lib/rpm/Packages')) > 0, 'layer 1 keeps its headers on overflow pages');
-    assert.strictEqual(overflowPages(path.join(bdb2, 'var/lib/rpm/Packages')), 0, 'layer 2 keeps its headers on bucket pages');
+    const stats = [bdb1, bdb2].map((r) => bdbStat(path.join(r, 'var/lib/rpm/Packages')));
+    assert.deepStrictEqual([stats[0].order, stats[1].order, stats[1].overflowPages], ['Little-endian', 'Big-endian', 0], 'layer 2 keeps its headers on bucket pages');
+    assert.ok(stats[0].overflowPages > 0, 'layer 1 keeps its headers on overflow pages');
     const bdbQuery1 = rpmBdbQuery(bdb1);
     const bdbQuery2 = rpmBdbQuery(bdb2);
     assert.deepStrictEqual([bdbQuery1.map((p) => p.docs), bdbQuery2.map((p) => p.version)], [[3000, 500], ['2:2.0-1']]);
