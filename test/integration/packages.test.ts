@@ -1,8 +1,8 @@
 // Package inventories on images built by a real dockerd from real package databases: this machine's dpkg
 // database (compared with dpkg-query), a real Alpine `installed` file, an rpmdb.sqlite written by rpm itself
 // (compared with `rpm -qa`), and the same headers in a Berkeley DB `Packages` written by Berkeley DB's db_load
-// (compared with rpm's own Berkeley DB reader). Read by the engine backend (Docker, and Podman loading Docker's save) and by the store
-// loading the same archive, field by field; and by the command line.
+// (compared with rpm's own Berkeley DB reader). Read by the engine backend (Docker, and Podman loading Docker's
+// save) and by the store loading the same archive, field by field; and by the command line.
 import * as assert from 'assert';
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -270,7 +270,7 @@ describe('Packages: inventories of images built from real package databases, aga
       await writeBdbPackages(path.join(from, 'var/lib/rpm/rpmdb.sqlite'), path.join(to, 'var/lib/rpm/Packages'), pageSize, bigEndian);
     }
     const stats = [bdb1, bdb2].map((r) => bdbStat(path.join(r, 'var/lib/rpm/Packages')));
-    assert.deepStrictEqual([stats[0].order, stats[1].order, stats[1].overflowPages], ['Little-endian', 'Big-endian', 0], 'layer 2 keeps its headers on bucket pages');
+    assert.deepStrictEqual([stats[0].order, stats[1].order, stats[1].overflowPages], ['Little-endian', 'Big-endian', 0], "the files' byte orders, and layer 2's headers on bucket pages");
     assert.ok(stats[0].overflowPages > 0, 'layer 1 keeps its headers on overflow pages');
     const bdbQuery1 = rpmBdbQuery(bdb1);
     const bdbQuery2 = rpmBdbQuery(bdb2);
