@@ -194,7 +194,8 @@ type Kind = (typeof KINDS)[number];
 
 describe('Packages: inventories of images built from real package databases, against the package managers', function () {
   this.timeout(300_000);
-  const expected: Record<Kind, { layer1: Expected[]; layer2: Row[] }> = {} as never;
+  /** `later`: the changes of the layers above layer 2, where an image has more. */
+  const expected: Record<Kind, { layer1: Expected[]; layer2: Row[]; later?: Row[][] }> = {} as never;
   const archives: Record<string, string> = {};
   let work: string;
 
@@ -275,11 +276,29 @@ describe('Packages: inventories of images built from real package databases, aga
     const bdbQuery1 = rpmBdbQuery(bdb1);
     const bdbQuery2 = rpmBdbQuery(bdb2);
     assert.deepStrictEqual([bdbQuery1.map((p) => p.docs), bdbQuery2.map((p) => p.version)], [[3000, 500], ['2:2.0-1']]);
+    // Layer 3: rpm 4.16+ converts that database to sqlite (`rpmdb --rebuilddb`), then installs il-other 1.1 and
+    // erases il-hello. COPY leaves layer 2's Packages below: rpm reads the sqlite one, and so must the view.
+    const converted = path.join(rpmDir, 'converted');
+    fs.cpSync(bdb2, converted, { recursive: true });
+    execFileSync('rpmdb', ['--root', converted, '--dbpath', '/var/lib/rpm', '--define', '_db_backend sqlite', '--rebuilddb'], { stdio: 'ignore' });
+    assert.deepStrictEqual(fs.readdirSync(path.join(converted, 'var/lib/rpm')).filter((f) => !f.startsWith('rpmdb.sqlite')), [], 'the conversion leaves no Packages');
+    rpm(converted, '-i', '--nodeps', '--noscripts', rpmbuild(rpmDir, 'il-other', '1.1', 600));
+    rpm(converted, '-e', '--nodeps', '--noscripts', 'il-hello');
+    for (const f of ['rpmdb.sqlite-shm', 'rpmdb.sqlite-wal', '.rpm.lock']) fs.rmSync(path.join(converted, 'var/lib/rpm', f), { force: true });
+    fs.rmSync(path.join(converted, 'usr/bin/il-hello'), { force: true });
+    const afterConversion = rpmQuery(converted);
+    assert.deepStrictEqual(afterConversion.map((p) => p.name), ['il-other']);
     expected['rpm-bdb'] = {
       layer1: bdbQuery1,
       layer2: [
         { kind: 'upgraded', ...bdbQuery2[0], from: '2:1.0-1' },
         { kind: 'removed', ...(bdbQuery1.find((p) => p.name === 'il-other') as Expected) },
+      ],
+      later: [
+        [
+          { kind: 'added', ...afterConversion[0] },
+          { kind: 'removed', ...bdbQuery2[0] },
+        ],
       ],
     };
 
@@ -295,9 +314,10 @@ describe('Packages: inventories of images built from real package databases, aga
       pack.entry({ name: 'Dockerfile.rpm' }, 'FROM scratch\nCOPY rpm/root1/ /\nCOPY rpm/root2/ /\n');
       addTree(pack, root1, 'rpm/root1');
       addTree(pack, root2, 'rpm/root2');
-      pack.entry({ name: 'Dockerfile.rpm-bdb' }, 'FROM scratch\nCOPY rpm/bdb1/ /\nCOPY rpm/bdb2/ /\n');
+      pack.entry({ name: 'Dockerfile.rpm-bdb' }, 'FROM scratch\nCOPY rpm/bdb1/ /\nCOPY rpm/bdb2/ /\nCOPY rpm/converted/ /\n');
       addTree(pack, bdb1, 'rpm/bdb1');
       addTree(pack, bdb2, 'rpm/bdb2');
+      addTree(pack, converted, 'rpm/converted');
     });
     const docker = await socketOf('docker');
     for (const kind of KINDS) {
@@ -326,12 +346,14 @@ describe('Packages: inventories of images built from real package databases, aga
       for (const [name, backend] of await backends()) {
         try {
           const report = await imagePackages(backend, `packages/${kind}:1`, { cache: new LayerContentsCache() });
-          assert.strictEqual(report.layers.length, 2, name);
-          const [one, two] = report.layers;
+          const later = expected[kind].later ?? [];
+          assert.strictEqual(report.layers.length, 2 + later.length, name);
+          const [one, two, ...rest] = report.layers;
           assert.ok(one.changes.every((c) => c.kind === 'added'), name);
           assert.deepStrictEqual(one.changes.map((c) => ({ name: c.name, version: c.version, arch: c.arch, size: c.size, docs: c.docs })).sort(byName), expected[kind].layer1, `${name}: layer 1`);
           assert.deepStrictEqual(two.changes.map(row), expected[kind].layer2, `${name}: layer 2`);
-          assert.deepStrictEqual([one.problems, two.problems, report.truncated], [[], [], []], name);
+          assert.deepStrictEqual(rest.map((l) => l.changes.map(row)), later, `${name}: the layers above`);
+          assert.deepStrictEqual([report.layers.map((l) => l.problems), report.truncated], [report.layers.map(() => []), []], name);
         } finally {
           backend.dispose();
         }
