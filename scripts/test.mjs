@@ -62,8 +62,9 @@ const phaseRunners = {
       { bin: 'busybox', pkg: 'busybox-static' },
       // Copies a registry's blobs into an OCI layout as they are (zstd stays zstd): test/integration/zstd.test.ts.
       { bin: 'skopeo', pkg: 'skopeo' },
-      // Writes the rpmdb.sqlite that test/integration/packages.test.ts compares with `rpm -qa`.
+      // Writes the rpmdb.sqlite that test/integration/packages.test.ts compares with `rpm -qa`, and the Berkeley DB beside it.
       { bin: 'rpmbuild', pkg: 'rpm' },
+      { bin: 'db5.3_load', pkg: 'db5.3-util' },
     ]);
     const services = await startServices(join(work, 'services'));
     try {

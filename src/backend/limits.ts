@@ -35,7 +35,7 @@ export interface Limits {
   freeSpaceMarginBytes: number;
   /** While a load or pull writes, the free space is looked at again after this many bytes. */
   spaceCheckEveryBytes: number;
-  /** A package database (dpkg status, apk installed, rpmdb.sqlite) larger than this is not read. */
+  /** A package database (dpkg status, apk installed, rpmdb.sqlite, rpm's Berkeley DB Packages) larger than this is not read. */
   packageDbMaxBytes: number;
   /** What one layer read keeps of package files in all (databases and dpkg's file lists). */
   packageFilesMaxBytes: number;

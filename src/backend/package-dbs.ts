@@ -4,7 +4,8 @@
 import { parseApkInstalled } from '../core/packages/apk';
 import { listedPaths, listOwner, md5sumsOwner, parseDpkgStatus } from '../core/packages/dpkg';
 import { isDocPath, type InstalledPackage, type LayerPackageDbs, type PackageDb } from '../core/packages/model';
-import { touchesPackageDb, type PackageFileKind } from '../core/packages/paths';
+import { supersedingDb, touchesPackageDb, type PackageFileKind } from '../core/packages/paths';
+import { readRpmBdb } from '../core/packages/rpm-bdb';
 import { whiteoutOf, type LayerEntry } from '../core/filetree';
 import { formatBytes, formatCount } from '../core/format';
 import { userMessage } from './backend';
@@ -57,8 +58,12 @@ export async function readPackageDbs(kept: readonly KeptFile[], entries: readonl
   }
   if (listsLeft) problems.push(`${formatCount(listsLeft, 'file list')} past the layer's budget for package files not read: their packages' docs are not counted.`);
   const dbs: PackageDb[] = [];
+  const keptPaths = new Set(kept.map((f) => f.path));
   for (const f of kept) {
     if (!f.bytes || f.kind === 'dpkg-list') continue;
+    // history.ts would set it aside for the sqlite one beside it: not read, so that its damage says nothing.
+    const over = supersedingDb(f.path);
+    if (over && keptPaths.has(over)) continue;
     try {
       if (f.kind === 'dpkg-status') {
         const { packages, skipped } = parseDpkgStatus(f.bytes.toString('utf8'));
@@ -69,8 +74,9 @@ export async function readPackageDbs(kept: readonly KeptFile[], entries: readonl
         if (skipped) problems.push(`/${f.path}: ${formatCount(skipped, 'stanza')} without a package name or version skipped.`);
         dbs.push({ manager: 'apk', path: f.path, packages: packages.map((p) => plain(p, docBytes(p.files, docSizes))) });
       } else {
-        const { packages, damaged } = await readRpmDb(f.bytes);
+        const { packages, damaged, problems: found } = f.kind === 'rpmdb-bdb' ? readRpmBdb(f.bytes) : await readRpmDb(f.bytes);
         if (damaged) problems.push(`/${f.path}: ${formatCount(damaged, 'package header')} damaged, skipped.`);
+        for (const p of found) problems.push(`/${f.path}: ${p}.`);
         // rpm empties its write-ahead log when it closes the database; one left full holds changes not read here.
         const wal = walSizes.get(f.path);
         if (wal) problems.push(`/${f.path}-wal holds ${formatBytes(wal)} of changes not yet in the database; they are not read.`);

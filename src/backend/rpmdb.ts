@@ -6,7 +6,7 @@ import { existsSync, promises as fs } from 'fs';
 import { createRequire } from 'module';
 import * as path from 'path';
 import type { SqlJsStatic } from 'sql.js';
-import { parseRpmHeader, type RpmPackage } from '../core/packages/rpm-header';
+import { parseRpmHeader, type RpmDbRead, type RpmPackage } from '../core/packages/rpm-header';
 import { MAX_PACKAGES } from '../core/packages/model';
 
 type InitSqlJs = typeof import('sql.js').default;
@@ -37,7 +37,7 @@ function sqlite(): Promise<SqlJsStatic> {
 }
 
 /** The packages of an rpmdb.sqlite file's bytes; `damaged` counts headers that could not be read. */
-export async function readRpmDb(bytes: Uint8Array): Promise<{ packages: RpmPackage[]; damaged: number }> {
+export async function readRpmDb(bytes: Uint8Array): Promise<RpmDbRead> {
   const SQL = await sqlite();
   const db = new SQL.Database(bytes);
   try {
@@ -57,7 +57,7 @@ export async function readRpmDb(bytes: Uint8Array): Promise<{ packages: RpmPacka
     } finally {
       rows.free();
     }
-    return { packages, damaged };
+    return { packages, damaged, problems: [] };
   } finally {
     db.close();
   }

@@ -1,11 +1,13 @@
 // Package inventories on images built by a real dockerd from real package databases: this machine's dpkg
-// database (compared with dpkg-query), a real Alpine `installed` file, and an rpmdb.sqlite written by rpm itself
-// (compared with `rpm -qa`). Read by the engine backend (Docker, and Podman loading Docker's save) and by the store
-// loading the same archive, field by field; and by the command line.
+// database (compared with dpkg-query), a real Alpine `installed` file, an rpmdb.sqlite written by rpm itself
+// (compared with `rpm -qa`), and the same headers in a Berkeley DB `Packages` written by Berkeley DB's db_load
+// (compared with rpm's own Berkeley DB reader). Read by the engine backend (Docker, and Podman loading Docker's
+// save) and by the store loading the same archive, field by field; and by the command line.
 import * as assert from 'assert';
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import initSqlJs from 'sql.js';
 import * as tar from 'tar-stream';
 import { pathToFileURL } from 'url';
 import type { ImageBackend } from '../../src/backend/backend';
@@ -103,6 +105,57 @@ function rpm(root: string, ...args: string[]): string {
   return execFileSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '--define', '_db_backend sqlite', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
 }
 
+/** What rpm's Berkeley DB reader (bdb_ro) lists of a root: its %doc files by their flags, as `-qd` needs indexes this root lacks. */
+function rpmBdbQuery(root: string): Expected[] {
+  const out = execFileSync(
+    'rpm',
+    ['--root', root, '--dbpath', '/var/lib/rpm', '--define', '_db_backend bdb_ro', '-qa', '--qf', '%{NAME}\t%{EPOCH}:%{VERSION}-%{RELEASE}\t%{ARCH}\t%{SIZE}\t[%{FILEFLAGS:fflags}=%{FILENAMES}\t]\n'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [name, version, arch, size, ...files] = l.split('\t');
+      const docs = files.filter((f) => /^[^=]*d[^=]*=/.test(f)).reduce((n, f) => n + fs.statSync(path.join(root, f.slice(f.indexOf('=') + 1))).size, 0);
+      return { name, version, arch, size: Number(size), docs };
+    })
+    .sort(byName);
+}
+
+/**
+ * The header blobs rpm wrote into a root's rpmdb.sqlite, written by Berkeley DB's db_load into a hash database at
+ * `file`, keyed as rpm's Berkeley DB backend keys them (header number, 4 bytes in the writing host's order; 0
+ * holds the last). `bigEndian` writes it as an s390x host would.
+ */
+async function writeBdbPackages(sqlite: string, file: string, pageSize: number, bigEndian: boolean): Promise<void> {
+  const SQL = await initSqlJs();
+  const db = new SQL.Database(fs.readFileSync(sqlite));
+  const rows = db.exec('SELECT hnum, blob FROM Packages')[0].values as [number, Uint8Array][];
+  db.close();
+  const key = (n: number) => {
+    const b = Buffer.alloc(4);
+    if (bigEndian) b.writeUInt32BE(n);
+    else b.writeUInt32LE(n);
+    return b;
+  };
+  const hex = (b: Uint8Array) => ` ${Buffer.from(b).toString('hex')}`;
+  const lines = ['VERSION=3', 'format=bytevalue', 'type=hash', `db_pagesize=${pageSize}`, `db_lorder=${bigEndian ? 4321 : 1234}`, 'HEADER=END'];
+  for (const [hnum, blob] of rows) lines.push(hex(key(hnum)), hex(blob));
+  lines.push(hex(key(0)), hex(key(Math.max(...rows.map(([n]) => n)))), 'DATA=END');
+  const dump = `${file}.dump`;
+  fs.writeFileSync(dump, `${lines.join('\n')}\n`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  execFileSync('db5.3_load', ['-f', dump, file]);
+  fs.rmSync(dump);
+}
+
+/** Berkeley DB's own account of a file (db_stat): its byte order, and its overflow pages (values too large for a bucket page). */
+function bdbStat(file: string): { order: string; overflowPages: number } {
+  const stat = execFileSync('db5.3_stat', ['-d', file], { encoding: 'utf8' });
+  return { order: /^(\S+)\tByte order$/m.exec(stat)?.[1] ?? '', overflowPages: Number(/^(\d+)\tNumber of overflow pages$/m.exec(stat)?.[1]) };
+}
+
 /** What `rpm -qa` says of a root, with each package's %doc bytes as rpm lists them (`-qd`). */
 function rpmQuery(root: string): Expected[] {
   return rpm(root, '-qa', '--qf', '%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\t%{ARCH}\\t%{SIZE}\\n')
@@ -136,9 +189,13 @@ async function tarOf(fill: (pack: tar.Pack) => void): Promise<Buffer> {
 
 const stanzas = (text: string) => text.split('\n\n').filter((s) => s.trim());
 
+const KINDS = ['deb', 'apk', 'rpm', 'rpm-bdb'] as const;
+type Kind = (typeof KINDS)[number];
+
 describe('Packages: inventories of images built from real package databases, against the package managers', function () {
   this.timeout(300_000);
-  const expected: Record<'deb' | 'apk' | 'rpm', { layer1: Expected[]; layer2: Row[] }> = {} as never;
+  /** `later`: the changes of the layers above layer 2, where an image has more. */
+  const expected: Record<Kind, { layer1: Expected[]; layer2: Row[]; later?: Row[][] }> = {} as never;
   const archives: Record<string, string> = {};
   let work: string;
 
@@ -146,7 +203,10 @@ describe('Packages: inventories of images built from real package databases, aga
     // tsc makes import() a require(), which cannot load an .mjs file.
     const load = new Function('s', 'return import(s)') as (s: string) => Promise<{ ensureDebianPackages(p: { bin: string; pkg: string }[]): Promise<string[]> }>;
     const { ensureDebianPackages } = await load(pathToFileURL(path.join(ROOT, 'scripts', 'lib', 'apt.mjs')).href);
-    await ensureDebianPackages([{ bin: 'rpmbuild', pkg: 'rpm' }]);
+    await ensureDebianPackages([
+      { bin: 'rpmbuild', pkg: 'rpm' },
+      { bin: 'db5.3_load', pkg: 'db5.3-util' },
+    ]);
     await services();
     work = await tempDir('packages');
 
@@ -201,6 +261,47 @@ describe('Packages: inventories of images built from real package databases, aga
     };
     for (const r of [root1, root2]) for (const f of ['rpmdb.sqlite-shm', 'rpmdb.sqlite-wal', '.rpm.lock']) fs.rmSync(path.join(r, 'var/lib/rpm', f), { force: true });
 
+    // rpm's Berkeley DB: the same roots with their headers in var/lib/rpm/Packages instead, as RHEL 8 keeps them:
+    // 512-byte pages in layer 1, so every header runs over a chain of overflow pages; 64 KiB in layer 2, so
+    // every header sits on its bucket's page, and big-endian, as an s390x image's.
+    const [bdb1, bdb2] = [path.join(rpmDir, 'bdb1'), path.join(rpmDir, 'bdb2')];
+    for (const [from, to, pageSize, bigEndian] of [[root1, bdb1, 512, false], [root2, bdb2, 65536, true]] as const) {
+      fs.cpSync(from, to, { recursive: true });
+      fs.rmSync(path.join(to, 'var/lib/rpm/rpmdb.sqlite'));
+      await writeBdbPackages(path.join(from, 'var/lib/rpm/rpmdb.sqlite'), path.join(to, 'var/lib/rpm/Packages'), pageSize, bigEndian);
+    }
+    const stats = [bdb1, bdb2].map((r) => bdbStat(path.join(r, 'var/lib/rpm/Packages')));
+    assert.deepStrictEqual([stats[0].order, stats[1].order, stats[1].overflowPages], ['Little-endian', 'Big-endian', 0], "the files' byte orders, and layer 2's headers on bucket pages");
+    assert.ok(stats[0].overflowPages > 0, 'layer 1 keeps its headers on overflow pages');
+    const bdbQuery1 = rpmBdbQuery(bdb1);
+    const bdbQuery2 = rpmBdbQuery(bdb2);
+    assert.deepStrictEqual([bdbQuery1.map((p) => p.docs), bdbQuery2.map((p) => p.version)], [[3000, 500], ['2:2.0-1']]);
+    // Layer 3: rpm 4.16+ converts that database to sqlite (`rpmdb --rebuilddb`), then installs il-other 1.1 and
+    // erases il-hello. COPY leaves layer 2's Packages below: rpm reads the sqlite one, and so must the view.
+    const converted = path.join(rpmDir, 'converted');
+    fs.cpSync(bdb2, converted, { recursive: true });
+    execFileSync('rpmdb', ['--root', converted, '--dbpath', '/var/lib/rpm', '--define', '_db_backend sqlite', '--rebuilddb'], { stdio: 'ignore' });
+    assert.deepStrictEqual(fs.readdirSync(path.join(converted, 'var/lib/rpm')).filter((f) => !f.startsWith('rpmdb.sqlite')), [], 'the conversion leaves no Packages');
+    rpm(converted, '-i', '--nodeps', '--noscripts', rpmbuild(rpmDir, 'il-other', '1.1', 600));
+    rpm(converted, '-e', '--nodeps', '--noscripts', 'il-hello');
+    for (const f of ['rpmdb.sqlite-shm', 'rpmdb.sqlite-wal', '.rpm.lock']) fs.rmSync(path.join(converted, 'var/lib/rpm', f), { force: true });
+    fs.rmSync(path.join(converted, 'usr/bin/il-hello'), { force: true });
+    const afterConversion = rpmQuery(converted);
+    assert.deepStrictEqual(afterConversion.map((p) => p.name), ['il-other']);
+    expected['rpm-bdb'] = {
+      layer1: bdbQuery1,
+      layer2: [
+        { kind: 'upgraded', ...bdbQuery2[0], from: '2:1.0-1' },
+        { kind: 'removed', ...(bdbQuery1.find((p) => p.name === 'il-other') as Expected) },
+      ],
+      later: [
+        [
+          { kind: 'added', ...afterConversion[0] },
+          { kind: 'removed', ...bdbQuery2[0] },
+        ],
+      ],
+    };
+
     const context = await tarOf((pack) => {
       pack.entry({ name: 'Dockerfile.deb' }, 'FROM scratch\nCOPY deb/root/ /\nCOPY deb/status2 /var/lib/dpkg/status\n');
       pack.entry({ name: 'deb/root/var/lib/dpkg/status' }, status);
@@ -213,9 +314,13 @@ describe('Packages: inventories of images built from real package databases, aga
       pack.entry({ name: 'Dockerfile.rpm' }, 'FROM scratch\nCOPY rpm/root1/ /\nCOPY rpm/root2/ /\n');
       addTree(pack, root1, 'rpm/root1');
       addTree(pack, root2, 'rpm/root2');
+      pack.entry({ name: 'Dockerfile.rpm-bdb' }, 'FROM scratch\nCOPY rpm/bdb1/ /\nCOPY rpm/bdb2/ /\nCOPY rpm/converted/ /\n');
+      addTree(pack, bdb1, 'rpm/bdb1');
+      addTree(pack, bdb2, 'rpm/bdb2');
+      addTree(pack, converted, 'rpm/converted');
     });
     const docker = await socketOf('docker');
-    for (const kind of ['deb', 'apk', 'rpm']) {
+    for (const kind of KINDS) {
       await build(docker, context, { tag: `packages/${kind}:1`, dockerfile: `Dockerfile.${kind}`, buildkit: true });
       archives[kind] = path.join(work, `${kind}.tar`);
       await saveImage(docker, `packages/${kind}:1`, archives[kind]);
@@ -236,17 +341,19 @@ describe('Packages: inventories of images built from real package databases, aga
     ];
   }
 
-  for (const kind of ['deb', 'apk', 'rpm'] as const) {
+  for (const kind of KINDS) {
     it(`${kind}: layer 1 lists what the package manager says is installed, layer 2 what changed, on every backend`, async () => {
       for (const [name, backend] of await backends()) {
         try {
           const report = await imagePackages(backend, `packages/${kind}:1`, { cache: new LayerContentsCache() });
-          assert.strictEqual(report.layers.length, 2, name);
-          const [one, two] = report.layers;
+          const later = expected[kind].later ?? [];
+          assert.strictEqual(report.layers.length, 2 + later.length, name);
+          const [one, two, ...rest] = report.layers;
           assert.ok(one.changes.every((c) => c.kind === 'added'), name);
           assert.deepStrictEqual(one.changes.map((c) => ({ name: c.name, version: c.version, arch: c.arch, size: c.size, docs: c.docs })).sort(byName), expected[kind].layer1, `${name}: layer 1`);
           assert.deepStrictEqual(two.changes.map(row), expected[kind].layer2, `${name}: layer 2`);
-          assert.deepStrictEqual([one.problems, two.problems, report.truncated], [[], [], []], name);
+          assert.deepStrictEqual(rest.map((l) => l.changes.map(row)), later, `${name}: the layers above`);
+          assert.deepStrictEqual([report.layers.map((l) => l.problems), report.truncated], [report.layers.map(() => []), []], name);
         } finally {
           backend.dispose();
         }
@@ -278,5 +385,9 @@ describe('Packages: inventories of images built from real package databases, aga
     const rpmJson = cli('--store', store, '--json', 'packages', 'packages/rpm:1');
     assert.strictEqual(rpmJson.status, 0, rpmJson.stderr);
     assert.deepStrictEqual(strip(rpmJson.stdout)[1].map(row), expected.rpm.layer2);
+    assert.strictEqual(cli('--store', store, 'load', archives['rpm-bdb']).status, 0);
+    const bdbJson = cli('--store', store, '--json', 'packages', 'packages/rpm-bdb:1');
+    assert.strictEqual(bdbJson.status, 0, bdbJson.stderr);
+    assert.deepStrictEqual(strip(bdbJson.stdout)[1].map(row), expected['rpm-bdb'].layer2);
   });
 });

@@ -3,6 +3,7 @@
 // and each layer's inventory compared with the one below it.
 import { formatBytes, formatCount } from '../format';
 import { packageKey, type InstalledPackage, type LayerPackageDbs, type PackageDb, type PackageManager } from './model';
+import { supersedingDb } from './paths';
 import { compareVersions } from './version';
 
 export type PackageChangeKind = 'added' | 'upgraded' | 'downgraded' | 'removed';
@@ -43,7 +44,11 @@ const KIND_ORDER: Record<PackageChangeKind, number> = { added: 0, upgraded: 1, d
 
 function inventory(sources: Map<string, PackageDb>): Map<string, InstalledPackage> {
   const out = new Map<string, InstalledPackage>();
-  for (const path of [...sources.keys()].sort()) for (const p of sources.get(path)?.packages ?? []) out.set(packageKey(p), p);
+  for (const path of [...sources.keys()].sort()) {
+    const over = supersedingDb(path);
+    if (over && sources.has(over)) continue;
+    for (const p of sources.get(path)?.packages ?? []) out.set(packageKey(p), p);
+  }
   return out;
 }
 

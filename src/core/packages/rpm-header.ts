@@ -26,6 +26,13 @@ export interface RpmPackage extends InstalledPackage {
   files: string[];
 }
 
+/** What a reader of an rpm database found: `damaged` counts headers that could not be read, `problems` says the rest. */
+export interface RpmDbRead {
+  packages: RpmPackage[];
+  damaged: number;
+  problems: string[];
+}
+
 interface Entry {
   type: number;
   offset: number;
