@@ -1,8 +1,10 @@
 // The packages line of a layer row's tooltip ("212 packages added, 180MB, of which 40MB docs"), made on hover:
-// the image's layers are read once (shared with the panels through the layer cache); a hover waits a moment
-// for that, and when the read takes longer the row says so and is redrawn once it is done.
+// the image's layers are read once (shared with the panels through the layer cache) where that is cheap
+// (cheap-read.ts); a hover waits a moment for that, and when the read takes longer the row says so and is
+// redrawn once it is done. An engine's image not read yet is not saved for a hover: the line says how to read it.
 import type { ImageCatalog } from '../../backend/catalog';
 import { userMessage } from '../../backend/backend';
+import { isCheapToRead } from './cheap-read';
 
 /** How long a hover waits for an image's packages before it says they are being read. */
 const HOVER_WAIT_MS = 1500;
@@ -36,7 +38,10 @@ export class LayerPackagesLines {
     if (knownImagePackages(imageId)) return describe();
     let read = this.reading.get(imageId);
     if (!read) {
-      read = (async () => imagePackages((await this.catalog()).backend, imageId))();
+      const catalog = await this.catalog();
+      const { inspect } = await catalog.detailsOf(imageId);
+      if (!isCheapToRead(catalog, inspect.RootFS?.Layers ?? [], inspect.Size ?? 0)) return 'Packages: not read yet (Show Packages reads them)';
+      read = imagePackages(catalog.backend, imageId);
       this.reading.set(imageId, read);
       void read.finally(() => this.reading.delete(imageId)).catch(() => undefined);
     }

@@ -4,8 +4,8 @@
 // LayerContentsCache already (a Layer Files
 // or Wasted Space panel read them). Never awaited by a first render: the answer arrives later, and `onMarks` says so.
 import type { ImageCatalog } from '../../backend/catalog';
-import { imageLayerWaste, layerContentsCache } from '../../backend/layer-contents';
-import { limits } from '../../backend/limits';
+import { imageLayerWaste } from '../../backend/layer-contents';
+import { isCheapToRead } from './cheap-read';
 import type { LayerWaste } from '../../core/layer-waste';
 
 export interface ImageWaste {
@@ -39,7 +39,7 @@ export class WasteMarks {
     if (known) return Promise.resolve(known);
     let run = this.running.get(imageId);
     if (run) return run;
-    if (diffIds.length === 0 || !isCheap(catalog, diffIds, imageBytes)) return Promise.resolve(undefined);
+    if (diffIds.length === 0 || !isCheapToRead(catalog, diffIds, imageBytes)) return Promise.resolve(undefined);
     const generation = this.generation;
     run = imageLayerWaste(catalog.backend, imageId).then(
       ({ waste }) => {
@@ -66,11 +66,4 @@ export class WasteMarks {
     const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
     return Promise.race([this.request(catalog, imageId, diffIds, imageBytes), late]).finally(() => clearTimeout(timer));
   }
-}
-
-/** Layers already read cost nothing; the store's are local files, read up to a size; an engine's cost a `docker save`. */
-function isCheap(catalog: ImageCatalog, diffIds: readonly string[], imageBytes: number): boolean {
-  const cache = layerContentsCache();
-  if (diffIds.every((d) => cache.get(d) !== undefined)) return true;
-  return catalog.backend.kind === 'builtin' && imageBytes <= limits.wasteScanMaxBytes;
 }
