@@ -178,8 +178,12 @@ export class LayerFilesPanel implements PanelController {
       const model = await this.model;
       this.post({ type: 'loading', layer, merged, text: `Reading layer ${layer + 1} of ${model.diffIds.length}${layer > 0 ? ' and the layers below' : ''}…` });
       const backend = (await this.catalog()).backend;
+      const diffIds = model.diffIds.slice(0, layer + 1);
+      // Files are opened from here, so a read keeps the layers on disk; lists a report read already are shown at
+      // once, and the first file opened reads the layers again with the copy kept (image-files.ts).
+      const keepTar = !diffIds.every((d) => layerContentsCache().get(d));
       const contents = await withProgress(`Reading layers of ${this.ref}`, ({ signal, onProgress }) =>
-        readImageLayers(backend, this.ref, model.diffIds.slice(0, layer + 1), layerContentsCache(), { signal: AbortSignal.any([signal, mine.signal]), onProgress, keepTar: true }),
+        readImageLayers(backend, this.ref, diffIds, layerContentsCache(), { signal: AbortSignal.any([signal, mine.signal]), onProgress, keepTar }),
       );
       if (seq !== this.seq) return;
       const entries = contents.map((c) => c.entries);
