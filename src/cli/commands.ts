@@ -282,14 +282,16 @@ export const COMMANDS: readonly CliCommand[] = [
   },
   {
     name: 'efficiency',
-    synopsis: '[--ci [--config FILE] [--RULE VALUE]...] IMAGE|ARCHIVE',
+    synopsis: '[--ci [--ci-config FILE] [--RULE VALUE]...] IMAGE|ARCHIVE',
     summary:
       "dive's efficiency score, wasted bytes and wasted paths of an image, or read\n" +
-      'straight from a docker save archive, .tar.gz or OCI layout folder; --ci: dive\'s\n' +
-      'CI gate, rules from .dive-ci or --lowestEfficiency, --highestWastedBytes,\n' +
-      "--highestUserWastedPercent, exit 1 when one fails; --json: dive's JSON report",
+      'straight from a docker save archive, .tar.gz or OCI layout folder; --ci (or\n' +
+      "CI=true in the environment): dive's CI gate, rules from .dive-ci (--ci-config)\n" +
+      'and --lowestEfficiency, --highestWastedBytes, --highestUserWastedPercent, exit 1\n' +
+      "when one fails; --json: dive's JSON report",
     options: {
       ci: { type: 'boolean' },
+      'ci-config': { type: 'string' },
       config: { type: 'string' },
       lowestEfficiency: { type: 'string' },
       highestWastedBytes: { type: 'string' },
