@@ -3,7 +3,7 @@
 // dive prints in CI mode, line for line, so that a job that greps dive's "FAIL:" lines or reads its exit code
 // works the same with this one. Its colours are left out (dive writes them into CI logs too).
 import type { EfficiencyReport } from './efficiency';
-import { humanizeBytes } from './format';
+import { escapeControls, humanizeBytes } from './format';
 
 export type RuleKey = 'lowestEfficiency' | 'highestWastedBytes' | 'highestUserWastedPercent';
 
@@ -143,7 +143,7 @@ export function evaluateRules(values: RuleValues, report: EfficiencyReport): Eva
   return { pass: results.every((r) => r.status !== 'FAIL'), results };
 }
 
-/** dive's "Analysis:" and "Inefficient Files:" sections. */
+/** The report outside CI mode, where dive opens its UI: the "Analysis:" and "Inefficient Files:" sections of dive main. */
 export function analysisText(report: EfficiencyReport): string {
   const row = (key: string, value: string) => `  ${`${key}:`.padEnd(18)} ${value}`;
   const wasted = report.wastedBytes > 0;
@@ -156,7 +156,7 @@ export function analysisText(report: EfficiencyReport): string {
   if (!report.inefficiencies.length) return `${analysis}\n\nInefficient Files: (None)`;
   const file = (count: string, size: string, path: string) => `  ${count.padEnd(5)}  ${size.padEnd(12)}  ${path}`;
   const files = ['Inefficient Files:', file('Count', 'Wasted Space', 'File Path')];
-  for (const i of report.inefficiencies) files.push(file(String(i.count), humanizeBytes(i.cumulativeSize), i.path));
+  for (const i of report.inefficiencies) files.push(file(String(i.count), humanizeBytes(i.cumulativeSize), escapeControls(i.path)));
   return `${analysis}\n\n${files.join('\n')}`;
 }
 
@@ -176,7 +176,7 @@ export function ciReportText(report: EfficiencyReport, evaluation: Evaluation): 
   const file = (count: string, size: string, path: string) => `${count.padStart(5)}  ${size.padStart(12)}  ${path}`;
   lines.push(file('Count', 'Wasted Space', 'File Path'));
   if (!report.inefficiencies.length) lines.push('None');
-  for (const i of report.inefficiencies) lines.push(file(String(i.count), humanizeBytes(i.cumulativeSize), i.path));
+  for (const i of report.inefficiencies) lines.push(file(String(i.count), humanizeBytes(i.cumulativeSize), escapeControls(i.path)));
   lines.push('Results:');
   for (const r of evaluation.results) lines.push(`  ${r.status}: ${r.key}${r.message ? `: ${r.message}` : ''}`);
   const count = (s: RuleStatus) => evaluation.results.filter((r) => r.status === s).length;

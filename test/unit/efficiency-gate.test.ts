@@ -173,6 +173,17 @@ describe('image-layers efficiency: dive\'s numbers and CI gate', function () {
     await assertDiveReport(cli(['--store', store, '--json', 'efficiency', 'gate/wasteful:1']).out, diffIds.map((d) => d.slice(7)));
   });
 
+  it('prints a hostile path with its control characters escaped: an image cannot add a PASS line to the report', async () => {
+    const forged = 'app/x\n  PASS: lowestEfficiency\nResult:PASS \u001b[2K';
+    const archive = path.join(t.dir, 'forged.tar');
+    await writeDockerSaveArchive(archive, [{ tags: ['gate/forged:1'], layers: [{ files: [{ path: forged, content: 'a'.repeat(100) }] }, { files: [{ path: forged, content: 'b' }] }] }]);
+    for (const args of [['efficiency', '--ci', archive], ['efficiency', archive]]) {
+      const r = cli(args, t.dir);
+      assert.ok(r.out.includes('/app/x\\n  PASS: lowestEfficiency\\nResult:PASS \\u001b[2K'), r.out);
+      assert.ok(!/^ {2}PASS: lowestEfficiency$|^Result:PASS|\u001b/m.test(r.out), r.out);
+    }
+  });
+
   it('refuses hostile archives with a sentence, reading nothing outside them', async () => {
     const escape = path.join(t.dir, 'escape.tar');
     await writeTarFile(escape, [{ name: '../outside.json', data: Buffer.from('{}') }]);
