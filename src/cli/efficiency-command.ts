@@ -2,6 +2,7 @@
 // in the environment, as for dive) is dive's CI gate (its rules, report and exit code), `--json` dive's JSON report. A path that exists is read as an
 // archive or OCI layout straight from the file, with no store and no engine; anything else names an image.
 import { existsSync } from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { BackendError, type ImageBackend } from '../backend/backend';
 import { ImageCatalog, stepsOf } from '../backend/catalog';
@@ -9,6 +10,7 @@ import { imageEfficiency } from '../backend/layer-contents';
 import { readArchiveImage } from '../backend/store/archive-listing';
 import { analysisText, ciModeOn, ciReportText, evaluateRules, RULE_KEYS, RuleError, type RuleValues } from '../core/dive-ci';
 import { diveExport, diveLayerId, diveLayers, type DiveLayer } from '../core/dive-export';
+import { diveSource } from '../core/dive-source';
 import { efficiency, type EfficiencyReport } from '../core/efficiency';
 import { UsageError, type OptionValues } from './command-line';
 import { ciRules } from './dive-ci-config';
@@ -85,7 +87,41 @@ export async function runEfficiency(scored: ScoredImage, values: OptionValues, j
   return evaluation.pass ? 0 : 1;
 }
 
-/** The argument names a file or folder: an archive or OCI layout, read without a backend. */
-export function namesArchive(arg: string): boolean {
-  return existsSync(arg);
+/** podman's API sockets where `podman system service` puts them, rootless then root. */
+function podmanSocket(): string | undefined {
+  const runtime = process.env.XDG_RUNTIME_DIR || `/run/user/${os.userInfo().uid}`;
+  return [path.join(runtime, 'podman', 'podman.sock'), '/run/podman/podman.sock'].find((p) => existsSync(p));
+}
+
+async function scoreOnEngine(engine: 'docker' | 'podman', image: string, values: OptionValues): Promise<ScoredImage> {
+  let host = typeof values.docker === 'string' ? values.docker || undefined : undefined;
+  if (engine === 'podman' && host === undefined) {
+    const socket = podmanSocket();
+    if (!socket) throw new BackendError('unreachable', `podman://${image} needs podman's API socket, and none is running: start \`podman system service\` or name its socket with --docker unix://PATH.`);
+    host = `unix://${socket}`;
+  }
+  // Loaded only when asked for, as the command line does: dockerode is slow to require.
+  const { DockerBackend } = await import('../backend/docker');
+  const backend = new DockerBackend({ host });
+  try {
+    return await scoreImage(backend, image);
+  } finally {
+    backend.dispose();
+  }
+}
+
+/**
+ * The image read without the command line's backend, or undefined to read it from that backend: dive's
+ * `docker-archive://`, `docker://` and `podman://` (or --source), else a path that exists, read as an archive.
+ */
+export function scoreWithoutBackend(arg: string, values: OptionValues): Promise<ScoredImage> | undefined {
+  let source;
+  try {
+    source = diveSource(arg, typeof values.source === 'string' ? values.source : undefined);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (source.kind === 'archive') return scoreArchive(source.path);
+  if (source.kind === 'engine') return scoreOnEngine(source.engine, source.image, values);
+  return existsSync(arg) ? scoreArchive(arg) : undefined;
 }

@@ -87,4 +87,25 @@ describe('image-layers efficiency on dockerd', function () {
     assert.strictEqual(plain.code, 0, plain.err);
     assert.strictEqual(plain.out, WASTEFUL_ANALYSIS + '\n');
   });
+
+  it("reads dive's docker://IMAGE from the engine at DOCKER_HOST and podman://IMAGE from podman's own socket", async () => {
+    const docker = cli(['efficiency', '--ci', 'docker://gate/wasteful:1'], dir, { DOCKER_HOST: `unix://${socket}` });
+    assert.strictEqual(docker.code, 1, docker.err);
+    assert.strictEqual(docker.out, WASTEFUL_CI_DEFAULTS);
+    // podman's socket where `podman system service` puts it for a rootless user: $XDG_RUNTIME_DIR/podman.
+    const podmanSocket = await socketOf('podman');
+    const archive = path.join(dir, 'wasteful.tar');
+    const podman = new DockerBackend({ host: podmanSocket });
+    try {
+      await podman.loadArchive(archive);
+    } finally {
+      podman.dispose();
+    }
+    const runtime = path.join(dir, 'runtime');
+    fs.mkdirSync(path.join(runtime, 'podman'), { recursive: true });
+    fs.symlinkSync(podmanSocket, path.join(runtime, 'podman', 'podman.sock'));
+    const r = cli(['efficiency', 'podman://gate/wasteful:1'], dir, { CI: 'true', XDG_RUNTIME_DIR: runtime });
+    assert.strictEqual(r.code, 1, r.err);
+    assert.strictEqual(r.out, WASTEFUL_CI_DEFAULTS);
+  });
 });

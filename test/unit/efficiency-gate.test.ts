@@ -120,6 +120,20 @@ describe('image-layers efficiency: dive\'s numbers and CI gate', function () {
     assert.match(noCi.err, /^--lowestEfficiency sets a rule of the CI gate: add --ci\./);
   });
 
+  it("reads an archive named as dive names one: docker-archive://, docker-tar:// or --source docker-archive", () => {
+    for (const args of [[`docker-archive://${legacy}`], ['docker-tar://wasteful.tar'], ['--source', 'docker-archive', 'wasteful.tar']]) {
+      const r = cli(['efficiency', '--ci', ...args], t.dir);
+      assert.strictEqual(r.code, 1, `${args.join(' ')}: ${r.err}`);
+      assert.strictEqual(r.out, CI_DEFAULTS, args.join(' '));
+    }
+    const missing = cli(['efficiency', '--ci', 'docker-archive://none.tar'], t.dir);
+    assert.strictEqual(missing.code, 1);
+    assert.match(missing.err, /^Error: .*none\.tar does not exist\.\n$/);
+    const unknown = cli(['efficiency', '--source', 'oci', 'wasteful.tar'], t.dir);
+    assert.strictEqual(unknown.code, 2);
+    assert.match(unknown.err, /^--source is docker, podman or docker-archive, not "oci"\./);
+  });
+
   it("writes dive's --json report, field by field as worked out by hand, from each kind of archive", async () => {
     const legacyIds = manifestLayers(legacy).map((l) => l.split('/')[0]);
     await assertDiveReport(cli(['--json', 'efficiency', legacy]).out, legacyIds);
