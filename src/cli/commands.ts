@@ -10,7 +10,7 @@ import { formatAge, formatBytes } from '../core/format';
 import type { ProgressMessage } from '../core/model';
 import { DEFAULT_TAG, familiarRepository, parseReference, shortId, splitName } from '../core/reference';
 import { type CommandSpec, type OptionValues, UsageError } from './command-line';
-import { namesArchive, runEfficiency, scoreArchive, scoreImage } from './efficiency-command';
+import { runEfficiency, scoreImage, scoreWithoutBackend } from './efficiency-command';
 import { ellipsis, fullName, printable, table } from './docker-format';
 import { packagesReport, packagesTables } from './packages-output';
 import { progressDisplay } from './progress-display';
@@ -282,14 +282,18 @@ export const COMMANDS: readonly CliCommand[] = [
   },
   {
     name: 'efficiency',
-    synopsis: '[--ci [--config FILE] [--RULE VALUE]...] IMAGE|ARCHIVE',
+    synopsis: '[--ci [--ci-config FILE] [--RULE VALUE]...] [--source SOURCE] IMAGE|ARCHIVE',
     summary:
       "dive's efficiency score, wasted bytes and wasted paths of an image, or read\n" +
-      'straight from a docker save archive, .tar.gz or OCI layout folder; --ci: dive\'s\n' +
-      'CI gate, rules from .dive-ci or --lowestEfficiency, --highestWastedBytes,\n' +
-      "--highestUserWastedPercent, exit 1 when one fails; --json: dive's JSON report",
+      'straight from a docker save archive, .tar.gz or OCI layout folder; as for dive,\n' +
+      'docker-archive://FILE, docker://IMAGE, podman://IMAGE or --source; --ci (or\n' +
+      "CI=true in the environment): dive's CI gate, rules from .dive-ci (--ci-config)\n" +
+      'and --lowestEfficiency, --highestWastedBytes, --highestUserWastedPercent, exit 1\n' +
+      "when one fails; --json: dive's JSON report",
     options: {
       ci: { type: 'boolean' },
+      'ci-config': { type: 'string' },
+      source: { type: 'string' },
       config: { type: 'string' },
       lowestEfficiency: { type: 'string' },
       highestWastedBytes: { type: 'string' },
@@ -299,8 +303,8 @@ export const COMMANDS: readonly CliCommand[] = [
     async run({ backend, json, values, args: [ref] }) {
       return runEfficiency(await scoreImage(backend, ref), values, json);
     },
-    runLocal({ json, values, args: [file] }) {
-      return namesArchive(file) ? scoreArchive(file).then((scored) => runEfficiency(scored, values, json)) : undefined;
+    runLocal({ json, values, args: [arg] }) {
+      return scoreWithoutBackend(arg, values)?.then((scored) => runEfficiency(scored, values, json));
     },
   },
   {

@@ -1,4 +1,5 @@
 // Text as the docker CLI prints it: its tabwriter's columns, its Ellipsis, and image authors' text made safe.
+import { escapeControls } from '../core/format';
 import { DEFAULT_TAG, fullRepository, parseReference } from '../core/reference';
 
 /** The docker CLI's tabwriter: columns 3 apart, 10 wide at least. */
@@ -12,8 +13,7 @@ export function table(rows: string[][]): string {
  * character shown as an escape: a newline would break the table, and an image's text must not steer the terminal.
  */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what it escapes
-  return text.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  return escapeControls(text.replace(/\t/g, ' '));
 }
 
 /** The docker CLI's Ellipsis: at most `width` characters, the last one `…` when cut. */

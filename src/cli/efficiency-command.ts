@@ -1,14 +1,16 @@
-// `image-layers efficiency IMAGE|ARCHIVE`: dive's efficiency score, wasted bytes and wasted paths; `--ci` is
-// dive's CI gate (its rules, report and exit code), `--json` dive's JSON report. A path that exists is read as an
+// `image-layers efficiency IMAGE|ARCHIVE`: dive's efficiency score, wasted bytes and wasted paths; `--ci` (or CI=true
+// in the environment, as for dive) is dive's CI gate (its rules, report and exit code), `--json` dive's JSON report. A path that exists is read as an
 // archive or OCI layout straight from the file, with no store and no engine; anything else names an image.
 import { existsSync } from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { BackendError, type ImageBackend } from '../backend/backend';
 import { ImageCatalog, stepsOf } from '../backend/catalog';
 import { imageEfficiency } from '../backend/layer-contents';
 import { readArchiveImage } from '../backend/store/archive-listing';
-import { analysisText, evaluateRules, evaluationText, RULE_KEYS, RuleError, type RuleValues } from '../core/dive-ci';
+import { analysisText, ciModeOn, ciReportText, evaluateRules, RULE_KEYS, RuleError, type RuleValues } from '../core/dive-ci';
 import { diveExport, diveLayerId, diveLayers, type DiveLayer } from '../core/dive-export';
+import { diveSource } from '../core/dive-source';
 import { efficiency, type EfficiencyReport } from '../core/efficiency';
 import { UsageError, type OptionValues } from './command-line';
 import { ciRules } from './dive-ci-config';
@@ -48,12 +50,22 @@ function ruleFlags(values: OptionValues): Partial<RuleValues> {
   return out;
 }
 
-/** Prints the analysis or the JSON; with `ci`, the gate's evaluation too. The exit code: 0, or 1 when the gate fails. */
-export async function runEfficiency(scored: ScoredImage, values: OptionValues, json: boolean): Promise<number> {
-  const ci = values.ci === true;
+/** The CI config file named on the command line: dive's `--ci-config`, or `--config`, this command's older name. */
+function configFlag(values: OptionValues): { flag: string; file: string } | undefined {
+  for (const flag of ['ci-config', 'config']) if (typeof values[flag] === 'string') return { flag, file: values[flag] as string };
+  return undefined;
+}
+
+/**
+ * Prints the analysis or the JSON; in CI mode (`--ci`, or CI=true in `env` without `--json`) the gate's report as
+ * dive prints it. The exit code: 0, or 1 when the gate fails.
+ */
+export async function runEfficiency(scored: ScoredImage, values: OptionValues, json: boolean, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const ci = ciModeOn(values.ci === true, env.CI, json);
   const flags = ruleFlags(values);
-  if (!ci && (Object.keys(flags).length || values.config !== undefined)) {
-    throw new UsageError(`${values.config !== undefined ? '--config' : `--${Object.keys(flags)[0]}`} sets a rule of the CI gate: add --ci.`);
+  const config = configFlag(values);
+  if (!ci && (Object.keys(flags).length || config)) {
+    throw new UsageError(`--${config?.flag ?? Object.keys(flags)[0]} sets a rule of the CI gate: add --ci.`);
   }
   const { report } = scored;
   if (json) process.stdout.write(JSON.stringify(diveExport(report, scored.layers), null, 2) + '\n');
@@ -61,7 +73,7 @@ export async function runEfficiency(scored: ScoredImage, values: OptionValues, j
     if (!json) process.stdout.write(analysisText(report) + '\n');
     return 0;
   }
-  const { rules } = await ciRules(typeof values.config === 'string' ? values.config : undefined, flags);
+  const { rules, file } = await ciRules(config?.file, flags);
   let evaluation;
   try {
     evaluation = evaluateRules(rules, report);
@@ -71,11 +83,45 @@ export async function runEfficiency(scored: ScoredImage, values: OptionValues, j
   }
   // With --json the report keeps stdout to itself; the gate's lines go to stderr.
   const out = json ? process.stderr : process.stdout;
-  out.write((json ? '' : analysisText(report) + '\n\n') + evaluationText(evaluation) + '\n');
+  out.write((file ? `  Using CI config: ${file}\n` : '  Using default CI config\n') + ciReportText(report, evaluation));
   return evaluation.pass ? 0 : 1;
 }
 
-/** The argument names a file or folder: an archive or OCI layout, read without a backend. */
-export function namesArchive(arg: string): boolean {
-  return existsSync(arg);
+/** podman's API sockets where `podman system service` puts them, rootless then root. */
+function podmanSocket(): string | undefined {
+  const runtime = process.env.XDG_RUNTIME_DIR || `/run/user/${os.userInfo().uid}`;
+  return [path.join(runtime, 'podman', 'podman.sock'), '/run/podman/podman.sock'].find((p) => existsSync(p));
+}
+
+async function scoreOnEngine(engine: 'docker' | 'podman', image: string, values: OptionValues): Promise<ScoredImage> {
+  let host = typeof values.docker === 'string' ? values.docker || undefined : undefined;
+  if (engine === 'podman' && host === undefined) {
+    const socket = podmanSocket();
+    if (!socket) throw new BackendError('unreachable', `podman://${image} needs podman's API socket, and none is running: start \`podman system service\` or name its socket with --docker unix://PATH.`);
+    host = `unix://${socket}`;
+  }
+  // Loaded only when asked for, as the command line does: dockerode is slow to require.
+  const { DockerBackend } = await import('../backend/docker');
+  const backend = new DockerBackend({ host });
+  try {
+    return await scoreImage(backend, image);
+  } finally {
+    backend.dispose();
+  }
+}
+
+/**
+ * The image read without the command line's backend, or undefined to read it from that backend: dive's
+ * `docker-archive://`, `docker://` and `podman://` (or --source), else a path that exists, read as an archive.
+ */
+export function scoreWithoutBackend(arg: string, values: OptionValues): Promise<ScoredImage> | undefined {
+  let source;
+  try {
+    source = diveSource(arg, typeof values.source === 'string' ? values.source : undefined);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (source.kind === 'archive') return scoreArchive(source.path);
+  if (source.kind === 'engine') return scoreOnEngine(source.engine, source.image, values);
+  return existsSync(arg) ? scoreArchive(arg) : undefined;
 }

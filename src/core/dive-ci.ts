@@ -1,8 +1,9 @@
-// dive's CI gate (wagoodman/dive, cmd/dive/cli/internal/command/ci): three rules read from strings as dive
-// reads them, evaluated on an efficiency report, and the report dive prints in CI mode, line for line, so that
-// a job that greps dive's "FAIL" lines or reads its exit code works the same with this one.
+// dive's CI gate as its latest release, v0.13.1, runs it (runtime/ci/rule.go, evaluator.go, runtime/run.go): when
+// it is on, three rules read from strings as dive reads them, evaluated on an efficiency report, and the report
+// dive prints in CI mode, line for line, so that a job that greps dive's "FAIL:" lines or reads its exit code
+// works the same with this one. Its colours are left out (dive writes them into CI logs too).
 import type { EfficiencyReport } from './efficiency';
-import { humanizeBytes } from './format';
+import { escapeControls, humanizeBytes } from './format';
 
 export type RuleKey = 'lowestEfficiency' | 'highestWastedBytes' | 'highestUserWastedPercent';
 
@@ -18,7 +19,7 @@ export type RuleStatus = 'PASS' | 'FAIL' | 'SKIP';
 export interface RuleResult {
   key: RuleKey;
   status: RuleStatus;
-  /** What dive prints in brackets: the failure, or the configured value. */
+  /** What dive prints after the rule's name: the failure, `rule disabled`, or nothing. */
   message: string;
 }
 
@@ -28,9 +29,21 @@ interface Rule {
   threshold?: number;
 }
 
-/** dive's isRuleDisabled. */
+/** dive 0.13.1 skips a rule only for this exact word (evaluator.go isRuleEnabled); "off" or "" is misconfigured. */
 function disabled(value: string): boolean {
-  return ['', 'disabled', 'off', 'false'].includes(value.trim().toLowerCase());
+  return value === 'disabled';
+}
+
+// Go's strconv.ParseBool, which dive 0.13.1 applies to $CI (cmd/ci.go); an unparsable value is false.
+const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'];
+
+/**
+ * Whether the gate runs: `--ci`, or CI=true (any of Go's true spellings) in the environment. dive writes its
+ * `--json` export instead of gating; here only the environment's CI yields to `--json`, since a `--ci` written
+ * on purpose with `--json` is asked for.
+ */
+export function ciModeOn(flag: boolean, envCi: string | undefined, json: boolean): boolean {
+  return flag || (!json && envCi !== undefined && GO_TRUE.includes(envCi));
 }
 
 // go-humanize's bytesSizeTable: SI units by 1000, IEC by 1024, with or without the trailing "b".
@@ -80,18 +93,24 @@ function rulesOf(values: RuleValues): Rule[] {
   return rules;
 }
 
-/** Go's %v of a float64 threshold as dive prints it (0.9, 1, 0.25). */
-function goFloat(n: number): string {
-  return String(n);
+/** Go's %v of a float64: shortest digits, an exponent (`1e-05`, `+Inf`) below 1e-4 or from 1e21. */
+export function goFloat(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (!Number.isFinite(n)) return n > 0 ? '+Inf' : '-Inf';
+  const abs = Math.abs(n);
+  if (abs === 0 || (abs >= 1e-4 && abs < 1e21)) return String(n);
+  const [mantissa, exp] = n.toExponential().split('e');
+  const e = Number(exp);
+  return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
 }
 
 function evaluate(rule: Rule, report: EfficiencyReport): RuleResult {
   const { key, threshold } = rule;
-  if (threshold === undefined) return { key, status: 'SKIP', message: 'disabled' };
-  const pass: RuleResult = { key, status: 'PASS', message: rule.configuration };
+  if (threshold === undefined) return { key, status: 'SKIP', message: 'rule disabled' };
+  const pass: RuleResult = { key, status: 'PASS', message: '' };
   switch (key) {
     case 'lowestEfficiency':
-      if (threshold > report.score) return { key, status: 'FAIL', message: `image efficiency is too low (efficiency=${report.score.toFixed(2)} < threshold=${goFloat(threshold)})` };
+      if (threshold > report.score) return { key, status: 'FAIL', message: `image efficiency is too low (efficiency=${goFloat(report.score)} < threshold=${goFloat(threshold)})` };
       return pass;
     case 'highestWastedBytes':
       if (report.wastedBytes > threshold) return { key, status: 'FAIL', message: `too many bytes wasted (wasted-bytes=${report.wastedBytes} > threshold=${threshold})` };
@@ -99,7 +118,7 @@ function evaluate(rule: Rule, report: EfficiencyReport): RuleResult {
     case 'highestUserWastedPercent':
       // NaN (no user bytes) compares false, as in Go: the rule passes.
       if (report.wastedUserPercent > threshold) {
-        return { key, status: 'FAIL', message: `too many bytes wasted, relative to the user bytes added (%-user-wasted-bytes=${goPercentValue(report.wastedUserPercent)} > threshold=${goFloat(threshold)})` };
+        return { key, status: 'FAIL', message: `too many bytes wasted, relative to the user bytes added (%-user-wasted-bytes=${goFloat(report.wastedUserPercent)} > threshold=${goFloat(threshold)})` };
       }
       return pass;
   }
@@ -124,7 +143,7 @@ export function evaluateRules(values: RuleValues, report: EfficiencyReport): Eva
   return { pass: results.every((r) => r.status !== 'FAIL'), results };
 }
 
-/** dive's "Analysis:" and "Inefficient Files:" sections. */
+/** The report outside CI mode, where dive opens its UI: the "Analysis:" and "Inefficient Files:" sections of dive main. */
 export function analysisText(report: EfficiencyReport): string {
   const row = (key: string, value: string) => `  ${`${key}:`.padEnd(18)} ${value}`;
   const wasted = report.wastedBytes > 0;
@@ -137,16 +156,32 @@ export function analysisText(report: EfficiencyReport): string {
   if (!report.inefficiencies.length) return `${analysis}\n\nInefficient Files: (None)`;
   const file = (count: string, size: string, path: string) => `  ${count.padEnd(5)}  ${size.padEnd(12)}  ${path}`;
   const files = ['Inefficient Files:', file('Count', 'Wasted Space', 'File Path')];
-  for (const i of report.inefficiencies) files.push(file(String(i.count), humanizeBytes(i.cumulativeSize), i.path));
+  for (const i of report.inefficiencies) files.push(file(String(i.count), humanizeBytes(i.cumulativeSize), escapeControls(i.path)));
   return `${analysis}\n\n${files.join('\n')}`;
 }
 
-/** dive's "Evaluation:" section: one line per rule, then PASS or FAIL with the tally. */
-export function evaluationText(evaluation: Evaluation): string {
-  const lines = evaluation.results.map((r) => `  ${r.status}  ${r.key} (${r.message})`);
-  const tally = (['PASS', 'FAIL', 'SKIP'] as const)
-    .map((s) => [s.toLowerCase(), evaluation.results.filter((r) => r.status === s).length] as const)
-    .filter(([, n]) => n > 0)
-    .map(([name, n]) => `${name}:${n}`);
-  return `Evaluation:\n${lines.join('\n')}\n\n${evaluation.pass ? 'PASS' : 'FAIL'} [${tally.join(' ')}]`;
+/** Go's %2.4f of a percentage (NaN and Inf as Go writes them). */
+function goFixed4(n: number): string {
+  return Number.isFinite(n) ? n.toFixed(4) : goFloat(n);
+}
+
+/** What dive 0.13.1 prints in CI mode after the image is read (run.go, evaluator.go Report), without colours. */
+export function ciReportText(report: EfficiencyReport, evaluation: Evaluation): string {
+  const lines = [
+    `  efficiency: ${goFixed4(report.score * 100)} %`,
+    `  wastedBytes: ${report.wastedBytes} bytes (${humanizeBytes(report.wastedBytes)})`,
+    `  userWastedPercent: ${goFixed4(report.wastedUserPercent * 100)} %`,
+    'Inefficient Files:',
+  ];
+  const file = (count: string, size: string, path: string) => `${count.padStart(5)}  ${size.padStart(12)}  ${path}`;
+  lines.push(file('Count', 'Wasted Space', 'File Path'));
+  if (!report.inefficiencies.length) lines.push('None');
+  for (const i of report.inefficiencies) lines.push(file(String(i.count), humanizeBytes(i.cumulativeSize), escapeControls(i.path)));
+  lines.push('Results:');
+  for (const r of evaluation.results) lines.push(`  ${r.status}: ${r.key}${r.message ? `: ${r.message}` : ''}`);
+  const count = (s: RuleStatus) => evaluation.results.filter((r) => r.status === s).length;
+  const fail = count('FAIL');
+  lines.push(`Result:${fail ? 'FAIL' : 'PASS'} [Total:${evaluation.results.length}] [Passed:${count('PASS')}] [Failed:${fail}] [Warn:0] [Skipped:${count('SKIP')}]`);
+  // dive's Println of a report that ends in a newline leaves an empty last line.
+  return lines.join('\n') + '\n\n';
 }

@@ -67,3 +67,9 @@ export function humanizeBytes(bytes: number): string {
   const value = Math.floor((bytes / 1000 ** e) * 10 + 0.5) / 10;
   return `${value.toFixed(value < 10 ? 1 : 0)} ${SI_UNITS[e]}`;
 }
+
+/** Control characters shown as escapes (`\n`, `\u001b`): a stranger's text must not add lines or steer a terminal. */
+export function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it escapes
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
