@@ -63,4 +63,26 @@ describe("a layer row tooltip's packages line", () => {
       layerContentsCache().clear();
     }
   });
+
+  it('rows hovered while a slow read runs share it: one read, and the rows drawn again once when it ends', async function () {
+    this.timeout(10_000);
+    const id = `sha256:${'d'.repeat(64)}`;
+    const { catalog, counts } = await catalogOf('builtin', id);
+    const slow = catalog.backend.layerTar.bind(catalog.backend);
+    (catalog.backend as { layerTar: unknown }).layerTar = async (...a: Parameters<typeof slow>) => {
+      await new Promise((r) => setTimeout(r, 2000));
+      return slow(...a);
+    };
+    let redrawn = 0;
+    let ended: () => void = () => undefined;
+    const redraw = new Promise<void>((r) => (ended = r));
+    const lines = new LayerPackagesLines(async () => catalog, () => (redrawn++, ended()));
+    const shown = await Promise.all([lines.line(id, 0), lines.line(id, 0), lines.line(id, 0)]);
+    assert.deepStrictEqual(shown, Array(3).fill('Packages: reading the layers…'));
+    await redraw;
+    await new Promise((r) => setTimeout(r, 50));
+    assert.strictEqual(counts.saves, 1);
+    assert.strictEqual(redrawn, 1);
+    assert.match((await lines.line(id, 0)) ?? '', /^Packages: 1 package added/);
+  });
 });

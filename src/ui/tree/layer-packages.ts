@@ -11,9 +11,17 @@ const HOVER_WAIT_MS = 1500;
 
 type Reader = typeof import('../../backend/image-packages');
 
+/** A read of one image's packages, shared by every hover of its rows while it runs. */
+interface Reading {
+  /** 'read' once the packages are known; 'not-cheap' when the tree may not read this image by itself. */
+  done: Promise<'read' | 'not-cheap'>;
+  /** A hover stopped waiting: the rows are drawn again once, when the read ends. */
+  gaveUp: boolean;
+}
+
 export class LayerPackagesLines {
   private reader: Promise<Reader> | undefined;
-  private readonly reading = new Map<string, Promise<unknown>>();
+  private readonly reading = new Map<string, Reading>();
 
   constructor(
     private readonly catalog: () => Promise<ImageCatalog>,
@@ -26,7 +34,7 @@ export class LayerPackagesLines {
     if (layerIndex === undefined) return undefined;
     // Loaded on first hover: the layer reader brings tar-stream with it, which activation does without.
     this.reader ??= import('../../backend/image-packages');
-    const { imagePackages, knownImagePackages } = await this.reader;
+    const { knownImagePackages } = await this.reader;
     const describe = async () => {
       const { describeLayerPackages } = await import('../../core/packages/history');
       const layer = knownImagePackages(imageId)?.layers[layerIndex];
@@ -36,21 +44,33 @@ export class LayerPackagesLines {
       return `Packages: ${text}${layer.problems.length ? ` (${layer.problems.join(' ')})` : ''}`;
     };
     if (knownImagePackages(imageId)) return describe();
-    let read = this.reading.get(imageId);
-    if (!read) {
-      const catalog = await this.catalog();
-      const { inspect } = await catalog.detailsOf(imageId);
-      if (!isCheapToRead(catalog, inspect.RootFS?.Layers ?? [], inspect.Size ?? 0)) return 'Packages: not read yet (Show Packages reads them)';
-      read = imagePackages(catalog.backend, imageId);
-      this.reading.set(imageId, read);
-      void read.finally(() => this.reading.delete(imageId)).catch(() => undefined);
-    }
-    const done = await Promise.race([read.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), HOVER_WAIT_MS))]).catch((e: unknown) => e);
-    if (done === true) return describe();
+    const reading = this.read(imageId);
+    const done = await Promise.race([reading.done, new Promise<false>((r) => setTimeout(() => r(false), HOVER_WAIT_MS))]).catch((e: unknown) => e);
+    if (done === 'read') return describe();
+    if (done === 'not-cheap') return 'Packages: not read yet (Show Packages reads them)';
     if (done === false) {
-      void read.then(() => this.onRead(imageId), () => undefined);
+      reading.gaveUp = true;
       return 'Packages: reading the layers…';
     }
     return `Packages: could not be read (${userMessage(done)})`;
+  }
+
+  /** The image's read, started once however many rows are hovered while it runs. */
+  private read(imageId: string): Reading {
+    const running = this.reading.get(imageId);
+    if (running) return running;
+    const reading: Reading = { gaveUp: false, done: Promise.resolve('not-cheap') };
+    reading.done = (async () => {
+      const { imagePackages } = await (this.reader as Promise<Reader>);
+      const catalog = await this.catalog();
+      const { inspect } = await catalog.detailsOf(imageId);
+      if (!isCheapToRead(catalog, inspect.RootFS?.Layers ?? [], inspect.Size ?? 0)) return 'not-cheap' as const;
+      await imagePackages(catalog.backend, imageId);
+      if (reading.gaveUp) this.onRead(imageId);
+      return 'read' as const;
+    })();
+    this.reading.set(imageId, reading);
+    void reading.done.finally(() => this.reading.delete(imageId)).catch(() => undefined);
+    return reading;
   }
 }
