@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { BackendError, type ImageBackend } from '../backend/backend';
 import { ImageCatalog, stepsOf } from '../backend/catalog';
+import { engineSockets } from '../backend/docker/engine-discovery';
 import { imageEfficiency } from '../backend/layer-contents';
 import { readArchiveImage } from '../backend/store/archive-listing';
 import { analysisText, ciModeOn, ciReportText, evaluateRules, RULE_KEYS, RuleError, type RuleValues } from '../core/dive-ci';
@@ -87,10 +88,10 @@ export async function runEfficiency(scored: ScoredImage, values: OptionValues, j
   return evaluation.pass ? 0 : 1;
 }
 
-/** podman's API sockets where `podman system service` puts them, rootless then root. */
+/** podman's API socket where `podman system service` puts it, rootless then root (engine-discovery.ts's list). */
 function podmanSocket(): string | undefined {
-  const runtime = process.env.XDG_RUNTIME_DIR || `/run/user/${os.userInfo().uid}`;
-  return [path.join(runtime, 'podman', 'podman.sock'), '/run/podman/podman.sock'].find((p) => existsSync(p));
+  const env = { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR || `/run/user/${os.userInfo().uid}` };
+  return engineSockets(env).find((s) => s.owner.startsWith('Podman'))?.address;
 }
 
 async function scoreOnEngine(engine: 'docker' | 'podman', image: string, values: OptionValues): Promise<ScoredImage> {
@@ -98,7 +99,7 @@ async function scoreOnEngine(engine: 'docker' | 'podman', image: string, values:
   if (engine === 'podman' && host === undefined) {
     const socket = podmanSocket();
     if (!socket) throw new BackendError('unreachable', `podman://${image} needs podman's API socket, and none is running: start \`podman system service\` or name its socket with --docker unix://PATH.`);
-    host = `unix://${socket}`;
+    host = socket;
   }
   // Loaded only when asked for, as the command line does: dockerode is slow to require.
   const { DockerBackend } = await import('../backend/docker');
