@@ -34,7 +34,7 @@ export class LayerPackagesLines {
     if (layerIndex === undefined) return undefined;
     // Loaded on first hover: the layer reader brings tar-stream with it, which activation does without.
     this.reader ??= import('../../backend/image-packages');
-    const { knownImagePackages } = await this.reader;
+    const { imagePackages, knownImagePackages } = await this.reader;
     const describe = async () => {
       const { describeLayerPackages } = await import('../../core/packages/history');
       const layer = knownImagePackages(imageId)?.layers[layerIndex];
@@ -44,7 +44,7 @@ export class LayerPackagesLines {
       return `Packages: ${text}${layer.problems.length ? ` (${layer.problems.join(' ')})` : ''}`;
     };
     if (knownImagePackages(imageId)) return describe();
-    const reading = this.read(imageId);
+    const reading = this.read(imageId, imagePackages);
     const done = await Promise.race([reading.done, new Promise<false>((r) => setTimeout(() => r(false), HOVER_WAIT_MS))]).catch((e: unknown) => e);
     if (done === 'read') return describe();
     if (done === 'not-cheap') return 'Packages: not read yet (Show Packages reads them)';
@@ -56,19 +56,18 @@ export class LayerPackagesLines {
   }
 
   /** The image's read, started once however many rows are hovered while it runs. */
-  private read(imageId: string): Reading {
+  private read(imageId: string, imagePackages: Reader['imagePackages']): Reading {
     const running = this.reading.get(imageId);
     if (running) return running;
-    const reading: Reading = { gaveUp: false, done: Promise.resolve('not-cheap') };
-    reading.done = (async () => {
-      const { imagePackages } = await (this.reader as Promise<Reader>);
+    const catalogued = async () => {
       const catalog = await this.catalog();
       const { inspect } = await catalog.detailsOf(imageId);
       if (!isCheapToRead(catalog, inspect.RootFS?.Layers ?? [], inspect.Size ?? 0)) return 'not-cheap' as const;
       await imagePackages(catalog.backend, imageId);
       if (reading.gaveUp) this.onRead(imageId);
       return 'read' as const;
-    })();
+    };
+    const reading: Reading = { gaveUp: false, done: catalogued() };
     this.reading.set(imageId, reading);
     void reading.done.finally(() => this.reading.delete(imageId)).catch(() => undefined);
     return reading;
